@@ -1,0 +1,9 @@
+/* cli.h — the subcommands of the `reelay` executable.
+ * Owns: argument parsing and printing for each subcommand; the work itself is
+ * done by the library. Each returns a process exit code (DESIGN.md §7). */
+#ifndef REELAY_CLI_CLI_H
+#define REELAY_CLI_CLI_H
+
+int reelay_cmd_info(int argc, char **argv);
+
+#endif
