@@ -33,9 +33,18 @@ void reelay_err_prefix(reelay_err *err, const char *fmt, ...)
     char prefix[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    int n = vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    char old[sizeof err->msg];
-    memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    if (n < 0) return;
+    size_t plen = strlen(prefix);
+    /* Shift the old message right to make room for "prefix: "; the tail is
+     * cut if the whole no longer fits. */
+    size_t room = sizeof err->msg - 1;
+    size_t shift = plen + 2 < room ? plen + 2 : room;
+    size_t old_len = strlen(err->msg);
+    size_t keep = old_len + shift <= room ? old_len : room - shift;
+    memmove(err->msg + shift, err->msg, keep);
+    err->msg[shift + keep] = '\0';
+    memcpy(err->msg, prefix, shift >= 2 ? shift - 2 : shift);
+    if (shift >= 2) memcpy(err->msg + shift - 2, ": ", 2);
 }

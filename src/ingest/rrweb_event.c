@@ -68,6 +68,7 @@ static int read_full_snapshot(reader *r, const json_t *data, reelay_event *ev)
     const json_t *wireframes = json_object_get(data, "wireframes");
     if (wireframes) {
         if (!json_is_array(wireframes)) return bad(r, "%s: data.wireframes: %s", "expected an array");
+        ev->mobile = true;
         snprintf(where, sizeof where, "%s: data.wireframes", r->where);
         return reelay_parse_wireframes(wireframes, r->arena, &ev->u.full.wireframes, &ev->u.full.wireframe_count,
                                        &r->session->stats, where, r->err);
@@ -173,8 +174,10 @@ static int read_incremental(reader *r, const json_t *data, reelay_event *ev, boo
         ev->kind = EV_MUTATION;
         char where[256];
         snprintf(where, sizeof where, "%s: data", r->where);
-        if (reelay_is_mobile_mutation(data))
+        if (reelay_is_mobile_mutation(data)) {
+            ev->mobile = true;
             return reelay_parse_mobile_mutation(data, r->arena, ev, &r->session->stats, where, r->err);
+        }
         return reelay_parse_web_mutation(data, r->arena, ev, where, r->err);
     }
     case RR_SRC_MOUSE_MOVE:
@@ -202,6 +205,7 @@ static int read_keyboard(reader *r, const json_t *payload, reelay_event *ev)
     char where[256];
     snprintf(where, sizeof where, "%s: data.payload", r->where);
     ev->kind = EV_KEYBOARD;
+    ev->mobile = true;
     if (!json_is_object(payload)) return bad(r, "%s: data.payload: %s", "expected an object");
     ev->u.keyboard.open = json_is_true(json_object_get(payload, "open"));
     if (reelay_json_get_number(payload, "height", &ev->u.keyboard.height, NULL, where, r->err) != REELAY_OK ||

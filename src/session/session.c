@@ -112,10 +112,7 @@ int reelay_session_finalize(reelay_session *session, reelay_err *err)
             w->height = ev->u.meta.height;
             w->has_viewport = true;
         }
-        if ((ev->kind == EV_FULL_SNAPSHOT && ev->u.full.wireframes) ||
-            (ev->kind == EV_MUTATION && (ev->u.mutation.adds || ev->u.mutation.updates)) ||
-            ev->kind == EV_KEYBOARD)
-            any_wireframes = true;
+        if (ev->mobile) any_wireframes = true;
     }
     /* Windows that only appeared in events later dropped keep first_ts = -1. */
     for (size_t w = 0; w < session->window_count; w++)

@@ -142,6 +142,7 @@ typedef struct reelay_event {
     int rr_type;        /* rrweb type (portable events: the closest rrweb type) */
     int rr_source;      /* rrweb incremental source, -1 when not incremental */
     bool active;        /* counts as user activity (formats-web.md §7.1) */
+    bool mobile;        /* carries mobile wireframes (a snapshot, mutation or keyboard) */
     uint64_t content_hash[2]; /* of the canonical JSON, for duplicate removal */
 
     union {

@@ -1,0 +1,32 @@
+# reelay: a slim runtime image of the CLI/worker.
+# Package lists match scripts/install-deps.sh (BUILD_PACKAGES in the build
+# stage, RUNTIME_PACKAGES plus the shared libraries in the final stage).
+FROM debian:bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      build-essential cmake pkg-config \
+      libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
+      libcairo2-dev libpango1.0-dev libwebp-dev libjansson-dev zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt ./
+COPY src ./src
+COPY renderers ./renderers
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DREELAY_TESTS=OFF \
+ && cmake --build build -j"$(nproc)" \
+ && cmake --install build --prefix /opt/reelay
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libavcodec59 libavformat59 libavutil57 libswscale6 \
+      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libwebp7 libwebpmux3 libjansson4 zlib1g \
+      fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home --uid 10001 reelay
+COPY --from=build /opt/reelay/bin/reelay /usr/local/bin/reelay
+COPY fixtures /usr/share/reelay/fixtures
+USER reelay
+WORKDIR /home/reelay
+ENTRYPOINT ["reelay"]
+CMD ["help"]
