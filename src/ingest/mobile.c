@@ -558,7 +558,7 @@ static int parse_geometry(wf_ctx *c, const json_t *json, reelay_wireframe *wf)
     if (rc) return rc;
     if (!present) return reelay_err_set(c->err, REELAY_E_INPUT, "%s.id: expected an integer id", ctx_where(c));
     bool unused_vw = false;
-    if (!rc) rc = read_number(c, json, "x", &wf->x, NULL);
+    rc = read_number(c, json, "x", &wf->x, NULL);
     if (!rc) rc = read_number(c, json, "y", &wf->y, NULL);
     if (!rc) rc = read_size(c, json, "width", true, &wf->width, &wf->has_width, &wf->width_is_viewport);
     if (!rc) rc = read_size(c, json, "height", false, &wf->height, &wf->has_height, &unused_vw);

@@ -75,14 +75,23 @@ static void path_append(char *path, size_t size, size_t *len, const char *text)
 
 /* The path of the node being visited: where + one ".childNodes[i]" per open
  * frame (each frame's `next` is already past the child being visited). Built
- * only when needed, so deep trees cost no path bookkeeping. */
+ * only when needed, so deep trees cost no path bookkeeping. Middle levels of
+ * a deep path are elided so the message keeps its useful ends. */
 static void node_path(char *path, size_t size, const char *where, const walk_frame *stack, size_t depth)
 {
+    enum { HEAD = 4, TAIL = 6 };
     size_t len = 0;
     path[0] = '\0';
     path_append(path, size, &len, where);
     for (size_t i = 0; i < depth; i++) {
-        char step[48];
+        char step[64];
+        if (depth > HEAD + TAIL + 1 && i >= HEAD && i < depth - TAIL) {
+            if (i == HEAD) {
+                snprintf(step, sizeof step, ".childNodes[...%zu levels...]", depth - HEAD - TAIL);
+                path_append(path, size, &len, step);
+            }
+            continue;
+        }
         snprintf(step, sizeof step, ".childNodes[%zu]", stack[i].next - 1);
         path_append(path, size, &len, step);
     }
@@ -285,8 +294,8 @@ static int flatten(const json_t *root, int64_t root_parent, int64_t root_next, n
                     if (json_array_size(children) > 0) {
                         if (depth >= REELAY_DOM_MAX_DEPTH - 1) {
                             rc = reelay_err_set(err, REELAY_E_INPUT,
-                                                "%s.childNodes: DOM depth exceeds the limit of %d", path,
-                                                REELAY_DOM_MAX_DEPTH);
+                                                "%s.childNodes: DOM depth exceeds the limit of %d levels",
+                                                path, REELAY_DOM_MAX_DEPTH);
                             goto done;
                         }
                         /* `node` may move when list grows, so copy what the
