@@ -550,7 +550,9 @@ static int map_promise_error(reader *r, const json_t *event_json, const json_t *
 
 bool reelay_is_portable(const json_t *root)
 {
-    if (!json_is_object(root) || !json_is_array(json_object_get(root, "events"))) return false;
+    /* `events` of the wrong type still selects this reader, so the user gets
+     * "events: expected an array" rather than "unrecognised JSON object". */
+    if (!json_is_object(root) || !json_object_get(root, "events")) return false;
     return json_object_get(root, "sessionId") || json_object_get(root, "startTime") ||
            json_object_get(root, "metadata");
 }

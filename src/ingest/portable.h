@@ -12,7 +12,7 @@
 #include "session/session.h"
 
 /* True when root looks like a portable recording: an object with an `events`
- * array and at least one of sessionId/startTime/metadata. */
+ * key and at least one of sessionId/startTime/metadata. */
 bool reelay_is_portable(const json_t *root);
 
 /* Adds the recording's events and metadata to session (one window, key "0").
