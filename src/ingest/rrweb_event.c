@@ -368,6 +368,13 @@ int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t win
     const json_t *type_value = json_object_get(event, "type");
     if (!json_is_integer(type_value))
         return reelay_err_set(err, REELAY_E_INPUT, "%s: type: expected an integer event type", where);
+    json_int_t type = json_integer_value(type_value);
+    if (type < RR_DOM_CONTENT_LOADED || type > RR_PLUGIN) {
+        /* Unknown kinds are skipped whatever else they carry (PostHog's
+         * transformer passes them through untouched). */
+        session->stats.skipped_events++;
+        return REELAY_OK;
+    }
     double timestamp;
     bool has_timestamp;
     if (reelay_json_get_number(event, "timestamp", &timestamp, &has_timestamp, where, err) != REELAY_OK)
@@ -380,7 +387,6 @@ int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t win
     if (reelay_decompress_event(event, &session->stats.decompressed_payloads, where, err) != REELAY_OK)
         return err->code;
 
-    json_int_t type = json_integer_value(type_value);
     const json_t *data = json_object_get(event, "data");
     if (type >= RR_FULL_SNAPSHOT && type <= RR_PLUGIN && !json_is_object(data))
         return reelay_err_set(err, REELAY_E_INPUT, "%s: data: expected an object", where);
@@ -408,7 +414,6 @@ int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t win
     case RR_META: rc = read_meta(&r, data, ev); break;
     case RR_CUSTOM: rc = read_custom(&r, data, ev); break;
     case RR_PLUGIN: rc = read_plugin(&r, data, ev); break;
-    default: skip = true; break;
     }
     if (rc != REELAY_OK) return rc;
     if (skip) {
