@@ -1,5 +1,6 @@
 #include "ingest/json_util.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,25 @@ const char *reelay_json_string_copy(reelay_arena *arena, const json_t *value)
     if (!json_is_string(value)) return NULL;
     const char *s = json_string_value(value);
     return reelay_arena_strndup(arena, s, strlen(s));
+}
+
+const char *reelay_json_scalar_text(reelay_arena *arena, const json_t *value, bool *failed)
+{
+    char number[64];
+    const char *text;
+    if (json_is_string(value)) {
+        text = reelay_json_string_copy(arena, value);
+    } else if (json_is_integer(value)) {
+        snprintf(number, sizeof number, "%" PRId64, (int64_t)json_integer_value(value));
+        text = reelay_arena_strdup(arena, number);
+    } else if (json_is_real(value)) {
+        snprintf(number, sizeof number, "%.15g", json_real_value(value));
+        text = reelay_arena_strdup(arena, number);
+    } else {
+        return NULL;
+    }
+    if (!text) *failed = true;
+    return text;
 }
 
 const char *reelay_json_get_string(reelay_arena *arena, const json_t *object, const char *key)

@@ -37,6 +37,11 @@ const char *reelay_json_get_string(reelay_arena *arena, const json_t *object, co
 /* Copies any string value into the arena (NULL when value is not a string). */
 const char *reelay_json_string_copy(reelay_arena *arena, const json_t *value);
 
+/* A scalar as text in the arena: strings as they are, integers and reals
+ * printed ("%.15g"). NULL for other types (and *failed = true when memory ran
+ * out). Ids, session ids and attribute values arrive in either form. */
+const char *reelay_json_scalar_text(reelay_arena *arena, const json_t *value, bool *failed);
+
 /* Writes "where.key" or "where[index]" into out, for nested error messages. */
 void reelay_json_path_key(char *out, size_t size, const char *where, const char *key);
 void reelay_json_path_index(char *out, size_t size, const char *where, size_t index);

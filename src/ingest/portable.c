@@ -1,17 +1,17 @@
 #include "ingest/portable.h"
 
-#include <inttypes.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "ingest/json_util.h"
 
 /* Console messages are for a subtitle line and an error panel, not a log
  * archive; this keeps a runaway payload from bloating the session. */
-enum { CONSOLE_MESSAGE_MAX = 1000 };
 enum { PATH_LEN = 256 };
 
 typedef enum portable_type {
@@ -176,11 +176,7 @@ static int read_time(const json_t *value, double *out, const char *path, reelay_
 /* Copies at most max bytes of s, backing off so no UTF-8 sequence is split. */
 static const char *copy_cut(reelay_arena *arena, const char *s, size_t len, size_t max)
 {
-    if (len > max) {
-        len = max;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
-    }
-    return reelay_arena_strndup(arena, s, len);
+    return reelay_arena_strndup(arena, s, reelay_utf8_cut(s, len, max));
 }
 
 /* A field that should be text: strings as they are, numbers printed (ids and
@@ -188,22 +184,7 @@ static const char *copy_cut(reelay_arena *arena, const char *s, size_t len, size
  * *failed reports an allocation failure. */
 static const char *text_field(reelay_arena *arena, const json_t *object, const char *key, bool *failed)
 {
-    const json_t *value = json_object_get(object, key);
-    char num[64];
-    const char *text = NULL;
-    if (json_is_string(value)) {
-        text = reelay_json_string_copy(arena, value);
-    } else if (json_is_integer(value)) {
-        snprintf(num, sizeof num, "%" PRId64, (int64_t)json_integer_value(value));
-        text = reelay_arena_strdup(arena, num);
-    } else if (json_is_real(value)) {
-        snprintf(num, sizeof num, "%.15g", json_real_value(value));
-        text = reelay_arena_strdup(arena, num);
-    } else {
-        return NULL;
-    }
-    if (!text) *failed = true;
-    return text;
+    return reelay_json_scalar_text(arena, json_object_get(object, key), failed);
 }
 
 /* Appends a console argument: strings raw (as a console shows them), any
@@ -219,11 +200,11 @@ static int append_value(reelay_buf *buf, const json_t *value)
 }
 
 /* Finishes a console message: NUL bytes end it (strings may carry them),
- * then it is cut to CONSOLE_MESSAGE_MAX on a UTF-8 boundary. */
+ * then it is cut to REELAY_CONSOLE_MESSAGE_MAX on a UTF-8 boundary. */
 static const char *finish_message(reelay_arena *arena, reelay_buf *buf)
 {
     const char *s = buf->data ? (const char *)buf->data : "";
-    return copy_cut(arena, s, strlen(s), CONSOLE_MESSAGE_MAX);
+    return copy_cut(arena, s, strlen(s), REELAY_CONSOLE_MESSAGE_MAX);
 }
 
 /* ---- event mapping -------------------------------------------------------- */
@@ -496,7 +477,7 @@ static int map_console(reader *r, const json_t *event_json, const json_t *data, 
     if (message && !json_is_null(message)) {
         rc = append_value(&buf, message);
     } else if (json_is_array(args)) {
-        for (size_t i = 0; i < json_array_size(args) && rc == 0 && buf.len <= CONSOLE_MESSAGE_MAX; i++) {
+        for (size_t i = 0; i < json_array_size(args) && rc == 0 && buf.len <= REELAY_CONSOLE_MESSAGE_MAX; i++) {
             if (i > 0) rc = reelay_buf_append(&buf, " ", 1);
             if (rc == 0) rc = append_value(&buf, json_array_get(args, i));
         }

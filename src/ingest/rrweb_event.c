@@ -5,13 +5,12 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "ingest/compressed.h"
 #include "ingest/json_util.h"
 #include "ingest/mobile.h"
 #include "ingest/web_dom.h"
 
-/* Console messages longer than this are cut; a toast or subtitle never needs more. */
-#define CONSOLE_MESSAGE_MAX 1000
 /* Positions per pointer batch / requests per network event beyond which the
  * input is rejected as implausible. */
 #define BATCH_ITEMS_MAX 100000
@@ -276,15 +275,6 @@ static int append_console_item(reelay_buf *text, const json_t *item)
     return rc;
 }
 
-/* Cuts to at most max bytes without splitting a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-    if (len <= max) return len;
-    size_t cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80) cut--;
-    return cut;
-}
-
 static int read_console(reader *r, const json_t *payload, reelay_event *ev)
 {
     ev->kind = EV_CONSOLE;
@@ -299,7 +289,7 @@ static int read_console(reader *r, const json_t *payload, reelay_event *ev)
         size_t i;
         const json_t *item;
         json_array_foreach(items, i, item) {
-            if (text.len > CONSOLE_MESSAGE_MAX) break;
+            if (text.len > REELAY_CONSOLE_MESSAGE_MAX) break;
             if ((rc = append_console_item(&text, item)) != 0) break;
         }
     } else if (items) {
@@ -310,7 +300,7 @@ static int read_console(reader *r, const json_t *payload, reelay_event *ev)
         return oom(r);
     }
     const char *raw = text.data ? (const char *)text.data : "";
-    ev->u.console.message = reelay_arena_strndup(r->arena, raw, utf8_cut(raw, text.len, CONSOLE_MESSAGE_MAX));
+    ev->u.console.message = reelay_arena_strndup(r->arena, raw, reelay_utf8_cut(raw, text.len, REELAY_CONSOLE_MESSAGE_MAX));
     reelay_buf_free(&text);
     return ev->u.console.message && ev->u.console.level_name ? REELAY_OK : oom(r);
 }

@@ -1,10 +1,11 @@
 #include "ingest/web_dom.h"
 
-#include <inttypes.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "ingest/json_util.h"
 
 /* Room for an error path; longer paths are cut (the message buffer is 1 KiB). */
@@ -124,11 +125,7 @@ static const char *normalize_text(reelay_arena *arena, const char *text, size_t 
         buf[len++] = (char)*p;
     }
     if (len > max) {
-        /* buf[cut] is the first byte dropped; if it continues a sequence,
-         * drop that sequence's earlier bytes too. */
-        size_t cut = max;
-        while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80) cut--;
-        len = cut;
+        len = reelay_utf8_cut(buf, len, max);
     }
     while (len > 0 && buf[len - 1] == ' ') len--;
     buf[len] = '\0';
@@ -140,25 +137,16 @@ static const char *normalize_text(reelay_arena *arena, const char *text, size_t 
  * *keep is false for null, false and objects (e.g. style objects). */
 static const char *attr_value_text(reelay_arena *arena, const json_t *value, bool *keep, bool *failed)
 {
-    char num[64];
     *keep = true;
     *failed = false;
-    const char *text;
-    if (json_is_string(value)) {
-        text = reelay_json_string_copy(arena, value);
-    } else if (json_is_integer(value)) {
-        snprintf(num, sizeof num, "%" PRId64, (int64_t)json_integer_value(value));
-        text = reelay_arena_strdup(arena, num);
-    } else if (json_is_real(value)) {
-        snprintf(num, sizeof num, "%.15g", json_real_value(value));
-        text = reelay_arena_strdup(arena, num);
-    } else if (json_is_true(value)) {
-        text = reelay_arena_strdup(arena, "");
-    } else {
-        *keep = false;
-        return NULL;
+    /* A bare boolean attribute (`disabled: true`) is rebuilt as "". */
+    if (json_is_true(value)) {
+        const char *text = reelay_arena_strdup(arena, "");
+        if (!text) *failed = true;
+        return text;
     }
-    if (!text) *failed = true;
+    const char *text = reelay_json_scalar_text(arena, value, failed);
+    if (!text && !*failed) *keep = false;
     return text;
 }
 

@@ -102,6 +102,10 @@ typedef enum reelay_console_level {
     CONSOLE_LEVEL_COUNT
 } reelay_console_level;
 
+/* Console messages are cut to this many bytes (on a UTF-8 boundary): a toast
+ * or a subtitle never needs more. */
+#define REELAY_CONSOLE_MESSAGE_MAX 1000
+
 typedef struct reelay_position {
     double x, y;
     int64_t target_id;

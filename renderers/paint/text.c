@@ -1,0 +1,195 @@
+#include "renderers/paint/text.h"
+
+#include <ctype.h>
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
+#include <pango/pangofc-fontmap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct reelay_fonts {
+    FcConfig *config;
+    PangoFontMap *font_map;
+    PangoContext *context;
+};
+
+/* Only the directories reelay's install script fills: the same files give the
+ * same frames on every machine, whatever else the host has installed. */
+static const char FONT_CONFIG_XML[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n"
+    "<fontconfig>\n"
+    "  <dir>/usr/share/fonts/truetype/noto</dir>\n"
+    "  <dir>/usr/share/fonts/opentype/noto</dir>\n"
+    "  <dir>/usr/share/fonts/truetype/dejavu</dir>\n"
+    "  <cachedir>/var/cache/fontconfig</cachedir>\n"
+    "  <cachedir prefix=\"xdg\">fontconfig</cachedir>\n"
+    "</fontconfig>\n";
+
+reelay_fonts *reelay_fonts_new(reelay_err *err)
+{
+    reelay_fonts *fonts = calloc(1, sizeof *fonts);
+    if (!fonts) {
+        reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        return NULL;
+    }
+    fonts->config = FcConfigCreate();
+    if (!fonts->config ||
+        !FcConfigParseAndLoadFromMemory(fonts->config, (const FcChar8 *)FONT_CONFIG_XML, FcTrue) ||
+        !FcConfigBuildFonts(fonts->config)) {
+        reelay_err_set(err, REELAY_E_INTERNAL, "cannot load reelay's font configuration");
+        reelay_fonts_free(fonts);
+        return NULL;
+    }
+    FcFontSet *set = FcConfigGetFonts(fonts->config, FcSetSystem);
+    if (!set || set->nfont == 0) {
+        reelay_err_set(err, REELAY_E_INTERNAL,
+                       "no fonts found in /usr/share/fonts/{truetype,opentype}/noto or truetype/dejavu; "
+                       "run scripts/install-deps.sh");
+        reelay_fonts_free(fonts);
+        return NULL;
+    }
+    fonts->font_map = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
+    if (!fonts->font_map) {
+        reelay_err_set(err, REELAY_E_INTERNAL, "Pango has no FreeType font map");
+        reelay_fonts_free(fonts);
+        return NULL;
+    }
+    pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(fonts->font_map), fonts->config);
+    fonts->context = pango_font_map_create_context(fonts->font_map);
+
+    /* No hinting and unhinted metrics: layout is then independent of the
+     * output scale, so a frame at 2x is the 1x frame magnified. */
+    cairo_font_options_t *options = cairo_font_options_create();
+    cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY);
+    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    pango_cairo_context_set_font_options(fonts->context, options);
+    cairo_font_options_destroy(options);
+    pango_context_set_round_glyph_positions(fonts->context, FALSE);
+    return fonts;
+}
+
+void reelay_fonts_free(reelay_fonts *fonts)
+{
+    if (!fonts) return;
+    if (fonts->context) g_object_unref(fonts->context);
+    if (fonts->font_map) g_object_unref(fonts->font_map);
+    if (fonts->config) FcConfigDestroy(fonts->config);
+    free(fonts);
+}
+
+static bool contains_nocase(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = haystack; *p; p++)
+        if (strncasecmp(p, needle, n) == 0) return true;
+    return false;
+}
+
+const char *reelay_fonts_family(const char *recorded, bool *bold)
+{
+    if (bold) *bold = false;
+    /* No family anywhere: PostHog sets none, so the browser default applies. */
+    if (!recorded || !recorded[0]) return "Noto Serif";
+    /* A CSS list: the first entry decides. */
+    char first[128];
+    size_t len = strcspn(recorded, ",");
+    if (len >= sizeof first) len = sizeof first - 1;
+    memcpy(first, recorded, len);
+    first[len] = '\0';
+    if (bold && (contains_nocase(first, "bold") || contains_nocase(first, "heavy") || contains_nocase(first, "black")))
+        *bold = true;
+    if (contains_nocase(first, "mono") || contains_nocase(first, "courier") || contains_nocase(first, "menlo"))
+        return "DejaVu Sans Mono";
+    if (contains_nocase(first, "sans")) return "Noto Sans";
+    if (contains_nocase(first, "serif") || contains_nocase(first, "times") || contains_nocase(first, "georgia"))
+        return "Noto Serif";
+    /* iOS system families (.SFUI-*, .AppleSystemUIFont, Helvetica), Roboto,
+     * Arial and anything unknown: a neutral sans-serif. */
+    return "Noto Sans";
+}
+
+static PangoAlignment pango_alignment(reelay_text_align align)
+{
+    switch (align) {
+    case TEXT_ALIGN_CENTER: return PANGO_ALIGN_CENTER;
+    case TEXT_ALIGN_END: return PANGO_ALIGN_RIGHT;
+    case TEXT_ALIGN_START: break;
+    }
+    return PANGO_ALIGN_LEFT;
+}
+
+static PangoLayout *make_layout(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
+                                const reelay_text_style *style)
+{
+    pango_cairo_update_context(cr, fonts->context);
+    PangoLayout *layout = pango_layout_new(fonts->context);
+    bool bold_family = false;
+    const char *family = reelay_fonts_family(style->family, &bold_family);
+    PangoFontDescription *desc = pango_font_description_new();
+    pango_font_description_set_family_static(desc, family);
+    pango_font_description_set_weight(desc, (style->bold || bold_family) ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    double size = style->size > 0 ? style->size : 16.0;
+    pango_font_description_set_absolute_size(desc, size * PANGO_SCALE);
+    pango_layout_set_font_description(layout, desc);
+    pango_font_description_free(desc);
+
+    pango_layout_set_text(layout, text, -1);
+    pango_layout_set_alignment(layout, pango_alignment(style->line_align));
+    if (max_width > 0 && (style->wrap || style->ellipsize)) {
+        pango_layout_set_width(layout, (int)(max_width * PANGO_SCALE));
+        if (style->wrap) {
+            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        } else {
+            pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+        }
+    }
+    return layout;
+}
+
+void reelay_text_measure(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
+                         const reelay_text_style *style, double *width, double *height)
+{
+    PangoLayout *layout = make_layout(cr, fonts, text, max_width, style);
+    PangoRectangle logical;
+    pango_layout_get_extents(layout, NULL, &logical);
+    *width = (double)logical.width / PANGO_SCALE;
+    *height = (double)logical.height / PANGO_SCALE;
+    g_object_unref(layout);
+}
+
+static double place(double start, double room, double size, reelay_text_align align)
+{
+    switch (align) {
+    case TEXT_ALIGN_CENTER: return start + (room - size) / 2.0;
+    case TEXT_ALIGN_END: return start + room - size;
+    case TEXT_ALIGN_START: break;
+    }
+    return start;
+}
+
+double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, double x, double y, double w,
+                        double h, const reelay_text_style *style)
+{
+    if (!text || !text[0] || w <= 0 || h <= 0) return 0;
+    PangoLayout *layout = make_layout(cr, fonts, text, w, style);
+    PangoRectangle logical;
+    pango_layout_get_extents(layout, NULL, &logical);
+    double block_w = (double)logical.width / PANGO_SCALE;
+    double block_h = (double)logical.height / PANGO_SCALE;
+    /* With a set width, Pango positions lines inside that width; the block's
+     * own left edge is logical.x. */
+    double offset_x = (double)logical.x / PANGO_SCALE;
+
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    cairo_set_source_rgba(cr, style->color.r, style->color.g, style->color.b, style->color.a);
+    cairo_move_to(cr, place(x, w, block_w, style->halign) - offset_x, place(y, h, block_h, style->valign));
+    pango_cairo_show_layout(cr, layout);
+    cairo_restore(cr);
+    g_object_unref(layout);
+    return block_h;
+}

@@ -1,0 +1,56 @@
+/* text.h — fonts and text layout for every renderer (Pango on Cairo).
+ * Owns: reelay's private fontconfig configuration (only the font directories
+ * reelay installs, so frames are identical on every machine), the mapping of
+ * Android/iOS/CSS family names to installed families, and drawing a run of
+ * text in a box with wrapping, alignment, clipping and ellipsizing. */
+#ifndef REELAY_PAINT_TEXT_H
+#define REELAY_PAINT_TEXT_H
+
+#include <cairo.h>
+#include <stdbool.h>
+
+#include "core/error.h"
+
+typedef struct reelay_fonts reelay_fonts;
+
+typedef struct reelay_rgba {
+    double r, g, b, a; /* 0..1, not premultiplied */
+} reelay_rgba;
+
+typedef enum reelay_text_align {
+    TEXT_ALIGN_START = 0,
+    TEXT_ALIGN_CENTER,
+    TEXT_ALIGN_END,
+} reelay_text_align;
+
+typedef struct reelay_text_style {
+    const char *family;    /* as recorded (e.g. "sans-serif-bold", ".SFUI-Regular"); NULL = browser default serif */
+    double size;           /* px in user space; <= 0 means 16 */
+    bool bold;
+    reelay_rgba color;
+    bool wrap;             /* wrap at word boundaries to the box width (else one line per paragraph) */
+    bool ellipsize;        /* end with "…" when a single line does not fit */
+    reelay_text_align halign; /* position of the text block in the box */
+    reelay_text_align valign;
+    reelay_text_align line_align; /* alignment of lines within the block */
+} reelay_text_style;
+
+/* Loads reelay's font configuration. Fails with REELAY_E_INTERNAL when no
+ * usable font is installed (scripts/install-deps.sh installs them). */
+reelay_fonts *reelay_fonts_new(reelay_err *err);
+void reelay_fonts_free(reelay_fonts *fonts);
+
+/* The installed family a recorded family name maps to (never NULL). */
+const char *reelay_fonts_family(const char *recorded, bool *bold);
+
+/* Draws text inside the box (x, y, w, h) in the current user space of cr,
+ * clipped to the box. Returns the height the text block needed. */
+double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, double x, double y, double w,
+                        double h, const reelay_text_style *style);
+
+/* Logical size of text laid out with style (wrapping to max_width when
+ * style->wrap and max_width > 0). */
+void reelay_text_measure(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
+                         const reelay_text_style *style, double *width, double *height);
+
+#endif
