@@ -60,7 +60,7 @@ static int read_event(ingest_ctx *ctx, json_t *event, const char *fallback_windo
     const char *key = window_key_text(json_object_get(event, "windowId"), scratch, sizeof scratch);
     if (!key) key = window_key_text(json_object_get(event, "window_id"), scratch, sizeof scratch);
     if (!key) key = fallback_window;
-    uint32_t window;
+    uint32_t window = 0;
     if (window_index(ctx, key, &window) != REELAY_OK) return ctx->err->code;
     return reelay_read_rrweb_event(ctx->session, event, window, where, ctx->err);
 }
@@ -98,7 +98,7 @@ static int read_line_item(ingest_ctx *ctx, json_t *item, const char *where, bool
         const char *key = window_key_text(json_array_get(item, 0), scratch, sizeof scratch);
         json_t *event = json_array_get(item, 1);
         if (key && json_is_object(event)) {
-            uint32_t window;
+            uint32_t window = 0;
             if (window_index(ctx, key, &window) != REELAY_OK) return ctx->err->code;
             if (ctx->session->event_count >= ctx->options->max_events)
                 return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (limit)", where,
