@@ -20,7 +20,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libavcodec59 libavformat59 libavutil57 libswscale6 \
-      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libwebp7 libwebpmux3 libjansson4 zlib1g \
+      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libwebp7 libwebpmux3 libwebpdemux2 libjansson4 zlib1g \
       fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --uid 10001 reelay
