@@ -45,6 +45,11 @@ quadrants 37 25 "${opaque[@]}" | ff $(raw_in 37 25) "${exact[@]}" -c:v mjpeg -q:
   -pix_fmt yuvj420p -f image2 "$out/quad.jpg"
 quadrants 37 25 "${opaque[@]}" | ff $(raw_in 37 25) "${exact[@]}" -c:v mjpeg -q:v 2 \
   -pix_fmt yuvj444p -f image2 "$out/quad-444.jpg"
+quadrants 37 25 "${opaque[@]}" | ff $(raw_in 37 25) "${exact[@]}" -c:v mjpeg -q:v 2 \
+  -pix_fmt yuvj422p -f image2 "$out/quad-422.jpg"
+# Opaque RGB without an alpha channel: Cairo reads it as RGB24, which the
+# decoder converts to ARGB32.
+quadrants 37 25 "${opaque[@]}" | ff $(raw_in 37 25) "${exact[@]}" -pix_fmt rgb24 "$out/quad-rgb.png"
 # 16 bits per channel: newer Cairo returns a float format for these.
 quadrants 8 6 "${alpha[@]}" | ff $(raw_in 8 6) "${exact[@]}" -pix_fmt rgba64be "$out/quad-16bit.png"
 # Two-frame animation: the decoder refuses animated WebP.
