@@ -51,14 +51,16 @@ typedef struct reelay_wf_view {
 
     const reelay_wireframe *status_bar;     /* lifted from the last full snapshot, or NULL */
     const reelay_wireframe *navigation_bar;
-    /* The last navigation bar's background, remembered for the keyboard (spec §4.7). */
+    /* The last navigation bar's background seen in this window (lifted from a
+     * snapshot or inside a mutation; bars without one leave it as it was),
+     * remembered for the keyboard (spec §4.7). NULL when none yet. */
     const reelay_color *navigation_background;
     reelay_scene_keyboard keyboard;
 } reelay_wf_view;
 
 typedef struct reelay_wf_scene reelay_wf_scene;
 
-/* The session must outlive the scene. */
+/* The session must outlive the scene. NULL when out of memory. */
 reelay_wf_scene *reelay_wf_scene_new(const reelay_session *session);
 void reelay_wf_scene_free(reelay_wf_scene *scene);
 
@@ -66,7 +68,8 @@ void reelay_wf_scene_free(reelay_wf_scene *scene);
  * timestamp <= ts has been applied. Forward seeks apply only the new events;
  * a backward seek rebuilds from the last full snapshot at or before ts.
  * *changed (may be NULL) tells whether the view differs from the previous
- * seek's (a conservative answer: true when any event was applied). */
+ * seek's (a conservative answer: true when any event was applied or
+ * un-applied, and when the minute changed while a status bar shows the clock). */
 int reelay_wf_scene_seek(reelay_wf_scene *scene, double ts, bool *changed, reelay_err *err);
 
 /* The view of the window on screen: the window of the latest active event at
@@ -75,5 +78,11 @@ void reelay_wf_scene_view(const reelay_wf_scene *scene, reelay_wf_view *view);
 
 /* Live node count of the window on screen (for tests and limits). */
 size_t reelay_wf_scene_node_count(const reelay_wf_scene *scene);
+
+/* Live nodes summed over all windows may not exceed this: a seek that would
+ * go past it fails with REELAY_E_INPUT (the scene stays usable: the next seek
+ * rebuilds). Tests lower it with reelay_wf_scene_set_node_limit. */
+#define REELAY_SCENE_MAX_NODES 1000000u
+void reelay_wf_scene_set_node_limit(reelay_wf_scene *scene, size_t limit);
 
 #endif
