@@ -791,7 +791,8 @@ def build_android_long(store, minutes, seed):
         t += rng.randrange(lo, hi)
         return t
 
-    while t < end - 120000:
+    # A loop pass takes ~20-40 s of activity; stop while one still fits.
+    while t < end - 40000:
         order = list(range(len(PRODUCTS)))
         rng.shuffle(order)
         prods = [PRODUCTS[i] for i in order]
@@ -870,8 +871,10 @@ def build_android_long(store, minutes, seed):
             A.network(step(5000, 20000), [net_request(api + "/recommendations", "GET", 200, t - 200,
                                                       180, 5000)])
             step(5000, 20000)
-        else:
+        elif end - t > 200000:   # long idle only where the session has room for it
             step(45000, 150000)
+        else:
+            step(2000, 8000)
     # last (inactive) event exactly at the requested length
     A.network(max(end, t + 1000), [net_request(api + "/session/heartbeat", "POST", 204,
                                                max(end, t + 1000) - 80, 80, 0)])
@@ -1085,7 +1088,8 @@ def build_ios_long(store, minutes, seed):
     root, h = ui.list_screen(NOTES, thumbs, 1.0)
     W.show(T, "NotesListViewController", root)
     notes = list(NOTES)
-    while t < end - 120000:
+    # A loop pass takes ~20-40 s of activity; stop while one still fits.
+    while t < end - 40000:
         k = rng.randrange(len(notes))
         W.tap(step(1000, 5000), 195, 290 + k * 76, rng.randrange(60, 110))
         W.root, e = ui.editor_screen(notes[k][0], rng.randrange(0, 80), photo if rng.random() < 0.5 else None)
@@ -1114,8 +1118,10 @@ def build_ios_long(store, minutes, seed):
         elif r < 0.85:
             W.network(step(5000, 20000), [net_request(api + "/sync", "POST", 200, t - 300, 290, 512)])
             step(5000, 20000)
-        else:
+        elif end - t > 200000:   # long idle only where the session has room for it
             step(45000, 150000)
+        else:
+            step(2000, 8000)
     W.network(max(end, t + 1000), [net_request(api + "/sync", "POST", 200, max(end, t + 1000) - 290,
                                                290, 512)])
     return rec, {w1: "main"}

@@ -12,6 +12,7 @@ static void usage(FILE *out)
             "\n"
             "usage: reelay COMMAND [ARGS]\n"
             "  info INPUT [--json]    format, duration, active time, windows, screens, counts\n"
+            "  frame INPUT --at T -o OUT.png   one still frame (mobile recordings)\n"
             "  version                print the version\n"
             "\n"
             "Run `reelay COMMAND --help` for a command's options.\n",
@@ -26,6 +27,7 @@ int main(int argc, char **argv)
     }
     const char *command = argv[1];
     if (strcmp(command, "info") == 0) return reelay_cmd_info(argc - 1, argv + 1);
+    if (strcmp(command, "frame") == 0) return reelay_cmd_frame(argc - 1, argv + 1);
     if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
         printf("reelay %s\n", REELAY_VERSION);
         return REELAY_OK;

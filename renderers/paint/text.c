@@ -12,6 +12,12 @@ struct reelay_fonts {
     FcConfig *config;
     PangoFontMap *font_map;
     PangoContext *context;
+    /* One layout reused by every call: renderers lay out hundreds of runs
+     * per frame, and the font description rarely changes between them. */
+    PangoLayout *layout;
+    const char *desc_family; /* a static string from reelay_fonts_family */
+    double desc_size;
+    bool desc_bold;
 };
 
 /* Only the directories reelay's install script fills: the same files give the
@@ -23,6 +29,29 @@ static const char FONT_CONFIG_XML[] =
     "  <dir>/usr/share/fonts/truetype/noto</dir>\n"
     "  <dir>/usr/share/fonts/opentype/noto</dir>\n"
     "  <dir>/usr/share/fonts/truetype/dejavu</dir>\n"
+    /* Pango asks for the generic family "emoji" for runs with emoji
+     * presentation; without this alias fontconfig answers with the first
+     * monochrome font that has the glyph, where browsers show colour emoji. */
+    "  <match target=\"pattern\">\n"
+    "    <test name=\"family\"><string>emoji</string></test>\n"
+    "    <edit name=\"family\" mode=\"assign\" binding=\"strong\"><string>Noto Color Emoji</string></edit>\n"
+    "  </match>\n"
+    /* Colour emoji fonts are bitmaps of one size (109 px for Noto): scale
+     * them to the requested pixel size through the font matrix, or Cairo
+     * draws every emoji at the strike's size. */
+    "  <match target=\"font\">\n"
+    "    <test name=\"outline\"><bool>false</bool></test>\n"
+    "    <test name=\"scalable\"><bool>true</bool></test>\n"
+    "    <edit name=\"pixelsizefixupfactor\" mode=\"assign\">\n"
+    "      <divide><name target=\"pattern\">pixelsize</name><name target=\"font\">pixelsize</name></divide>\n"
+    "    </edit>\n"
+    "    <edit name=\"matrix\" mode=\"assign\"><times><name>matrix</name><matrix>\n"
+    "      <name>pixelsizefixupfactor</name><double>0</double><double>0</double><name>pixelsizefixupfactor</name>\n"
+    "    </matrix></times></edit>\n"
+    "    <edit name=\"size\" mode=\"assign\">\n"
+    "      <divide><name>size</name><name>pixelsizefixupfactor</name></divide>\n"
+    "    </edit>\n"
+    "  </match>\n"
     "  <cachedir>/var/cache/fontconfig</cachedir>\n"
     "  <cachedir prefix=\"xdg\">fontconfig</cachedir>\n"
     "</fontconfig>\n";
@@ -74,6 +103,7 @@ reelay_fonts *reelay_fonts_new(reelay_err *err)
 void reelay_fonts_free(reelay_fonts *fonts)
 {
     if (!fonts) return;
+    if (fonts->layout) g_object_unref(fonts->layout);
     if (fonts->context) g_object_unref(fonts->context);
     if (fonts->font_map) g_object_unref(fonts->font_map);
     if (fonts->config) FcConfigDestroy(fonts->config);
@@ -121,27 +151,50 @@ static PangoAlignment pango_alignment(reelay_text_align align)
     return PANGO_ALIGN_LEFT;
 }
 
+/* Lays text out in the shared layout (borrowed; valid until the next call). */
 static PangoLayout *make_layout(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
                                 const reelay_text_style *style)
 {
     pango_cairo_update_context(cr, fonts->context);
-    PangoLayout *layout = pango_layout_new(fonts->context);
+    if (!fonts->layout) {
+        fonts->layout = pango_layout_new(fonts->context);
+        fonts->desc_family = NULL;
+        /* Browsers do not hyphenate unless told to (hyphens:manual). */
+        PangoAttrList *attrs = pango_attr_list_new();
+        pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+        pango_layout_set_attributes(fonts->layout, attrs);
+        pango_attr_list_unref(attrs);
+    } else {
+        pango_layout_context_changed(fonts->layout);
+    }
+    PangoLayout *layout = fonts->layout;
     bool bold_family = false;
     const char *family = reelay_fonts_family(style->family, &bold_family);
-    PangoFontDescription *desc = pango_font_description_new();
-    pango_font_description_set_family_static(desc, family);
-    pango_font_description_set_weight(desc, (style->bold || bold_family) ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    bool bold = style->bold || bold_family;
     double size = style->size > 0 ? style->size : 16.0;
-    pango_font_description_set_absolute_size(desc, size * PANGO_SCALE);
-    pango_layout_set_font_description(layout, desc);
-    pango_font_description_free(desc);
+    if (!(size <= REELAY_TEXT_MAX_SIZE)) size = REELAY_TEXT_MAX_SIZE;
+    if (family != fonts->desc_family || size != fonts->desc_size || bold != fonts->desc_bold) {
+        PangoFontDescription *desc = pango_font_description_new();
+        pango_font_description_set_family_static(desc, family);
+        pango_font_description_set_weight(desc, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+        pango_font_description_set_absolute_size(desc, size * PANGO_SCALE);
+        pango_layout_set_font_description(layout, desc);
+        pango_font_description_free(desc);
+        fonts->desc_family = family;
+        fonts->desc_size = size;
+        fonts->desc_bold = bold;
+    }
 
     pango_layout_set_text(layout, text, -1);
     pango_layout_set_alignment(layout, pango_alignment(style->line_align));
+    pango_layout_set_width(layout, -1);
+    pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_NONE);
+    /* Pango widths are ints in 1/1024 units; wider boxes than this are clipped anyway. */
+    if (max_width > 1e6) max_width = 1e6;
     if (max_width > 0 && (style->wrap || style->ellipsize)) {
         pango_layout_set_width(layout, (int)(max_width * PANGO_SCALE));
         if (style->wrap) {
-            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+            pango_layout_set_wrap(layout, style->keep_words ? PANGO_WRAP_WORD : PANGO_WRAP_WORD_CHAR);
         } else {
             pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
         }
@@ -152,12 +205,13 @@ static PangoLayout *make_layout(cairo_t *cr, reelay_fonts *fonts, const char *te
 void reelay_text_measure(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
                          const reelay_text_style *style, double *width, double *height)
 {
+    *width = *height = 0;
+    if (!text || !text[0]) return;
     PangoLayout *layout = make_layout(cr, fonts, text, max_width, style);
     PangoRectangle logical;
     pango_layout_get_extents(layout, NULL, &logical);
     *width = (double)logical.width / PANGO_SCALE;
     *height = (double)logical.height / PANGO_SCALE;
-    g_object_unref(layout);
 }
 
 static double place(double start, double room, double size, reelay_text_align align)
@@ -184,12 +238,13 @@ double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, doub
     double offset_x = (double)logical.x / PANGO_SCALE;
 
     cairo_save(cr);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_clip(cr);
+    if (!style->unclipped) {
+        cairo_rectangle(cr, x, y, w, h);
+        cairo_clip(cr);
+    }
     cairo_set_source_rgba(cr, style->color.r, style->color.g, style->color.b, style->color.a);
     cairo_move_to(cr, place(x, w, block_w, style->halign) - offset_x, place(y, h, block_h, style->valign));
     pango_cairo_show_layout(cr, layout);
     cairo_restore(cr);
-    g_object_unref(layout);
     return block_h;
 }

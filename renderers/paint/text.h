@@ -29,22 +29,29 @@ typedef struct reelay_text_style {
     bool bold;
     reelay_rgba color;
     bool wrap;             /* wrap at word boundaries to the box width (else one line per paragraph) */
+    bool keep_words;       /* when wrapping, never break inside a word (CSS overflow-wrap:normal):
+                            * a word wider than the box overflows; else words break anywhere */
     bool ellipsize;        /* end with "…" when a single line does not fit */
     reelay_text_align halign; /* position of the text block in the box */
     reelay_text_align valign;
     reelay_text_align line_align; /* alignment of lines within the block */
+    bool unclipped;        /* the caller clips (e.g. to a padding box larger than the text box) */
 } reelay_text_style;
+
+/* Sizes are clamped to this many user-space units: bigger ones only cost time. */
+#define REELAY_TEXT_MAX_SIZE 1000.0
 
 /* Loads reelay's font configuration. Fails with REELAY_E_INTERNAL when no
  * usable font is installed (scripts/install-deps.sh installs them). */
 reelay_fonts *reelay_fonts_new(reelay_err *err);
+/* A reelay_fonts keeps one reusable layout: use it from one thread at a time. */
 void reelay_fonts_free(reelay_fonts *fonts);
 
 /* The installed family a recorded family name maps to (never NULL). */
 const char *reelay_fonts_family(const char *recorded, bool *bold);
 
 /* Draws text inside the box (x, y, w, h) in the current user space of cr,
- * clipped to the box. Returns the height the text block needed. */
+ * clipped to the box unless style->unclipped. Returns the height the text block needed. */
 double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, double x, double y, double w,
                         double h, const reelay_text_style *style);
 

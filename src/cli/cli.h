@@ -5,5 +5,6 @@
 #define REELAY_CLI_CLI_H
 
 int reelay_cmd_info(int argc, char **argv);
+int reelay_cmd_frame(int argc, char **argv);
 
 #endif

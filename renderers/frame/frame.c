@@ -1,0 +1,158 @@
+#include "renderers/frame/frame.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "renderers/paint/image.h"
+#include "renderers/paint/text.h"
+#include "renderers/wireframe/wireframe.h"
+#include "scene/wireframe_scene.h"
+
+struct reelay_frame_maker {
+    const reelay_session *session;
+    reelay_fonts *fonts;
+    reelay_image_cache *images;
+    reelay_wf_scene *scene;
+    reelay_wf_renderer *renderer;
+};
+
+static bool has_mobile_content(const reelay_session *session)
+{
+    for (size_t i = 0; i < session->event_count; i++)
+        if (session->events[i].mobile) return true;
+    return false;
+}
+
+reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, reelay_err *err)
+{
+    if (!has_mobile_content(session)) {
+        reelay_err_set(err, REELAY_E_INPUT,
+                       "this %s recording has no mobile wireframes; the web interaction view that renders web "
+                       "and portable recordings is not available yet",
+                       reelay_source_name(session->source));
+        return NULL;
+    }
+    reelay_frame_maker *maker = calloc(1, sizeof *maker);
+    if (!maker) {
+        reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        return NULL;
+    }
+    maker->session = session;
+    maker->fonts = reelay_fonts_new(err);
+    if (!maker->fonts) goto fail;
+    maker->images = reelay_image_cache_new(REELAY_IMAGE_CACHE_BYTES, REELAY_IMAGE_MAX_PIXELS);
+    maker->scene = reelay_wf_scene_new(session);
+    if (!maker->images || !maker->scene) {
+        reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        goto fail;
+    }
+    maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
+    if (!maker->renderer) goto fail;
+    return maker;
+fail:
+    reelay_frame_maker_free(maker);
+    return NULL;
+}
+
+void reelay_frame_maker_free(reelay_frame_maker *maker)
+{
+    if (!maker) return;
+    reelay_wf_renderer_free(maker->renderer);
+    reelay_wf_scene_free(maker->scene);
+    reelay_image_cache_free(maker->images);
+    reelay_fonts_free(maker->fonts);
+    free(maker);
+}
+
+int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed, reelay_err *err)
+{
+    return reelay_wf_scene_seek(maker->scene, ts, changed, err);
+}
+
+static bool usable(double v)
+{
+    return isfinite(v) && v >= 1 && v <= 100000;
+}
+
+static bool view_viewport(const reelay_wf_view *view, double *width, double *height)
+{
+    if (usable(view->width) && usable(view->height)) {
+        *width = view->width;
+        *height = view->height;
+        return true;
+    }
+    if (view->first_root != REELAY_SCENE_NONE) {
+        const reelay_wireframe *root = view->nodes[view->first_root].wf;
+        if (root->has_width && root->has_height && usable(root->width) && usable(root->height)) {
+            *width = root->width;
+            *height = root->height;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height)
+{
+    reelay_wf_view view;
+    reelay_wf_scene_view(maker->scene, &view);
+    return view_viewport(&view, width, height);
+}
+
+int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target, reelay_frame_info *info,
+                             reelay_err *err)
+{
+    reelay_frame_info local = {0};
+    if (!info) info = &local;
+    *info = (reelay_frame_info){0};
+    int out_w = cairo_image_surface_get_width(target);
+    int out_h = cairo_image_surface_get_height(target);
+    cairo_t *cr = cairo_create(target);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+
+    reelay_wf_view view;
+    reelay_wf_scene_view(maker->scene, &view);
+    double vw, vh;
+    int rc = REELAY_OK;
+    if (view.has_content && view_viewport(&view, &vw, &vh)) {
+        /* The renderer paints in logical units; it reads the viewport from
+         * the view, so hand it the one chosen here. */
+        view.width = vw;
+        view.height = vh;
+        cairo_scale(cr, out_w / vw, out_h / vh);
+        reelay_wf_render_info wf_info = {0};
+        rc = reelay_wf_render(maker->renderer, &view, cr, &wf_info, err);
+        info->has_content = true;
+        info->animates = wf_info.animates;
+        info->nodes_painted = wf_info.nodes_painted;
+        info->images_failed = wf_info.images_failed;
+    }
+    if (rc == REELAY_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+        rc = reelay_err_set(err, REELAY_E_INTERNAL, "drawing failed: %s", cairo_status_to_string(cairo_status(cr)));
+    cairo_destroy(cr);
+    cairo_surface_flush(target);
+    return rc;
+}
+
+static int even_dimension(double v, int max_dim)
+{
+    long even = lround(v / 2.0) * 2;
+    if (even < 2) even = 2;
+    if (even > max_dim) even = max_dim - (max_dim % 2);
+    return (int)even;
+}
+
+void reelay_frame_scaled_size(double vw, double vh, double scale, int max_dim, int *width, int *height)
+{
+    *width = even_dimension(vw * scale, max_dim);
+    *height = even_dimension(vh * scale, max_dim);
+}
+
+void reelay_frame_default_size(double vw, double vh, int *width, int *height)
+{
+    double scale = 2.0;
+    double long_side = fmax(vw, vh);
+    if (long_side * scale > REELAY_FRAME_DEFAULT_LONG_SIDE) scale = REELAY_FRAME_DEFAULT_LONG_SIDE / long_side;
+    reelay_frame_scaled_size(vw, vh, scale, REELAY_FRAME_DEFAULT_LONG_SIDE, width, height);
+}

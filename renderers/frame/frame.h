@@ -1,0 +1,57 @@
+/* frame.h — one output frame of a session at a given time.
+ * Owns: the per-session drawing state (fonts, image cache, wireframe scene and
+ * renderer), the mapping of the logical viewport onto the output image, and
+ * the output-size rules shared by `frame` and `render`. Callers seek, ask for
+ * the viewport, then paint into a surface of any size.
+ * Layout "screen": output pixel (X, Y) shows logical point
+ * (X * vw / out_w, Y * vh / out_h) — the viewport fills the image, no borders. */
+#ifndef REELAY_FRAME_FRAME_H
+#define REELAY_FRAME_FRAME_H
+
+#include <cairo.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "session/session.h"
+
+/* Default output: logical size x2, long side capped at this many pixels. */
+#define REELAY_FRAME_DEFAULT_LONG_SIDE 1920
+
+typedef struct reelay_frame_maker reelay_frame_maker;
+
+typedef struct reelay_frame_info {
+    bool has_content;     /* a screen was on show (else a blank canvas was painted) */
+    bool animates;        /* something on screen moves with time (spinners) */
+    size_t nodes_painted;
+    size_t images_failed; /* undecodable images drawn as placeholders */
+} reelay_frame_info;
+
+/* The session must outlive the maker. Fails with REELAY_E_INPUT when the
+ * session has nothing this renderer can draw (web and portable recordings
+ * get the web interaction view, which is not built yet). */
+reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, reelay_err *err);
+void reelay_frame_maker_free(reelay_frame_maker *maker);
+
+/* Brings the screen to session time ts (epoch ms). *changed (may be NULL)
+ * says whether anything was applied since the previous seek. */
+int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed, reelay_err *err);
+
+/* Logical viewport on screen after the last seek: the window's latest meta,
+ * else the first top-level wireframe's size (as PostHog's player does for
+ * recordings without meta). False when neither is known yet. */
+bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height);
+
+/* Paints the screen as of the last seek into target (an ARGB32 or RGB24
+ * image surface of any size), scaling the viewport to fill it. */
+int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target, reelay_frame_info *info,
+                             reelay_err *err);
+
+/* Output sizes for a logical viewport vw x vh, both with even dimensions
+ * (video encoders need them): the default (x2, long side capped at
+ * REELAY_FRAME_DEFAULT_LONG_SIDE) and an explicit scale factor. Dimensions
+ * are at least 2 and at most max_dim. */
+void reelay_frame_default_size(double vw, double vh, int *width, int *height);
+void reelay_frame_scaled_size(double vw, double vh, double scale, int max_dim, int *width, int *height);
+
+#endif

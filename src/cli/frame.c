@@ -1,0 +1,160 @@
+#include <cairo.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "encode/still.h"
+#include "ingest/ingest.h"
+#include "renderers/frame/frame.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: reelay frame INPUT --at T -o OUT.png [--size WxH | --scale S] [--overlays none]\n"
+            "  INPUT          a recording (JSON, JSON lines, optionally gzip), or - for standard input\n"
+            "  --at T         time from the session start: seconds (12.5), mm:ss.mmm or hh:mm:ss\n"
+            "  -o OUT.png     the PNG to write (written whole or not at all)\n"
+            "  --size WxH     output size in pixels (also 720p, 1080p, ...); the viewport is stretched to fill it\n"
+            "  --scale S      output = logical viewport size x S\n"
+            "                 default: x2, long side capped at %d, even dimensions\n"
+            "  --overlays L   overlays to draw; only 'none' exists yet (touch and HUD overlays come with render)\n",
+            REELAY_FRAME_DEFAULT_LONG_SIDE);
+}
+
+typedef struct frame_args {
+    const char *input;
+    const char *output;
+    const char *at_text;
+    double at_ms;
+    int width, height; /* 0 = not given */
+    double scale;      /* 0 = not given */
+} frame_args;
+
+/* Returns REELAY_OK, or an exit code after printing the problem. */
+static int parse_args(int argc, char **argv, frame_args *args)
+{
+    memset(args, 0, sizeof *args);
+    reelay_err err;
+    reelay_err_clear(&err);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return -1;
+        } else if (strcmp(arg, "--at") == 0 && has_value) {
+            args->at_text = argv[++i];
+            if (reelay_parse_time(args->at_text, &args->at_ms, &err) != REELAY_OK) break;
+        } else if ((strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) && has_value) {
+            args->output = argv[++i];
+        } else if (strcmp(arg, "--size") == 0 && has_value) {
+            if (reelay_parse_size(argv[++i], &args->width, &args->height, &err) != REELAY_OK) break;
+        } else if (strcmp(arg, "--scale") == 0 && has_value) {
+            if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
+        } else if (strcmp(arg, "--overlays") == 0 && has_value) {
+            const char *list = argv[++i];
+            if (strcmp(list, "none") != 0) {
+                reelay_err_set(&err, REELAY_E_USAGE, "unknown overlays '%s': only 'none' is available yet", list);
+                break;
+            }
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            reelay_err_set(&err, REELAY_E_USAGE, has_value || strncmp(arg, "--", 2) != 0
+                                                     ? "unknown option %s"
+                                                     : "option %s needs a value (or is unknown)",
+                           arg);
+            break;
+        } else if (!args->input) {
+            args->input = arg;
+        } else {
+            reelay_err_set(&err, REELAY_E_USAGE, "more than one INPUT given ('%s' and '%s')", args->input, arg);
+            break;
+        }
+    }
+    if (err.code == REELAY_OK) {
+        if (!args->input || !args->output || !args->at_text)
+            reelay_err_set(&err, REELAY_E_USAGE, "INPUT, --at and -o are required");
+        else if (args->width && args->scale > 0)
+            reelay_err_set(&err, REELAY_E_USAGE, "--size and --scale exclude each other");
+    }
+    if (err.code != REELAY_OK) {
+        fprintf(stderr, "reelay frame: %s\n", err.msg);
+        usage(stderr);
+        return err.code;
+    }
+    return REELAY_OK;
+}
+
+/* When nothing is on screen yet at the requested time, the canvas still needs
+ * a size: the first viewport any window declares. */
+static bool first_declared_viewport(const reelay_session *session, double *width, double *height)
+{
+    for (size_t i = 0; i < session->window_count; i++) {
+        if (session->windows[i].has_viewport && session->windows[i].width >= 1 && session->windows[i].height >= 1) {
+            *width = session->windows[i].width;
+            *height = session->windows[i].height;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int render_frame(const frame_args *args, const reelay_session *session, reelay_err *err)
+{
+    double duration = session->last_ts - session->first_ts;
+    if (args->at_ms > duration + 0.0005)
+        return reelay_err_set(err, REELAY_E_USAGE, "--at %s is beyond the end of the session (%.3f s long)",
+                              args->at_text, duration / 1000.0);
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, err);
+    if (!maker) return err->code;
+    int rc = reelay_frame_maker_seek(maker, session->first_ts + args->at_ms, NULL, err);
+    double vw = 0, vh = 0;
+    if (rc == REELAY_OK && !reelay_frame_maker_viewport(maker, &vw, &vh) &&
+        !first_declared_viewport(session, &vw, &vh))
+        rc = reelay_err_set(err, REELAY_E_INPUT, "no screen size is known at %s (no meta event or screen yet)",
+                            args->at_text);
+    cairo_surface_t *surface = NULL;
+    if (rc == REELAY_OK) {
+        int width = args->width, height = args->height;
+        if (!width) {
+            if (args->scale > 0)
+                reelay_frame_scaled_size(vw, vh, args->scale, REELAY_MAX_OUTPUT_DIM, &width, &height);
+            else
+                reelay_frame_default_size(vw, vh, &width, &height);
+        }
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+        if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate a %dx%d image", width, height);
+    }
+    reelay_frame_info info;
+    if (rc == REELAY_OK) rc = reelay_frame_maker_paint(maker, surface, &info, err);
+    if (rc == REELAY_OK) rc = reelay_write_png(surface, args->output, err);
+    if (rc == REELAY_OK)
+        fprintf(stderr, "reelay: wrote %s (%dx%d, viewport %gx%g, %zu wireframes%s)\n", args->output,
+                cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface), vw, vh,
+                info.nodes_painted, info.has_content ? "" : ", nothing on screen yet");
+    if (surface) cairo_surface_destroy(surface);
+    reelay_frame_maker_free(maker);
+    return rc;
+}
+
+int reelay_cmd_frame(int argc, char **argv)
+{
+    frame_args args;
+    int rc = parse_args(argc, argv, &args);
+    if (rc != REELAY_OK) return rc < 0 ? REELAY_OK : rc;
+
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_session *session = NULL;
+    rc = reelay_ingest_path(args.input, NULL, &session, &err);
+    if (rc == REELAY_OK) {
+        rc = render_frame(&args, session, &err);
+        /* Rendering problems concern the input, not just the file read. */
+        if (rc != REELAY_OK && rc != REELAY_E_IO && rc != REELAY_E_USAGE)
+            reelay_err_prefix(&err, "%s", strcmp(args.input, "-") == 0 ? "<stdin>" : args.input);
+    }
+    if (rc != REELAY_OK) fprintf(stderr, "reelay: %s\n", err.msg);
+    reelay_session_free(session);
+    return rc;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `reelay frame`: sizes, time syntax, exit codes, and that a failed command
+# leaves no output (not even a .partial file).
+set -u
+reelay=${1:?usage: test_frame.sh REELAY_BINARY}
+tmp=$(mktemp -d /tmp/reelay-frame-test-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+android=fixtures/mobile/android-shop.blob.jsonl
+
+check() { # name, condition result
+  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
+}
+
+size_of() { ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$1" 2>/dev/null; }
+
+# run NAME EXPECTED_EXIT EXPECTED_SIZE_OR_- STDERR_SUBSTRING_OR_- ARGS...
+run() {
+  local name=$1 want_code=$2 want_size=$3 want_err=$4; shift 4
+  local out="$tmp/$name.png"
+  "$reelay" frame "$@" -o "$out" >"$tmp/$name.out" 2>"$tmp/$name.err"
+  local code=$? problem=""
+  [ "$code" -eq "$want_code" ] || problem="exit $code, expected $want_code"
+  if [ "$want_size" = - ]; then
+    [ ! -e "$out" ] || problem="$problem; wrote an output"
+  else
+    local got; got=$(size_of "$out")
+    [ "$got" = "$want_size" ] || problem="$problem; size '$got', expected $want_size"
+  fi
+  [ ! -e "$out.partial" ] || problem="$problem; left $out.partial"
+  if [ "$want_err" != - ]; then
+    grep -qF -- "$want_err" "$tmp/$name.err" || problem="$problem; stderr lacks '$want_err': $(cat "$tmp/$name.err")"
+  fi
+  check "$name" "${problem:-ok}"
+}
+
+run default 0 822x1828 - "$android" --at 5
+run mmss 0 822x1828 - "$android" --at 0:05.500
+run scale1 0 412x914 - "$android" --at 5 --scale 1
+run size 0 300x200 - "$android" --at 5 --size 300x200
+run named-size 0 1280x720 - "$android" --at 5 --size 720p
+run gzip 0 822x1828 - fixtures/mobile/android-shop.blob.jsonl.gz --at 5
+run ios 0 780x1688 - fixtures/mobile/ios-notes.blob.jsonl --at 3
+run overlays-none 0 822x1828 - "$android" --at 5 --overlays none
+run at-start 0 822x1828 - "$android" --at 0
+run bad-time 1 - "bad time" "$android" --at 1:75
+run negative-time 1 - "bad time" "$android" --at -3
+run beyond-end 1 - "beyond the end" "$android" --at 99:00
+run no-at 1 - "required" "$android"
+run size-and-scale 1 - "exclude" "$android" --at 1 --size 10x10 --scale 2
+run bad-size 1 - "bad size" "$android" --at 1 --size 0x10
+run bad-overlays 1 - "unknown overlays" "$android" --at 1 --overlays cursor
+run bad-input 2 - "fixtures/bad/truncated.json" fixtures/bad/truncated.json --at 0
+run missing-input 3 - "no/such/file.json" no/such/file.json --at 0
+run web 2 - "web interaction view" fixtures/web/shop-checkout.rrweb.json --at 1
+run portable 2 - "web interaction view" fixtures/portable/signup.json --at 1
+
+# Standard input.
+"$reelay" frame - --at 5 -o "$tmp/stdin.png" <"$android" 2>"$tmp/stdin.err"
+check stdin "$([ "$(size_of "$tmp/stdin.png")" = 822x1828 ] && echo ok || echo "no frame from stdin: $(cat "$tmp/stdin.err")")"
+
+# An unwritable output: I/O error, nothing left behind.
+"$reelay" frame "$android" --at 5 -o "$tmp/missing-dir/out.png" 2>"$tmp/io.err"
+code=$?
+check io-error "$([ $code -eq 3 ] && [ ! -e "$tmp/missing-dir" ] && echo ok || echo "exit $code: $(cat "$tmp/io.err")")"
+
+# An existing output is replaced only on success.
+echo keep >"$tmp/existing.png"
+"$reelay" frame fixtures/bad/truncated.json --at 0 -o "$tmp/existing.png" 2>/dev/null
+check keep-existing "$([ "$(cat "$tmp/existing.png")" = keep ] && echo ok || echo 'existing output clobbered by a failed run')"
+
+# Deterministic: the same frame twice is byte-identical.
+"$reelay" frame "$android" --at 12 -o "$tmp/a.png" 2>/dev/null
+"$reelay" frame "$android" --at 12 -o "$tmp/b.png" 2>/dev/null
+check deterministic "$(cmp -s "$tmp/a.png" "$tmp/b.png" && echo ok || echo 'two renders differ')"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

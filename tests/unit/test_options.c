@@ -1,0 +1,148 @@
+/* Option values (times, sizes, scales), output-size rules and atomic output files. */
+#include "test_support.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "core/atomic_file.h"
+#include "renderers/frame/frame.h"
+
+static double time_ok(const char *text)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    double ms = -1;
+    if (reelay_parse_time(text, &ms, &err) != REELAY_OK) fail_msg("'%s' rejected: %s", text, err.msg);
+    return ms;
+}
+
+static void time_bad(const char *text)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    double ms = -1;
+    assert_int_equal(reelay_parse_time(text, &ms, &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, text));
+    assert_true(ms == -1);
+}
+
+static void test_times(void **state)
+{
+    (void)state;
+    assert_true(time_ok("0") == 0);
+    assert_true(fabs(time_ok("12.5") - 12500) < 1e-9);
+    assert_true(fabs(time_ok("1:02.250") - 62250) < 1e-9);
+    assert_true(fabs(time_ok("01:02") - 62000) < 1e-9);
+    assert_true(fabs(time_ok("1:00:00") - 3600000) < 1e-9);
+    assert_true(fabs(time_ok(".5") - 500) < 1e-9);
+    const char *bad[] = {"", "-1", "abc", "1:60", "1:2:3:4", "1.5:00", "inf", "nan", "1e3", "0x10", "1:", ":5",
+                         "12.5s", " 1", "1..2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) time_bad(bad[i]);
+}
+
+static void test_sizes(void **state)
+{
+    (void)state;
+    reelay_err err;
+    int w = 0, h = 0;
+    assert_int_equal(reelay_parse_size("640x480", &w, &h, &err), REELAY_OK);
+    assert_int_equal(w, 640);
+    assert_int_equal(h, 480);
+    assert_int_equal(reelay_parse_size("720p", &w, &h, &err), REELAY_OK);
+    assert_int_equal(w, 1280);
+    assert_int_equal(h, 720);
+    const char *bad[] = {"", "x", "640x", "x480", "0x480", "640x0", "-640x480", "640X480", "99999x10", "640x480x2",
+                         "640 x480", "720"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(reelay_parse_size(bad[i], &w, &h, &err), REELAY_E_USAGE);
+        assert_non_null(strstr(err.msg, "bad size"));
+    }
+    double scale = 0;
+    assert_int_equal(reelay_parse_scale("1.5", &scale, &err), REELAY_OK);
+    assert_true(scale == 1.5);
+    assert_int_equal(reelay_parse_scale("0", &scale, &err), REELAY_E_USAGE);
+    assert_int_equal(reelay_parse_scale("17", &scale, &err), REELAY_E_USAGE);
+    assert_int_equal(reelay_parse_scale("-2", &scale, &err), REELAY_E_USAGE);
+}
+
+static void test_output_sizes(void **state)
+{
+    (void)state;
+    int w, h;
+    /* x2 when that fits. */
+    reelay_frame_default_size(411, 914, &w, &h);
+    assert_int_equal(w, 822);
+    assert_int_equal(h, 1828);
+    /* Long side capped at 1920, aspect kept, even. */
+    reelay_frame_default_size(1512, 823, &w, &h);
+    assert_int_equal(w, 1920);
+    assert_int_equal(h, 1046); /* 823 * 1920 / 1512 = 1045.1 -> even */
+    reelay_frame_default_size(393, 852, &w, &h);
+    assert_int_equal(w, 786);
+    assert_int_equal(h, 1704);
+    /* Odd logical sizes still give even pixels. */
+    reelay_frame_scaled_size(37, 25, 1, 8192, &w, &h);
+    assert_int_equal(w % 2, 0);
+    assert_int_equal(h % 2, 0);
+    reelay_frame_scaled_size(1, 1, 0.1, 8192, &w, &h);
+    assert_int_equal(w, 2);
+    assert_int_equal(h, 2);
+    reelay_frame_scaled_size(5000, 5000, 16, 8192, &w, &h);
+    assert_int_equal(w, 8192);
+}
+
+static void test_atomic_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/reelay-atomic-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], partial[300];
+    snprintf(path, sizeof path, "%s/out.png", dir);
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    struct stat st;
+    reelay_err err;
+
+    /* Abandoned: nothing is left, not even the partial file. */
+    reelay_atomic_file file;
+    assert_int_equal(reelay_atomic_begin(&file, path, &err), REELAY_OK);
+    fputs("half", file.fp);
+    assert_int_equal(stat(partial, &st), 0);
+    reelay_atomic_abort(&file);
+    assert_int_not_equal(stat(partial, &st), 0);
+    assert_int_not_equal(stat(path, &st), 0);
+
+    /* Committed: the final file appears whole and the partial is gone. */
+    assert_int_equal(reelay_atomic_begin(&file, path, &err), REELAY_OK);
+    fputs("whole", file.fp);
+    assert_int_equal(reelay_atomic_commit(&file, &err), REELAY_OK);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 5);
+    assert_int_not_equal(stat(partial, &st), 0);
+    reelay_atomic_abort(&file); /* harmless after commit */
+    assert_int_equal(stat(path, &st), 0);
+
+    /* A directory that does not exist: an I/O error naming the path. */
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/no/such/dir/out.png", dir);
+    assert_int_equal(reelay_atomic_begin(&file, missing, &err), REELAY_E_IO);
+    assert_non_null(strstr(err.msg, "no/such/dir"));
+    reelay_atomic_abort(&file);
+
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_output_sizes),
+        cmocka_unit_test(test_atomic_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
