@@ -401,6 +401,18 @@ def case_windows():
     return lines
 
 
+def case_touches():
+    # A swipe (touch-down, then touch-up elsewhere: the red tail shows until
+    # 500 ms after touch-down) and a held press (the ring at full alpha), on a
+    # screen with a status bar, which the ring paints over.
+    root = wf(0, 0, W, H, None, {"backgroundColor": "#FFFFFF"}, [
+        text(16, 40, 328, 30, "Touches", **dict(SANS, fontSize=18)),
+        wf(0, 0, W, 24, "status_bar", {"backgroundColor": "#303F9F"})])
+    return [meta(T0), full(T0 + 10, [root]),
+            touch(T0 + 100, 7, 100, 400), touch(T0 + 400, 9, 250, 200),
+            touch(T0 + 1000, 7, 180, 20), touch(T0 + 1600, 9, 180, 20)]
+
+
 CASES = {
     "text-alignment": case_text_alignment,
     "text-fonts": case_text_fonts,
@@ -417,6 +429,7 @@ CASES = {
     "keyboard-closed": case_keyboard_closed,
     "mutations": case_mutations,
     "root-update": case_root_update,
+    "touches": case_touches,
 }
 JSONL_CASES = {"windows": case_windows}
 

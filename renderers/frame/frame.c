@@ -3,9 +3,11 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "renderers/overlay/touch.h"
 #include "renderers/paint/image.h"
 #include "renderers/paint/text.h"
 #include "renderers/wireframe/wireframe.h"
+#include "scene/touch_state.h"
 #include "scene/wireframe_scene.h"
 
 struct reelay_frame_maker {
@@ -14,6 +16,9 @@ struct reelay_frame_maker {
     reelay_image_cache *images;
     reelay_wf_scene *scene;
     reelay_wf_renderer *renderer;
+    reelay_touch_track *touches;
+    unsigned overlays;
+    double seek_ts; /* of the last seek, epoch ms */
 };
 
 static bool has_mobile_content(const reelay_session *session)
@@ -48,6 +53,8 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, reelay
     }
     maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
     if (!maker->renderer) goto fail;
+    if (reelay_touch_track_new(session, 1.0, &maker->touches, err) != REELAY_OK) goto fail;
+    maker->seek_ts = session->first_ts;
     return maker;
 fail:
     reelay_frame_maker_free(maker);
@@ -57,6 +64,7 @@ fail:
 void reelay_frame_maker_free(reelay_frame_maker *maker)
 {
     if (!maker) return;
+    reelay_touch_track_free(maker->touches);
     reelay_wf_renderer_free(maker->renderer);
     reelay_wf_scene_free(maker->scene);
     reelay_image_cache_free(maker->images);
@@ -64,9 +72,16 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
     free(maker);
 }
 
+void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays)
+{
+    maker->overlays = overlays & REELAY_OVERLAY_ALL;
+}
+
 int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed, reelay_err *err)
 {
-    return reelay_wf_scene_seek(maker->scene, ts, changed, err);
+    int rc = reelay_wf_scene_seek(maker->scene, ts, changed, err);
+    if (rc == REELAY_OK) maker->seek_ts = ts;
+    return rc;
 }
 
 static bool usable(double v)
@@ -123,6 +138,13 @@ int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target,
         cairo_scale(cr, out_w / vw, out_h / vh);
         reelay_wf_render_info wf_info = {0};
         rc = reelay_wf_render(maker->renderer, &view, cr, &wf_info, err);
+        /* Overlays go above everything, status bar included (spec §4.10). */
+        if (rc == REELAY_OK && (maker->overlays & REELAY_OVERLAY_TOUCHES)) {
+            reelay_touch_state touch;
+            reelay_touch_at(maker->touches, view.window, maker->seek_ts, &touch);
+            reelay_paint_touch(cr, &touch);
+            if (touch.animating) wf_info.animates = true;
+        }
         info->has_content = true;
         info->animates = wf_info.animates;
         info->nodes_painted = wf_info.nodes_painted;

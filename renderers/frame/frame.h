@@ -20,9 +20,16 @@
 
 typedef struct reelay_frame_maker reelay_frame_maker;
 
+/* What is drawn over the screen (renderers/overlay/). */
+enum reelay_overlay {
+    REELAY_OVERLAY_NONE = 0,
+    REELAY_OVERLAY_TOUCHES = 1u << 0, /* PostHog's touch ring and swipe tail */
+    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES,
+};
+
 typedef struct reelay_frame_info {
     bool has_content;     /* a screen was on show (else a blank canvas was painted) */
-    bool animates;        /* something on screen moves with time (spinners) */
+    bool animates;        /* something on screen moves with time (spinners, touch fades) */
     size_t nodes_painted;
     size_t images_failed; /* undecodable images drawn as placeholders */
 } reelay_frame_info;
@@ -33,6 +40,10 @@ typedef struct reelay_frame_info {
 reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, reelay_err *err);
 void reelay_frame_maker_free(reelay_frame_maker *maker);
 
+/* Overlays to draw from now on: a set of enum reelay_overlay flags
+ * (REELAY_OVERLAY_NONE until set). */
+void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays);
+
 /* Brings the screen to session time ts (epoch ms). *changed (may be NULL)
  * says whether anything was applied since the previous seek. */
 int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed, reelay_err *err);
@@ -42,7 +53,7 @@ int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed,
  * recordings without meta). False when neither is known yet. */
 bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height);
 
-/* Paints the screen as of the last seek into target (an ARGB32 or RGB24
+/* Paints the screen and the overlays as of the last seek into target (an ARGB32 or RGB24
  * image surface of any size), scaling the viewport to fill it. */
 int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target, reelay_frame_info *info,
                              reelay_err *err);

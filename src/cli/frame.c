@@ -11,14 +11,14 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: reelay frame INPUT --at T -o OUT.png [--size WxH | --scale S] [--overlays none]\n"
+            "usage: reelay frame INPUT --at T -o OUT.png [--size WxH | --scale S] [--overlays LIST]\n"
             "  INPUT          a recording (JSON, JSON lines, optionally gzip), or - for standard input\n"
             "  --at T         time from the session start: seconds (12.5), mm:ss.mmm or hh:mm:ss\n"
             "  -o OUT.png     the PNG to write (written whole or not at all)\n"
             "  --size WxH     output size in pixels (also 720p, 1080p, ...); the viewport is stretched to fill it\n"
             "  --scale S      output = logical viewport size x S\n"
             "                 default: x2, long side capped at %d, even dimensions\n"
-            "  --overlays L   overlays to draw; only 'none' exists yet (touch and HUD overlays come with render)\n",
+            "  --overlays L   what to draw over the screen: all (default), none, or a comma list of: touches\n",
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
@@ -29,12 +29,14 @@ typedef struct frame_args {
     double at_ms;
     int width, height; /* 0 = not given */
     double scale;      /* 0 = not given */
+    unsigned overlays; /* enum reelay_overlay flags */
 } frame_args;
 
 /* Returns REELAY_OK, or an exit code after printing the problem. */
 static int parse_args(int argc, char **argv, frame_args *args)
 {
     memset(args, 0, sizeof *args);
+    args->overlays = REELAY_OVERLAY_ALL;
     reelay_err err;
     reelay_err_clear(&err);
     for (int i = 1; i < argc; i++) {
@@ -53,11 +55,7 @@ static int parse_args(int argc, char **argv, frame_args *args)
         } else if (strcmp(arg, "--scale") == 0 && has_value) {
             if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
-            const char *list = argv[++i];
-            if (strcmp(list, "none") != 0) {
-                reelay_err_set(&err, REELAY_E_USAGE, "unknown overlays '%s': only 'none' is available yet", list);
-                break;
-            }
+            if (reelay_parse_overlays(argv[++i], &args->overlays, &err) != REELAY_OK) break;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             reelay_err_set(&err, REELAY_E_USAGE, has_value || strncmp(arg, "--", 2) != 0
                                                      ? "unknown option %s"
@@ -107,6 +105,7 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
                               args->at_text, duration / 1000.0);
     reelay_frame_maker *maker = reelay_frame_maker_new(session, err);
     if (!maker) return err->code;
+    reelay_frame_maker_set_overlays(maker, args->overlays);
     int rc = reelay_frame_maker_seek(maker, session->first_ts + args->at_ms, NULL, err);
     double vw = 0, vh = 0;
     if (rc == REELAY_OK && !reelay_frame_maker_viewport(maker, &vw, &vh) &&

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderers/frame/frame.h"
+
 /* A non-negative decimal number filling [text, end): digits with an optional
  * fraction. strtod alone would also take "inf", "0x10", "1e9" and signs. */
 static int parse_decimal(const char *text, const char *end, double *out)
@@ -106,5 +108,43 @@ int reelay_parse_scale(const char *text, double *out, reelay_err *err)
     if (parse_decimal(text, strchr(text, '\0'), &value) != 0 || value <= 0 || value > 16)
         return reelay_err_set(err, REELAY_E_USAGE, "bad scale '%s': expected a number above 0 and at most 16", text);
     *out = value;
+    return REELAY_OK;
+}
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} OVERLAY_NAMES[] = {
+    {"touches", REELAY_OVERLAY_TOUCHES},
+};
+
+int reelay_parse_overlays(const char *text, unsigned *out, reelay_err *err)
+{
+    if (strcmp(text, "none") == 0) {
+        *out = REELAY_OVERLAY_NONE;
+        return REELAY_OK;
+    }
+    if (strcmp(text, "all") == 0) {
+        *out = REELAY_OVERLAY_ALL;
+        return REELAY_OK;
+    }
+    unsigned flags = 0;
+    const char *p = text;
+    while (true) {
+        size_t len = strcspn(p, ",");
+        bool known = false;
+        for (size_t i = 0; i < sizeof OVERLAY_NAMES / sizeof OVERLAY_NAMES[0]; i++) {
+            if (len == strlen(OVERLAY_NAMES[i].name) && strncmp(p, OVERLAY_NAMES[i].name, len) == 0) {
+                flags |= OVERLAY_NAMES[i].flag;
+                known = true;
+            }
+        }
+        if (!known)
+            return reelay_err_set(err, REELAY_E_USAGE, "unknown overlay '%.*s' in '%s': expected none, all or touches",
+                                  (int)len, p, text);
+        if (p[len] == '\0') break;
+        p += len + 1;
+    }
+    *out = flags;
     return REELAY_OK;
 }

@@ -42,6 +42,7 @@ run named-size 0 1280x720 - "$android" --at 5 --size 720p
 run gzip 0 822x1828 - fixtures/mobile/android-shop.blob.jsonl.gz --at 5
 run ios 0 780x1688 - fixtures/mobile/ios-notes.blob.jsonl --at 3
 run overlays-none 0 822x1828 - "$android" --at 5 --overlays none
+run overlays-touches 0 822x1828 - "$android" --at 5 --overlays touches
 run at-start 0 822x1828 - "$android" --at 0
 run bad-time 1 - "bad time" "$android" --at 1:75
 run negative-time 1 - "bad time" "$android" --at -3
@@ -49,7 +50,7 @@ run beyond-end 1 - "beyond the end" "$android" --at 99:00
 run no-at 1 - "required" "$android"
 run size-and-scale 1 - "exclude" "$android" --at 1 --size 10x10 --scale 2
 run bad-size 1 - "bad size" "$android" --at 1 --size 0x10
-run bad-overlays 1 - "unknown overlays" "$android" --at 1 --overlays cursor
+run bad-overlays 1 - "unknown overlay" "$android" --at 1 --overlays touches,cursor
 run bad-input 2 - "fixtures/bad/truncated.json" fixtures/bad/truncated.json --at 0
 run missing-input 3 - "no/such/file.json" no/such/file.json --at 0
 run web 2 - "web interaction view" fixtures/web/shop-checkout.rrweb.json --at 1
@@ -73,6 +74,16 @@ check keep-existing "$([ "$(cat "$tmp/existing.png")" = keep ] && echo ok || ech
 "$reelay" frame "$android" --at 12 -o "$tmp/a.png" 2>/dev/null
 "$reelay" frame "$android" --at 12 -o "$tmp/b.png" 2>/dev/null
 check deterministic "$(cmp -s "$tmp/a.png" "$tmp/b.png" && echo ok || echo 'two renders differ')"
+
+# Overlays change the picture only where a touch shows: a swipe's frame with
+# and without them differs, a frame with no touch around does not.
+touches=fixtures/golden/touches.json
+"$reelay" frame $touches --at 0.45 -o "$tmp/t-all.png" 2>/dev/null
+"$reelay" frame $touches --at 0.45 --overlays none -o "$tmp/t-none.png" 2>/dev/null
+check touch-drawn "$(cmp -s "$tmp/t-all.png" "$tmp/t-none.png" && echo 'the touch overlay drew nothing' || echo ok)"
+"$reelay" frame $touches --at 0.05 -o "$tmp/t0-all.png" 2>/dev/null
+"$reelay" frame $touches --at 0.05 --overlays none -o "$tmp/t0-none.png" 2>/dev/null
+check no-touch-yet "$(cmp -s "$tmp/t0-all.png" "$tmp/t0-none.png" && echo ok || echo 'overlay drawn before any touch')"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,6 +2,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
 
 json_t *ts_json(const char *text)
 {
@@ -25,4 +28,23 @@ char *ts_read_text(const char *path, size_t *len)
     data[n] = '\0';
     if (len) *len = n;
     return data;
+}
+
+reelay_session *ts_session_from_text(const char *text)
+{
+    reelay_session *session = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_ingest_memory((const unsigned char *)text, strlen(text), "test", NULL, &session, &err) != REELAY_OK)
+        fail_msg("ingest failed: %s", err.msg);
+    return session;
+}
+
+reelay_session *ts_session_from_path(const char *path)
+{
+    reelay_session *session = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_ingest_path(path, NULL, &session, &err) != REELAY_OK) fail_msg("ingest failed: %s", err.msg);
+    return session;
 }

@@ -32,6 +32,7 @@ typedef struct golden_case {
     char input[256];
     char at[32];
     char size[32];
+    char overlays[64];
 } golden_case;
 
 static cairo_surface_t *render_case(const golden_case *gc)
@@ -46,6 +47,9 @@ static cairo_surface_t *render_case(const golden_case *gc)
         fail_msg("%s: %s is beyond the end of %s", gc->name, gc->at, gc->input);
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &err);
     if (!maker) fail_msg("%s: %s", gc->name, err.msg);
+    unsigned overlays;
+    if (reelay_parse_overlays(gc->overlays, &overlays, &err) != REELAY_OK) fail_msg("%s: %s", gc->name, err.msg);
+    reelay_frame_maker_set_overlays(maker, overlays);
     if (reelay_frame_maker_seek(maker, session->first_ts + at_ms, NULL, &err) != REELAY_OK)
         fail_msg("%s: %s", gc->name, err.msg);
     double vw, vh;
@@ -203,8 +207,11 @@ static size_t load_cases(golden_case *cases)
     while (fgets(line, sizeof line, fp)) {
         if (line[0] == '#' || line[0] == '\n') continue;
         golden_case *gc = &cases[count];
-        if (count == MAX_CASES ||
-            sscanf(line, "%63[^\t]\t%255[^\t]\t%31[^\t]\t%31[^\t\n]", gc->name, gc->input, gc->at, gc->size) != 4) {
+        int fields = count == MAX_CASES ? 0
+                                        : sscanf(line, "%63[^\t]\t%255[^\t]\t%31[^\t]\t%31[^\t\n]\t%63[^\t\n]", gc->name,
+                                                 gc->input, gc->at, gc->size, gc->overlays);
+        if (fields == 4) snprintf(gc->overlays, sizeof gc->overlays, "none");
+        if (fields < 4) {
             fprintf(stderr, "tests/golden/cases.tsv: bad line: %s", line);
             exit(1);
         }

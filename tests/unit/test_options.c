@@ -69,6 +69,28 @@ static void test_sizes(void **state)
     assert_int_equal(reelay_parse_scale("-2", &scale, &err), REELAY_E_USAGE);
 }
 
+static void test_overlays(void **state)
+{
+    (void)state;
+    reelay_err err;
+    unsigned flags = 99;
+    assert_int_equal(reelay_parse_overlays("none", &flags, &err), REELAY_OK);
+    assert_int_equal(flags, REELAY_OVERLAY_NONE);
+    assert_int_equal(reelay_parse_overlays("all", &flags, &err), REELAY_OK);
+    assert_int_equal(flags, REELAY_OVERLAY_ALL);
+    assert_int_equal(reelay_parse_overlays("touches", &flags, &err), REELAY_OK);
+    assert_int_equal(flags, REELAY_OVERLAY_TOUCHES);
+    assert_int_equal(reelay_parse_overlays("touches,touches", &flags, &err), REELAY_OK);
+    assert_int_equal(flags, REELAY_OVERLAY_TOUCHES);
+    const char *bad[] = {"", "cursor", "touches,", ",touches", "touches,cursor", "None", "touch"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        flags = 99;
+        assert_int_equal(reelay_parse_overlays(bad[i], &flags, &err), REELAY_E_USAGE);
+        assert_int_equal(flags, 99);
+        assert_non_null(strstr(err.msg, "unknown overlay"));
+    }
+}
+
 static void test_output_sizes(void **state)
 {
     (void)state;
@@ -141,6 +163,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_overlays),
         cmocka_unit_test(test_output_sizes),
         cmocka_unit_test(test_atomic_file),
     };

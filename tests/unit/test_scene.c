@@ -41,25 +41,6 @@ static void sb_add(sbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-static reelay_session *load_text(const char *text)
-{
-    reelay_session *session = NULL;
-    reelay_err err;
-    reelay_err_clear(&err);
-    if (reelay_ingest_memory((const unsigned char *)text, strlen(text), "test", NULL, &session, &err) != REELAY_OK)
-        fail_msg("ingest failed: %s", err.msg);
-    return session;
-}
-
-static reelay_session *load_path(const char *path)
-{
-    reelay_session *session = NULL;
-    reelay_err err;
-    reelay_err_clear(&err);
-    if (reelay_ingest_path(path, NULL, &session, &err) != REELAY_OK) fail_msg("ingest failed: %s", err.msg);
-    return session;
-}
-
 typedef struct fixture {
     reelay_session *session;
     reelay_wf_scene *scene;
@@ -67,7 +48,7 @@ typedef struct fixture {
 
 static fixture open_text(const char *text)
 {
-    fixture f = {.session = load_text(text)};
+    fixture f = {.session = ts_session_from_text(text)};
     f.scene = reelay_wf_scene_new(f.session);
     assert_non_null(f.scene);
     return f;
@@ -711,7 +692,7 @@ static void state_at(reelay_wf_scene *scene, double ts, sbuf *b)
 /* Seeking straight to t and arriving at t from later must agree. */
 static void check_seek_paths(const char *path)
 {
-    reelay_session *session = load_path(path);
+    reelay_session *session = ts_session_from_path(path);
     reelay_wf_scene *direct = reelay_wf_scene_new(session);
     reelay_wf_scene *wander = reelay_wf_scene_new(session);
     assert_non_null(direct);
@@ -765,7 +746,7 @@ static void test_forward_backward_identical_ios(void **state)
  * links consistent (tree_text checks them). */
 static void run_fixture(const char *path, size_t min_nodes, size_t max_nodes)
 {
-    reelay_session *session = load_path(path);
+    reelay_session *session = ts_session_from_path(path);
     reelay_wf_scene *scene = reelay_wf_scene_new(session);
     assert_non_null(scene);
     sbuf b = {0};
