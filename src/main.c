@@ -1,5 +1,7 @@
 /* main.c — the `reelay` command: dispatches to a subcommand, nothing else. */
+#include <libavutil/log.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -12,7 +14,8 @@ static void usage(FILE *out)
             "\n"
             "usage: reelay COMMAND [ARGS]\n"
             "  info INPUT [--json]    format, duration, active time, windows, screens, counts\n"
-            "  frame INPUT --at T -o OUT.png   one still frame (mobile recordings)\n"
+            "  render INPUT [-o OUT.webm|.mp4|.mkv]   the session as a video (mobile recordings)\n"
+            "  frame INPUT --at T -o OUT.png          one still frame (mobile recordings)\n"
             "  version                print the version\n"
             "\n"
             "Run `reelay COMMAND --help` for a command's options.\n",
@@ -25,9 +28,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return REELAY_E_USAGE;
     }
+    /* Process-wide library settings belong here, in main: FFmpeg's and
+     * SVT-AV1's informational chatter would drown reelay's own messages
+     * (errors still show; REELAY_DEBUG=1 shows everything). */
+    if (!getenv("REELAY_DEBUG")) {
+        av_log_set_level(AV_LOG_ERROR);
+        setenv("SVT_LOG", "1", 0);
+    }
     const char *command = argv[1];
     if (strcmp(command, "info") == 0) return reelay_cmd_info(argc - 1, argv + 1);
     if (strcmp(command, "frame") == 0) return reelay_cmd_frame(argc - 1, argv + 1);
+    if (strcmp(command, "render") == 0) return reelay_cmd_render(argc - 1, argv + 1);
     if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
         printf("reelay %s\n", REELAY_VERSION);
         return REELAY_OK;

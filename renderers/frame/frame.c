@@ -74,7 +74,7 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
 
 void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays)
 {
-    maker->overlays = overlays & REELAY_OVERLAY_ALL;
+    maker->overlays = overlays & REELAY_OVERLAY_TOUCHES; /* the HUD is the video's, not the screen's */
 }
 
 int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed, reelay_err *err)
@@ -114,28 +114,54 @@ bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width,
     return view_viewport(&view, width, height);
 }
 
-int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target, reelay_frame_info *info,
-                             reelay_err *err)
+int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, double x, double y, double w, double h,
+                                    bool keep_aspect, reelay_frame_info *info, reelay_err *err)
 {
     reelay_frame_info local = {0};
     if (!info) info = &local;
     *info = (reelay_frame_info){0};
-    int out_w = cairo_image_surface_get_width(target);
-    int out_h = cairo_image_surface_get_height(target);
-    cairo_t *cr = cairo_create(target);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-
+    if (!(w > 0 && h > 0)) return REELAY_OK;
     reelay_wf_view view;
     reelay_wf_scene_view(maker->scene, &view);
     double vw, vh;
+    bool has_screen = view.has_content && view_viewport(&view, &vw, &vh);
+
+    cairo_save(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_clip(cr);
+    double sx = 1, sy = 1, ox = x, oy = y;
+    if (has_screen) {
+        sx = w / vw;
+        sy = h / vh;
+        if (keep_aspect) {
+            /* Another window (a dialog) may have another shape than the
+             * video: fit it, centred, on the letterbox colour. */
+            double scale = sx < sy ? sx : sy;
+            sx = sy = scale;
+            ox = x + (w - vw * scale) / 2;
+            oy = y + (h - vh * scale) / 2;
+            cairo_set_source_rgb(cr, 0x1F / 255.0, 0x29 / 255.0, 0x37 / 255.0);
+            cairo_paint(cr);
+        }
+    }
+    /* The player's iframe is white wherever nothing is painted. */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    if (has_screen)
+        cairo_rectangle(cr, ox, oy, vw * sx, vh * sy);
+    else
+        cairo_rectangle(cr, x, y, w, h);
+    cairo_fill(cr);
+
     int rc = REELAY_OK;
-    if (view.has_content && view_viewport(&view, &vw, &vh)) {
+    if (has_screen) {
         /* The renderer paints in logical units; it reads the viewport from
          * the view, so hand it the one chosen here. */
         view.width = vw;
         view.height = vh;
-        cairo_scale(cr, out_w / vw, out_h / vh);
+        cairo_translate(cr, ox, oy);
+        cairo_scale(cr, sx, sy);
+        cairo_rectangle(cr, 0, 0, vw, vh);
+        cairo_clip(cr);
         reelay_wf_render_info wf_info = {0};
         rc = reelay_wf_render(maker->renderer, &view, cr, &wf_info, err);
         /* Overlays go above everything, status bar included (spec §4.10). */
@@ -150,11 +176,33 @@ int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target,
         info->nodes_painted = wf_info.nodes_painted;
         info->images_failed = wf_info.images_failed;
     }
+    cairo_restore(cr);
     if (rc == REELAY_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
         rc = reelay_err_set(err, REELAY_E_INTERNAL, "drawing failed: %s", cairo_status_to_string(cairo_status(cr)));
+    return rc;
+}
+
+int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target, reelay_frame_info *info,
+                             reelay_err *err)
+{
+    cairo_t *cr = cairo_create(target);
+    int rc = reelay_frame_maker_paint_region(maker, cr, 0, 0, cairo_image_surface_get_width(target),
+                                             cairo_image_surface_get_height(target), false, info, err);
     cairo_destroy(cr);
     cairo_surface_flush(target);
     return rc;
+}
+
+const char *reelay_frame_maker_screen_name(const reelay_frame_maker *maker)
+{
+    reelay_wf_view view;
+    reelay_wf_scene_view(maker->scene, &view);
+    return view.has_content ? view.screen_name : NULL;
+}
+
+reelay_fonts *reelay_frame_maker_fonts(reelay_frame_maker *maker)
+{
+    return maker->fonts;
 }
 
 static int even_dimension(double v, int max_dim)
@@ -169,6 +217,13 @@ void reelay_frame_scaled_size(double vw, double vh, double scale, int max_dim, i
 {
     *width = even_dimension(vw * scale, max_dim);
     *height = even_dimension(vh * scale, max_dim);
+}
+
+void reelay_frame_video_size(double vw, double vh, int *width, int *height)
+{
+    double long_side = fmax(vw, vh), short_side = fmin(vw, vh);
+    double scale = fmin(2.0, fmin(REELAY_VIDEO_LONG_SIDE / long_side, REELAY_VIDEO_SHORT_SIDE / short_side));
+    reelay_frame_scaled_size(vw, vh, scale, REELAY_VIDEO_LONG_SIDE, width, height);
 }
 
 void reelay_frame_default_size(double vw, double vh, int *width, int *height)

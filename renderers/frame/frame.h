@@ -13,10 +13,15 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "renderers/paint/text.h"
 #include "session/session.h"
 
-/* Default output: logical size x2, long side capped at this many pixels. */
+/* Default still: logical size x2, long side capped at this many pixels. */
 #define REELAY_FRAME_DEFAULT_LONG_SIDE 1920
+/* Default video screen: logical size x2 at most, within a 720p-class box
+ * (long side <= 1280, short side <= 720), so encoding stays fast. */
+#define REELAY_VIDEO_LONG_SIDE 1280.0
+#define REELAY_VIDEO_SHORT_SIDE 720.0
 
 typedef struct reelay_frame_maker reelay_frame_maker;
 
@@ -24,7 +29,8 @@ typedef struct reelay_frame_maker reelay_frame_maker;
 enum reelay_overlay {
     REELAY_OVERLAY_NONE = 0,
     REELAY_OVERLAY_TOUCHES = 1u << 0, /* PostHog's touch ring and swipe tail */
-    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES,
+    REELAY_OVERLAY_HUD = 1u << 1,     /* video only: the clock/screen/progress strip below the screen */
+    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_HUD,
 };
 
 typedef struct reelay_frame_info {
@@ -58,11 +64,25 @@ bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width,
 int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target, reelay_frame_info *info,
                              reelay_err *err);
 
+/* Same into the rectangle (x, y, w, h) of cr's current user space, touching
+ * nothing outside it. keep_aspect: the viewport is fitted, centred, on a dark
+ * letterbox (video, where windows of other shapes come and go); otherwise it
+ * is stretched to the rectangle. */
+int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, double x, double y, double w, double h,
+                                    bool keep_aspect, reelay_frame_info *info, reelay_err *err);
+
+/* The screen name (meta href) on show after the last seek, or NULL. */
+const char *reelay_frame_maker_screen_name(const reelay_frame_maker *maker);
+
+/* The maker's fonts, for painting the HUD with the same font set. */
+reelay_fonts *reelay_frame_maker_fonts(reelay_frame_maker *maker);
+
 /* Output sizes for a logical viewport vw x vh, both with even dimensions
  * (video encoders need them): the default (x2, long side capped at
  * REELAY_FRAME_DEFAULT_LONG_SIDE) and an explicit scale factor. Dimensions
  * are at least 2 and at most max_dim. */
 void reelay_frame_default_size(double vw, double vh, int *width, int *height);
+void reelay_frame_video_size(double vw, double vh, int *width, int *height);
 void reelay_frame_scaled_size(double vw, double vh, double scale, int max_dim, int *width, int *height);
 
 #endif

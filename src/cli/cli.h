@@ -6,5 +6,6 @@
 
 int reelay_cmd_info(int argc, char **argv);
 int reelay_cmd_frame(int argc, char **argv);
+int reelay_cmd_render(int argc, char **argv);
 
 #endif

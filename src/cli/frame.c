@@ -22,6 +22,9 @@ static void usage(FILE *out)
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
+/* A still shows the screen: the HUD strip belongs to videos. */
+#define FRAME_OVERLAYS REELAY_OVERLAY_TOUCHES
+
 typedef struct frame_args {
     const char *input;
     const char *output;
@@ -36,7 +39,7 @@ typedef struct frame_args {
 static int parse_args(int argc, char **argv, frame_args *args)
 {
     memset(args, 0, sizeof *args);
-    args->overlays = REELAY_OVERLAY_ALL;
+    args->overlays = FRAME_OVERLAYS;
     reelay_err err;
     reelay_err_clear(&err);
     for (int i = 1; i < argc; i++) {
@@ -55,7 +58,7 @@ static int parse_args(int argc, char **argv, frame_args *args)
         } else if (strcmp(arg, "--scale") == 0 && has_value) {
             if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
-            if (reelay_parse_overlays(argv[++i], &args->overlays, &err) != REELAY_OK) break;
+            if (reelay_parse_overlays(argv[++i], FRAME_OVERLAYS, &args->overlays, &err) != REELAY_OK) break;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             reelay_err_set(&err, REELAY_E_USAGE, has_value || strncmp(arg, "--", 2) != 0
                                                      ? "unknown option %s"

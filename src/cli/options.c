@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,16 +117,26 @@ static const struct {
     unsigned flag;
 } OVERLAY_NAMES[] = {
     {"touches", REELAY_OVERLAY_TOUCHES},
+    {"hud", REELAY_OVERLAY_HUD},
 };
 
-int reelay_parse_overlays(const char *text, unsigned *out, reelay_err *err)
+#define OVERLAY_NAME_COUNT (sizeof OVERLAY_NAMES / sizeof OVERLAY_NAMES[0])
+
+static void allowed_names(unsigned allowed, char *out, size_t size)
+{
+    size_t used = (size_t)snprintf(out, size, "none, all");
+    for (size_t i = 0; i < OVERLAY_NAME_COUNT && used < size; i++)
+        if (allowed & OVERLAY_NAMES[i].flag) used += (size_t)snprintf(out + used, size - used, ", %s", OVERLAY_NAMES[i].name);
+}
+
+int reelay_parse_overlays(const char *text, unsigned allowed, unsigned *out, reelay_err *err)
 {
     if (strcmp(text, "none") == 0) {
         *out = REELAY_OVERLAY_NONE;
         return REELAY_OK;
     }
     if (strcmp(text, "all") == 0) {
-        *out = REELAY_OVERLAY_ALL;
+        *out = allowed;
         return REELAY_OK;
     }
     unsigned flags = 0;
@@ -133,15 +144,19 @@ int reelay_parse_overlays(const char *text, unsigned *out, reelay_err *err)
     while (true) {
         size_t len = strcspn(p, ",");
         bool known = false;
-        for (size_t i = 0; i < sizeof OVERLAY_NAMES / sizeof OVERLAY_NAMES[0]; i++) {
-            if (len == strlen(OVERLAY_NAMES[i].name) && strncmp(p, OVERLAY_NAMES[i].name, len) == 0) {
+        for (size_t i = 0; i < OVERLAY_NAME_COUNT; i++) {
+            if ((allowed & OVERLAY_NAMES[i].flag) && len == strlen(OVERLAY_NAMES[i].name) &&
+                strncmp(p, OVERLAY_NAMES[i].name, len) == 0) {
                 flags |= OVERLAY_NAMES[i].flag;
                 known = true;
             }
         }
-        if (!known)
-            return reelay_err_set(err, REELAY_E_USAGE, "unknown overlay '%.*s' in '%s': expected none, all or touches",
-                                  (int)len, p, text);
+        if (!known) {
+            char names[128];
+            allowed_names(allowed, names, sizeof names);
+            return reelay_err_set(err, REELAY_E_USAGE, "unknown overlay '%.*s' in '%s': expected %s", (int)len, p,
+                                  text, names);
+        }
         if (p[len] == '\0') break;
         p += len + 1;
     }

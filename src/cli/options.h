@@ -21,8 +21,9 @@ int reelay_parse_size(const char *text, int *width, int *height, reelay_err *err
 /* A positive finite scale factor, at most 16. */
 int reelay_parse_scale(const char *text, double *out, reelay_err *err);
 
-/* An overlay list: "none", "all", or a comma-separated list of overlay
- * names ("touches"). Fills a set of enum reelay_overlay flags. */
-int reelay_parse_overlays(const char *text, unsigned *out, reelay_err *err);
+/* An overlay list: "none", "all" (= allowed), or a comma-separated list of
+ * overlay names ("touches", "hud") among the allowed set of enum
+ * reelay_overlay flags. Fills a set of those flags. */
+int reelay_parse_overlays(const char *text, unsigned allowed, unsigned *out, reelay_err *err);
 
 #endif

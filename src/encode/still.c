@@ -1,8 +1,20 @@
 #include "encode/still.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <webp/encode.h>
 
 #include "core/atomic_file.h"
+
+/* WebP's bitstream stores dimensions in 14 bits. */
+#define WEBP_MAX_SIDE 16383
+
+/* Lossless effort 0..9: 6 is libwebp's default. Stills are written once per
+ * command, so the few hundred milliseconds it costs on a phone-sized frame
+ * are worth the smaller file. */
+#define STILL_WEBP_LEVEL 6
 
 static cairo_status_t write_to_file(void *closure, const unsigned char *data, unsigned int length)
 {
@@ -22,4 +34,98 @@ int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err
         return reelay_err_set(err, code, "%s: cannot write PNG: %s", path, cairo_status_to_string(status));
     }
     return reelay_atomic_commit(&file, err);
+}
+
+static int webp_to_file(const uint8_t *data, size_t size, const WebPPicture *picture)
+{
+    FILE *fp = picture->custom_ptr;
+    return fwrite(data, 1, size, fp) == size;
+}
+
+/* Cairo keeps pixels as native-endian 0xAARRGGBB words, premultiplied in
+ * ARGB32 and with an undefined top byte in RGB24; WebP wants the same words
+ * straight (not premultiplied), so only the alpha handling differs. */
+static void copy_pixels(cairo_surface_t *surface, WebPPicture *picture)
+{
+    const unsigned char *data = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    int opaque = cairo_image_surface_get_format(surface) == CAIRO_FORMAT_RGB24;
+    for (int y = 0; y < picture->height; y++) {
+        const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        uint32_t *dst = picture->argb + (size_t)y * (size_t)picture->argb_stride;
+        for (int x = 0; x < picture->width; x++) {
+            uint32_t px = src[x];
+            uint32_t a = px >> 24;
+            if (opaque || a == 255) {
+                dst[x] = px | 0xff000000u;
+            } else if (a == 0) {
+                dst[x] = 0;
+            } else {
+                uint32_t r = ((px >> 16 & 0xff) * 255 + a / 2) / a;
+                uint32_t g = ((px >> 8 & 0xff) * 255 + a / 2) / a;
+                uint32_t b = ((px & 0xff) * 255 + a / 2) / a;
+                dst[x] = a << 24 | r << 16 | g << 8 | b;
+            }
+        }
+    }
+}
+
+static int write_webp(cairo_surface_t *surface, const char *path, reelay_err *err)
+{
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS ||
+        cairo_surface_get_type(surface) != CAIRO_SURFACE_TYPE_IMAGE)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "%s: not an image surface", path);
+    cairo_format_t format = cairo_image_surface_get_format(surface);
+    if (format != CAIRO_FORMAT_RGB24 && format != CAIRO_FORMAT_ARGB32)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "%s: unsupported surface format %d", path, (int)format);
+    int width = cairo_image_surface_get_width(surface);
+    int height = cairo_image_surface_get_height(surface);
+    if (width > WEBP_MAX_SIDE || height > WEBP_MAX_SIDE)
+        return reelay_err_set(err, REELAY_E_USAGE, "%s: %dx%d is larger than WebP allows (%d px a side); use .png",
+                              path, width, height, WEBP_MAX_SIDE);
+
+    WebPConfig config;
+    WebPPicture picture;
+    if (!WebPConfigInit(&config) || !WebPConfigLosslessPreset(&config, STILL_WEBP_LEVEL) || !WebPPictureInit(&picture))
+        return reelay_err_set(err, REELAY_E_INTERNAL, "libwebp version mismatch");
+    picture.use_argb = 1;
+    picture.width = width;
+    picture.height = height;
+    if (!WebPPictureAlloc(&picture)) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    cairo_surface_flush(surface);
+    copy_pixels(surface, &picture);
+
+    reelay_atomic_file file;
+    int rc = reelay_atomic_begin(&file, path, err);
+    if (rc != REELAY_OK) {
+        WebPPictureFree(&picture);
+        return rc;
+    }
+    picture.writer = webp_to_file;
+    picture.custom_ptr = file.fp;
+    int ok = WebPEncode(&config, &picture);
+    WebPEncodingError error = picture.error_code;
+    WebPPictureFree(&picture);
+    if (!ok) {
+        reelay_atomic_abort(&file);
+        int code = error == VP8_ENC_ERROR_BAD_WRITE ? REELAY_E_IO : REELAY_E_INTERNAL;
+        return reelay_err_set(err, code, "%s: cannot write WebP (libwebp error %d)", path, (int)error);
+    }
+    return reelay_atomic_commit(&file, err);
+}
+
+/* The extension of path's last component ("" when it has none). */
+static const char *extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot : "";
+}
+
+int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err)
+{
+    const char *ext = extension(path);
+    if (strcasecmp(ext, ".png") == 0) return reelay_write_png(surface, path, err);
+    if (strcasecmp(ext, ".webp") == 0) return write_webp(surface, path, err);
+    return reelay_err_set(err, REELAY_E_USAGE, "%s: unknown image type \"%s\" (use .png or .webp)", path, ext);
 }

@@ -1,7 +1,7 @@
 /* still.h — single frames written as image files.
- * Owns: PNG output of a rendered surface, written atomically (the file
- * appears whole or not at all). Animated WebP previews and poster frames
- * arrive with `render`. */
+ * Owns: PNG and WebP output of a rendered surface, chosen by the file name's
+ * extension and written atomically (the file appears whole or not at all).
+ * Animated previews live in encode/preview.h. */
 #ifndef REELAY_ENCODE_STILL_H
 #define REELAY_ENCODE_STILL_H
 
@@ -12,5 +12,14 @@
 /* Writes surface as PNG to path. Fails with REELAY_E_IO (nothing left at
  * path) or REELAY_E_INTERNAL. */
 int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err);
+
+/* Writes an image surface (CAIRO_FORMAT_RGB24 or ARGB32) to path as PNG or
+ * WebP, by path's extension: .png or .webp, in any case. WebP is lossless
+ * (the same pixels as the PNG, usually a fraction of its size), so the
+ * extension picks a container, never a quality. Fails with REELAY_E_USAGE
+ * for any other extension (or a WebP wider or taller than 16383 px, the
+ * format's limit), REELAY_E_IO, or REELAY_E_INTERNAL; on failure nothing is
+ * left at path and an existing file there is untouched. */
+int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err);
 
 #endif

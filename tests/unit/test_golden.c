@@ -48,7 +48,7 @@ static cairo_surface_t *render_case(const golden_case *gc)
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &err);
     if (!maker) fail_msg("%s: %s", gc->name, err.msg);
     unsigned overlays;
-    if (reelay_parse_overlays(gc->overlays, &overlays, &err) != REELAY_OK) fail_msg("%s: %s", gc->name, err.msg);
+    if (reelay_parse_overlays(gc->overlays, REELAY_OVERLAY_TOUCHES, &overlays, &err) != REELAY_OK) fail_msg("%s: %s", gc->name, err.msg);
     reelay_frame_maker_set_overlays(maker, overlays);
     if (reelay_frame_maker_seek(maker, session->first_ts + at_ms, NULL, &err) != REELAY_OK)
         fail_msg("%s: %s", gc->name, err.msg);

@@ -74,18 +74,25 @@ static void test_overlays(void **state)
     (void)state;
     reelay_err err;
     unsigned flags = 99;
-    assert_int_equal(reelay_parse_overlays("none", &flags, &err), REELAY_OK);
+    const unsigned all = REELAY_OVERLAY_ALL;
+    assert_int_equal(reelay_parse_overlays("none", all, &flags, &err), REELAY_OK);
     assert_int_equal(flags, REELAY_OVERLAY_NONE);
-    assert_int_equal(reelay_parse_overlays("all", &flags, &err), REELAY_OK);
+    assert_int_equal(reelay_parse_overlays("all", all, &flags, &err), REELAY_OK);
     assert_int_equal(flags, REELAY_OVERLAY_ALL);
-    assert_int_equal(reelay_parse_overlays("touches", &flags, &err), REELAY_OK);
+    assert_int_equal(reelay_parse_overlays("all", REELAY_OVERLAY_TOUCHES, &flags, &err), REELAY_OK);
     assert_int_equal(flags, REELAY_OVERLAY_TOUCHES);
-    assert_int_equal(reelay_parse_overlays("touches,touches", &flags, &err), REELAY_OK);
+    assert_int_equal(reelay_parse_overlays("touches", all, &flags, &err), REELAY_OK);
     assert_int_equal(flags, REELAY_OVERLAY_TOUCHES);
+    assert_int_equal(reelay_parse_overlays("hud,touches,touches", all, &flags, &err), REELAY_OK);
+    assert_int_equal(flags, REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_HUD);
+    /* An overlay a command does not offer is refused, naming what it offers. */
+    assert_int_equal(reelay_parse_overlays("hud", REELAY_OVERLAY_TOUCHES, &flags, &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "expected none, all, touches"));
+    assert_null(strstr(err.msg, "hud,"));
     const char *bad[] = {"", "cursor", "touches,", ",touches", "touches,cursor", "None", "touch"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         flags = 99;
-        assert_int_equal(reelay_parse_overlays(bad[i], &flags, &err), REELAY_E_USAGE);
+        assert_int_equal(reelay_parse_overlays(bad[i], all, &flags, &err), REELAY_E_USAGE);
         assert_int_equal(flags, 99);
         assert_non_null(strstr(err.msg, "unknown overlay"));
     }

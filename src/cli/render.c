@@ -1,0 +1,213 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "ingest/ingest.h"
+#include "render/render.h"
+#include "renderers/frame/frame.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: reelay render INPUT [-o OUT.webm|.mp4|.mkv] [options]\n"
+            "  INPUT            a recording (JSON, JSON lines, optionally gzip), or - for standard input\n"
+            "  -o OUT           the video; the container comes from the name (default: INPUT's name + .webm)\n"
+            "  --codec C        vp9 (webm/mkv default), vp8, av1, h264 (mp4 default)\n"
+            "  --size WxH       whole frame in pixels (also 720p, 1080p, ...); default: the screen within a\n"
+            "                   720p-class box plus the HUD strip below it\n"
+            "  --fps N          frames per second (default 24)\n"
+            "  --crf N          quality (lower is better; default: the codec's)\n"
+            "  --threads N      encoder threads (default: all cores)\n"
+            "  --vfr            emit frames only when the picture changes\n"
+            "  --speed X        play X times faster (idle cards keep their length)\n"
+            "  --from T --to T  clip, times from the session start (seconds, mm:ss.mmm or hh:mm:ss)\n"
+            "  --no-skip-idle   keep idle stretches in real time (default: each becomes a 1 s card)\n"
+            "  --overlays L     all (default), none, or a comma list of: touches, hud\n"
+            "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
+            "  --preview F      also write an animated WebP preview (<= 480 px wide, <= 12 fps)\n"
+            "  --manifest F     also write a JSON manifest (options, timeline, frames, bytes, sha256)\n"
+            "  --quiet          no progress and no summary\n");
+}
+
+typedef struct render_args {
+    const char *input;
+    char *default_output; /* owned */
+    reelay_render_options options;
+    const char *from_text, *to_text;
+    bool quiet;
+} render_args;
+
+static int parse_int(const char *text, int low, int high, const char *name, int *out, reelay_err *err)
+{
+    char *end = NULL;
+    long value = strtol(text, &end, 10);
+    if (!text[0] || *end || value < low || value > high)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': expected a whole number from %d to %d", name, text,
+                              low, high);
+    *out = (int)value;
+    return REELAY_OK;
+}
+
+/* "dir/session.json.gz" -> "session.webm" (in the current directory). */
+static char *output_name_for(const char *input)
+{
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    size_t len = strlen(base);
+    const char *dot = strchr(base, '.');
+    if (dot && dot != base) len = (size_t)(dot - base);
+    char *name = malloc(len + sizeof ".webm");
+    if (!name) return NULL;
+    memcpy(name, base, len);
+    memcpy(name + len, ".webm", sizeof ".webm");
+    return name;
+}
+
+static int parse_args(int argc, char **argv, render_args *args)
+{
+    memset(args, 0, sizeof *args);
+    args->options = reelay_render_defaults();
+    reelay_render_options *o = &args->options;
+    reelay_err err;
+    reelay_err_clear(&err);
+    for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKES_VALUE(flag) (strcmp(arg, flag) == 0 && value && ++i)
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return -1;
+        } else if (TAKES_VALUE("-o") || TAKES_VALUE("--output")) {
+            o->output = value;
+        } else if (TAKES_VALUE("--codec")) {
+            reelay_codec_parse(value, &o->codec, &err);
+        } else if (TAKES_VALUE("--size")) {
+            reelay_parse_size(value, &o->width, &o->height, &err);
+        } else if (TAKES_VALUE("--fps")) {
+            parse_int(value, 1, 240, "--fps", &o->fps, &err);
+        } else if (TAKES_VALUE("--crf")) {
+            parse_int(value, 0, 63, "--crf", &o->crf, &err);
+        } else if (TAKES_VALUE("--threads")) {
+            parse_int(value, 1, 64, "--threads", &o->threads, &err);
+        } else if (strcmp(arg, "--vfr") == 0) {
+            o->vfr = true;
+        } else if (TAKES_VALUE("--speed")) {
+            reelay_parse_scale(value, &o->timeline.speed, &err);
+        } else if (TAKES_VALUE("--from")) {
+            args->from_text = value;
+            reelay_parse_time(value, &o->timeline.from_ms, &err);
+        } else if (TAKES_VALUE("--to")) {
+            args->to_text = value;
+            reelay_parse_time(value, &o->timeline.to_ms, &err);
+        } else if (strcmp(arg, "--no-skip-idle") == 0) {
+            o->timeline.skip_idle = false;
+        } else if (TAKES_VALUE("--overlays")) {
+            reelay_parse_overlays(value, REELAY_OVERLAY_ALL, &o->overlays, &err);
+        } else if (TAKES_VALUE("--poster")) {
+            o->poster = value;
+        } else if (TAKES_VALUE("--preview")) {
+            o->preview = value;
+        } else if (TAKES_VALUE("--manifest")) {
+            o->manifest = value;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            args->quiet = true;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            reelay_err_set(&err, REELAY_E_USAGE, "unknown option %s (or it needs a value)", arg);
+        } else if (!args->input) {
+            args->input = arg;
+        } else {
+            reelay_err_set(&err, REELAY_E_USAGE, "more than one INPUT given ('%s' and '%s')", args->input, arg);
+        }
+#undef TAKES_VALUE
+    }
+    if (err.code == REELAY_OK && !args->input) reelay_err_set(&err, REELAY_E_USAGE, "INPUT is required");
+    if (err.code == REELAY_OK && !o->output) {
+        if (strcmp(args->input, "-") == 0) {
+            reelay_err_set(&err, REELAY_E_USAGE, "-o is required when reading standard input");
+        } else {
+            args->default_output = output_name_for(args->input);
+            if (!args->default_output) reelay_err_set(&err, REELAY_E_INTERNAL, "out of memory");
+            o->output = args->default_output;
+        }
+    }
+    reelay_codec codec;
+    if (err.code == REELAY_OK) reelay_video_resolve(o->output, o->codec, &codec, &err);
+    if (err.code != REELAY_OK) {
+        fprintf(stderr, "reelay render: %s\n", err.msg);
+        if (err.code == REELAY_E_USAGE) usage(stderr);
+        free(args->default_output);
+        return err.code;
+    }
+    return REELAY_OK;
+}
+
+static void format_clock(double ms, char *out, size_t size)
+{
+    long total = ms > 0 ? (long)(ms / 1000.0) : 0;
+    if (total >= 3600)
+        snprintf(out, size, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+    else
+        snprintf(out, size, "%02ld:%02ld", total / 60, total % 60);
+}
+
+/* One line, redrawn in place: only when stderr is a terminal. */
+static void show_progress(void *context, const reelay_render_progress *p)
+{
+    (void)context;
+    double fraction = p->total_frames ? (double)p->frame / (double)p->total_frames : 1;
+    char bar[31];
+    int filled = (int)(fraction * 30);
+    for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
+    bar[30] = '\0';
+    char at[48], length[48];
+    format_clock(p->out_ms, at, sizeof at);
+    format_clock(p->duration_ms, length, sizeof length);
+    double speed = p->elapsed_s > 0 ? p->session_ms / 1000.0 / p->elapsed_s : 0;
+    double eta = fraction > 0 ? p->elapsed_s * (1 - fraction) / fraction : 0;
+    fprintf(stderr, "\r[%s] %3.0f%%  frame %lld/%lld  %s/%s  %.0fx real time  ETA %.0fs ", bar, fraction * 100,
+            (long long)p->frame, (long long)p->total_frames, at, length, speed, eta);
+    fflush(stderr);
+}
+
+static void print_summary(const render_args *args, const reelay_render_result *r)
+{
+    char length[48];
+    format_clock(r->duration_s * 1000, length, sizeof length);
+    double realtime = r->render_s > 0 ? r->session_s / r->render_s : 0;
+    fprintf(stderr, "reelay: wrote %s (%s %dx%d, %s, %lld frames, %.1f MB) in %.1f s, %.0fx real time", args->options.output,
+            r->codec, r->width, r->height, length, (long long)r->frames, r->bytes / 1e6, r->render_s, realtime);
+    if (r->skipped_s > 0) {
+        char skipped[48];
+        format_clock(r->skipped_s * 1000, skipped, sizeof skipped);
+        fprintf(stderr, "; idle %s skipped", skipped);
+    }
+    fputc('\n', stderr);
+}
+
+int reelay_cmd_render(int argc, char **argv)
+{
+    render_args args;
+    int rc = parse_args(argc, argv, &args);
+    if (rc != REELAY_OK) return rc < 0 ? REELAY_OK : rc;
+    if (!args.quiet && isatty(STDERR_FILENO)) args.options.progress = show_progress;
+
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_session *session = NULL;
+    rc = reelay_ingest_path(args.input, NULL, &session, &err);
+    reelay_render_result result;
+    if (rc == REELAY_OK) {
+        rc = reelay_render(session, &args.options, &result, &err);
+        if (args.options.progress) fputc('\n', stderr);
+        if (rc == REELAY_E_INPUT)
+            reelay_err_prefix(&err, "%s", strcmp(args.input, "-") == 0 ? "<stdin>" : args.input);
+    }
+    if (rc == REELAY_OK && !args.quiet) print_summary(&args, &result);
+    if (rc != REELAY_OK) fprintf(stderr, "reelay: %s\n", err.msg);
+    reelay_session_free(session);
+    free(args.default_output);
+    return rc;
+}

@@ -1,0 +1,64 @@
+/* preview.h — animated WebP previews of a rendered session.
+ * Owns: turning a stream of full-size frames into a small looping WebP:
+ * frame-rate capping, downscaling, lossy encoding with libwebp's
+ * WebPAnimEncoder, and the atomic write of the result.
+ *
+ * Memory stays bounded by the output, not the input: the encoder keeps a few
+ * canvases of the scaled size plus the frames already encoded (it never holds
+ * raw frames), so a preview costs about its final file size twice, plus a
+ * handful of scaled and one full-size frame buffers. */
+#ifndef REELAY_ENCODE_PREVIEW_H
+#define REELAY_ENCODE_PREVIEW_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct reelay_preview_options {
+    const char *path;          /* output file; copied by open */
+    int src_width, src_height; /* size of the frames given to add */
+    int max_width;             /* default 480; 2..16383 */
+    double max_fps;            /* default 12; (0, 120] */
+    int quality;               /* default 60, lossy; 0..100 */
+    double max_duration_ms;    /* 0 = no cap; later frames are dropped */
+} reelay_preview_options;
+
+typedef struct reelay_preview reelay_preview;
+
+reelay_preview_options reelay_preview_defaults(void);
+
+/* Validates options (REELAY_E_USAGE naming the bad one) and creates
+ * path.partial at once, so an unwritable destination fails here
+ * (REELAY_E_IO) rather than after all the encoding work.
+ *
+ * The preview is src scaled to max_width (aspect kept, both sides even,
+ * never upscaled), loops forever, and is deterministic: the same frames give
+ * the same bytes. */
+int reelay_preview_open(const reelay_preview_options *options, reelay_preview **out, reelay_err *err);
+
+/* A frame (BGRA/BGRX little-endian bytes, CAIRO_FORMAT_RGB24 or ARGB32
+ * layout, alpha ignored: previews are opaque) shown from out_ms (output time;
+ * the preview starts at the first frame's out_ms). A frame closer than
+ * 1/max_fps to the previous kept one is dropped before any work is done on
+ * it, and so is one past max_duration_ms; the kept frame before it simply
+ * shows longer. A frame that looks the same as the previous kept one (within
+ * the lossy tolerance) costs its scaling only: the encoder extends the
+ * previous frame's duration instead of storing it.
+ *
+ * out_ms must not decrease and bgra must hold src_height rows of stride
+ * (>= 4 * src_width) bytes: otherwise REELAY_E_INTERNAL. After any failure
+ * only reelay_preview_abort is valid. */
+int reelay_preview_add(reelay_preview *preview, const uint8_t *bgra, int stride, double out_ms, reelay_err *err);
+
+/* end_ms: when the last frame stops showing (>= the last out_ms given to
+ * add; capped by max_duration_ms). Assembles and writes atomically
+ * (path.partial → rename), sets *bytes_out (may be NULL) to the file's size,
+ * and frees the preview whatever the outcome. No frame kept, or a bad end_ms:
+ * REELAY_E_INTERNAL; a write failure: REELAY_E_IO. On failure nothing is
+ * left at path. */
+int reelay_preview_finish(reelay_preview *preview, double end_ms, int64_t *bytes_out, reelay_err *err);
+
+/* Frees the preview and removes path.partial: nothing is left behind. NULL-safe. */
+void reelay_preview_abort(reelay_preview *preview);
+
+#endif

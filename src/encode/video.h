@@ -1,0 +1,103 @@
+/* video.h — rendered frames encoded as a video file.
+ * Owns: the codec/container choice (.webm, .mkv, .mp4 and the codecs each
+ * may hold), encoder settings (libvpx VP9/VP8, SVT-AV1, x264), BGRA →
+ * yuv420p BT.709 conversion, frame timing (constant or variable frame
+ * rate, the last frame's duration), container metadata and chapters, and
+ * writing the file atomically through core/atomic_file (PATH.partial,
+ * fsync, rename). Same frames and options give byte-identical files. */
+#ifndef REELAY_ENCODE_VIDEO_H
+#define REELAY_ENCODE_VIDEO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef enum reelay_codec {
+    REELAY_CODEC_AUTO = 0,
+    REELAY_CODEC_VP9,
+    REELAY_CODEC_VP8,
+    REELAY_CODEC_AV1,
+    REELAY_CODEC_H264,
+} reelay_codec;
+
+/* "auto", "vp9", "vp8", "av1", "h264" (any case); anything else REELAY_E_USAGE. */
+int reelay_codec_parse(const char *name, reelay_codec *out, reelay_err *err);
+/* The name reelay_codec_parse accepts ("auto" for AUTO, "?" for junk). */
+const char *reelay_codec_name(reelay_codec codec);
+
+/* The container comes from path's extension: .webm (VP9, VP8, AV1), .mkv
+ * (all four), .mp4 (H.264, AV1, VP9), any case; anything else is
+ * REELAY_E_USAGE. AUTO becomes VP9 for .webm/.mkv and H.264 for .mp4; a
+ * codec the container cannot hold is REELAY_E_USAGE naming both. */
+int reelay_video_resolve(const char *path, reelay_codec requested, reelay_codec *codec, reelay_err *err);
+
+typedef struct reelay_chapter {
+    double start_ms, end_ms; /* 0 <= start_ms <= end_ms */
+    const char *title;       /* may be NULL */
+} reelay_chapter;
+
+typedef struct reelay_video_options {
+    const char *path;   /* final output path; written as path.partial then renamed */
+    reelay_codec codec; /* AUTO allowed */
+    int width, height;  /* even, > 0 */
+    int fps;            /* time base 1/fps; pts are frame numbers */
+    int crf;            /* -1 = codec default: VP9 32, VP8 10 (with bitrate cap), AV1 35, H.264 23 */
+    int threads;        /* 0 = number of online CPUs */
+    /* false: every pts is a frame; a pts that skips ahead repeats the
+     * previous frame for the gap (and set_end pads with the last frame).
+     * true: frames may skip pts (only changed frames are sent) and the
+     * container timestamps carry each frame's duration. */
+    bool vfr;
+    /* container metadata (may be NULL); stored under these key names: */
+    const char *title;      /* "title" */
+    const char *session_id; /* "session_id" */
+    const char *user;       /* "user" */
+    const char *start_time; /* "start_time", ISO 8601; metadata only, never the file's creation time */
+    const char *source;     /* "source" */
+    const char *comment;    /* "comment" */
+    const reelay_chapter *chapters; /* copied by open; titles under "title" */
+    size_t chapter_count;
+} reelay_video_options;
+
+typedef struct reelay_video reelay_video;
+
+/* Checks options (REELAY_E_USAGE), opens the encoder (REELAY_E_INTERNAL
+ * naming it when libavcodec lacks it) and creates path.partial
+ * (REELAY_E_IO naming it). On failure *out is NULL and nothing is left. */
+int reelay_video_open(const reelay_video_options *options, reelay_video **out, reelay_err *err);
+
+/* A BGRA frame (CAIRO_FORMAT_RGB24/ARGB32 on little-endian: B,G,R,X bytes;
+ * alpha ignored) of the opened size at pts (frame number, >= 0, strictly
+ * increasing; a misuse is REELAY_E_INTERNAL). */
+int reelay_video_write(reelay_video *video, const uint8_t *bgra, int stride, int64_t pts, reelay_err *err);
+
+/* The previous frame again at a new pts, without converting it again
+ * (unchanged screens cost no swscale). Needs a previous write. */
+int reelay_video_repeat(reelay_video *video, int64_t pts, reelay_err *err);
+
+/* Where the video ends (exclusive, in frames): the last frame lasts until
+ * end_pts (VFR), or is repeated up to it (CFR). Without it the last frame
+ * lasts one frame, so 240 frames at 24 fps are 10.0 s. Later writes must
+ * come before it; finish fails (REELAY_E_INTERNAL) when it is not after the
+ * last frame. */
+void reelay_video_set_end(reelay_video *video, int64_t end_pts);
+
+typedef struct reelay_video_result {
+    int64_t frames;    /* packets in the file */
+    double duration_s; /* end / fps */
+    int64_t bytes;     /* size of the file */
+    char codec[16];    /* reelay_codec_name */
+} reelay_video_result;
+
+/* Flushes the encoder, writes the trailer, fsyncs, renames path.partial to
+ * path. Always releases video; on failure (including after a failed write
+ * or repeat: the stream is then in an unknown state) nothing is left.
+ * result may be NULL. */
+int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay_err *err);
+
+/* Discards everything: no file left (safe on NULL, and after a failed open). */
+void reelay_video_abort(reelay_video *video);
+
+#endif

@@ -1,0 +1,29 @@
+/* moments.h — the notable moments of a session, for the HUD and chapters.
+ * Owns: which events count as taps, screen changes, network failures and
+ * errors, and where they fall in the output (through the timeline). Screen
+ * changes also name the video's chapters. */
+#ifndef REELAY_RENDER_MOMENTS_H
+#define REELAY_RENDER_MOMENTS_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "renderers/overlay/hud.h"
+#include "session/session.h"
+#include "session/timeline.h"
+#include "encode/video.h"
+
+typedef struct reelay_moments {
+    reelay_hud_marker *markers; /* sorted by position */
+    size_t marker_count;
+    reelay_chapter *chapters;   /* in output order; titles borrowed from the session */
+    size_t chapter_count;
+} reelay_moments;
+
+/* Collects the moments of the events shown by the timeline. Events inside cut
+ * stretches land on their card. */
+int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline, reelay_moments *out,
+                           reelay_err *err);
+void reelay_moments_free(reelay_moments *moments);
+
+#endif

@@ -1,0 +1,444 @@
+#include "render/render.h"
+
+#include <cairo.h>
+#include <jansson.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "encode/preview.h"
+#include "encode/still.h"
+#include "renderers/frame/frame.h"
+#include "renderers/overlay/hud.h"
+#include "render/moments.h"
+#include "session/summary.h"
+
+/* Poster: the busiest stretch of this many session milliseconds. */
+#define POSTER_WINDOW_MS 3000.0
+
+reelay_render_options reelay_render_defaults(void)
+{
+    reelay_render_options options = {
+        .codec = REELAY_CODEC_AUTO,
+        .fps = 24,
+        .crf = -1,
+        .timeline = reelay_timeline_defaults(),
+        .overlays = REELAY_OVERLAY_ALL,
+    };
+    return options;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The viewport the video is laid out for: the first mobile screen's. */
+static bool main_viewport(const reelay_session *session, double *width, double *height)
+{
+    for (size_t i = 0; i < session->event_count; i++) {
+        const reelay_event *ev = &session->events[i];
+        if (ev->kind != EV_FULL_SNAPSHOT || !ev->mobile) continue;
+        const reelay_window *window = &session->windows[ev->window];
+        if (window->has_viewport && window->width >= 1 && window->height >= 1) {
+            *width = window->width;
+            *height = window->height;
+            return true;
+        }
+        if (ev->u.full.wireframe_count > 0) {
+            const reelay_wireframe *root = &ev->u.full.wireframes[0];
+            if (root->has_width && root->has_height && root->width >= 1 && root->height >= 1 &&
+                root->width <= 100000 && root->height <= 100000) {
+                *width = root->width;
+                *height = root->height;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+typedef struct layout {
+    int width, height;          /* whole frame */
+    int screen_height;          /* the screen occupies (0, 0, width, screen_height) */
+    int hud_height;             /* the HUD strip below it, 0 when off */
+} layout;
+
+static int plan_layout(const reelay_session *session, const reelay_render_options *options, layout *out,
+                       reelay_err *err)
+{
+    double vw, vh;
+    if (!main_viewport(session, &vw, &vh))
+        return reelay_err_set(err, REELAY_E_INPUT, "no screen size: the recording has no meta event or sized screen");
+    bool hud = (options->overlays & REELAY_OVERLAY_HUD) != 0;
+    if (options->width > 0 && options->height > 0) {
+        out->width = options->width;
+        out->height = options->height;
+        out->hud_height = hud ? reelay_hud_height(out->width) : 0;
+        if (out->hud_height > out->height / 2) out->hud_height = 0;
+        out->screen_height = out->height - out->hud_height;
+        if (out->width % 2 || out->height % 2)
+            return reelay_err_set(err, REELAY_E_USAGE, "--size %dx%d: video dimensions must be even", out->width,
+                                  out->height);
+        return REELAY_OK;
+    }
+    int screen_w, screen_h;
+    reelay_frame_video_size(vw, vh, &screen_w, &screen_h);
+    out->width = screen_w;
+    out->screen_height = screen_h;
+    out->hud_height = hud ? reelay_hud_height(screen_w) : 0;
+    out->height = screen_h + out->hud_height;
+    return REELAY_OK;
+}
+
+/* The session time of the poster: the end of the busiest POSTER_WINDOW_MS of
+ * active events inside the shown part, where the screen has just reacted. */
+static bool counts_for_poster(const reelay_event *ev, double from, double to)
+{
+    return ev->active && ev->timestamp >= from && ev->timestamp <= to;
+}
+
+static double poster_time(const reelay_session *session, const reelay_timeline *timeline)
+{
+    size_t count = 0;
+    const reelay_timeline_segment *segments = reelay_timeline_segments(timeline, &count);
+    double from = count ? segments[0].session_start : session->first_ts;
+    double to = count ? segments[count - 1].session_end : session->last_ts;
+    /* Sliding window over the active events: [oldest, i] spans at most
+     * POSTER_WINDOW_MS and holds in_window of them. */
+    size_t best = 0, in_window = 0, oldest = 0;
+    double best_ts = from;
+    for (size_t i = 0; i < session->event_count; i++) {
+        const reelay_event *ev = &session->events[i];
+        if (!counts_for_poster(ev, from, to)) continue;
+        in_window++;
+        while (oldest < i && (!counts_for_poster(&session->events[oldest], from, to) ||
+                              session->events[oldest].timestamp < ev->timestamp - POSTER_WINDOW_MS)) {
+            if (counts_for_poster(&session->events[oldest], from, to)) in_window--;
+            oldest++;
+        }
+        if (in_window > best) {
+            best = in_window;
+            best_ts = ev->timestamp;
+        }
+    }
+    /* A moment later the tap's ring and the new screen are both visible. */
+    return fmin(best_ts + 150.0, to);
+}
+
+static int sha256_file(const char *path, char hex[65], reelay_err *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return reelay_err_set(err, REELAY_E_IO, "%s: cannot read back for its checksum", path);
+    struct AVSHA *sha = av_sha_alloc();
+    if (!sha || av_sha_init(sha, 256) < 0) {
+        fclose(fp);
+        av_free(sha);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
+    unsigned char buffer[1 << 16];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, fp)) > 0) av_sha_update(sha, buffer, (unsigned)n);
+    int failed = ferror(fp);
+    fclose(fp);
+    unsigned char digest[32];
+    av_sha_final(sha, digest);
+    av_free(sha);
+    if (failed) return reelay_err_set(err, REELAY_E_IO, "%s: read error while computing its checksum", path);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return REELAY_OK;
+}
+
+static int write_manifest(const char *path, const reelay_session *session, const reelay_render_options *options,
+                          const reelay_timeline *timeline, const reelay_render_result *result, reelay_err *err)
+{
+    char start[40];
+    reelay_format_iso8601(session->first_ts, start, sizeof start);
+    json_t *root = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i, s:i, s:b, s:f, s:b}, s:{s:s, s:I, s:s, s:I, s:f, s:i, s:i}}",
+        "reelay_version", REELAY_VERSION, "session_id", session->session_id, "user", session->user, "start", start,
+        "source", reelay_source_name(session->source), "options", "codec", result->codec, "fps", options->fps, "crf",
+        options->crf, "width", result->width, "height", result->height, "vfr", options->vfr, "speed",
+        options->timeline.speed, "skip_idle", options->timeline.skip_idle, "output", "path", options->output,
+        "bytes", (json_int_t)result->bytes, "sha256", result->sha256, "frames", (json_int_t)result->frames,
+        "duration_s", result->duration_s, "width", result->width, "height", result->height);
+    json_t *map = reelay_timeline_json(timeline, session);
+    if (!root || !map || json_object_set_new(root, "timeline", map) != 0) {
+        json_decref(root);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+    json_decref(root);
+    if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    reelay_atomic_file file;
+    int rc = reelay_atomic_begin(&file, path, err);
+    if (rc == REELAY_OK) {
+        fputs(text, file.fp);
+        fputc('\n', file.fp);
+        rc = reelay_atomic_commit(&file, err);
+    }
+    free(text);
+    return rc;
+}
+
+typedef struct hud_key {
+    long elapsed_s;
+    int progress_px;
+    const char *screen;
+} hud_key;
+
+typedef struct render_job {
+    const reelay_session *session;
+    const reelay_render_options *options;
+    reelay_timeline *timeline;
+    reelay_moments moments;
+    reelay_frame_maker *maker;
+    layout layout;
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    reelay_video *video;
+    reelay_preview *preview;
+} render_job;
+
+static void paint_hud(render_job *job, const reelay_timeline_point *point, double out_ms, double duration_ms)
+{
+    const reelay_session *session = job->session;
+    reelay_hud_state hud = {
+        .elapsed_ms = point->session_ts - session->first_ts,
+        .total_ms = session->last_ts - session->first_ts,
+        .wall_clock_ms = point->session_ts,
+        .screen = reelay_frame_maker_screen_name(job->maker),
+        .progress = duration_ms > 0 ? out_ms / duration_ms : 0,
+        .markers = job->moments.markers,
+        .marker_count = job->moments.marker_count,
+        .speed = job->options->timeline.speed,
+    };
+    reelay_paint_hud(job->cr, reelay_frame_maker_fonts(job->maker), 0, job->layout.screen_height, job->layout.width,
+                     job->layout.hud_height, &hud);
+}
+
+static int paint_screen(render_job *job, const reelay_timeline_point *point, reelay_frame_info *info,
+                        reelay_err *err)
+{
+    const layout *l = &job->layout;
+    int rc = reelay_frame_maker_paint_region(job->maker, job->cr, 0, 0, l->width, l->screen_height, true, info, err);
+    if (rc == REELAY_OK && point->kind == REELAY_TL_SKIP) {
+        char text[64];
+        reelay_format_skipped(point->skipped_ms, text, sizeof text);
+        reelay_paint_skip_card(job->cr, reelay_frame_maker_fonts(job->maker), 0, 0, l->width, l->screen_height, text,
+                               point->card_progress);
+    }
+    return rc;
+}
+
+static int frame_loop(render_job *job, reelay_render_result *result, reelay_err *err)
+{
+    const reelay_render_options *options = job->options;
+    double duration_ms = reelay_timeline_duration_ms(job->timeline);
+    int64_t total = (int64_t)ceil(duration_ms * options->fps / 1000.0 - 1e-9);
+    if (total < 1) total = 1;
+    bool hud = job->layout.hud_height > 0;
+    bool first = true, screen_animates = false;
+    reelay_timeline_kind last_kind = REELAY_TL_PLAY;
+    hud_key last_hud = {0};
+    unsigned char *data = cairo_image_surface_get_data(job->surface);
+    int stride = cairo_image_surface_get_stride(job->surface);
+    double started = now_s();
+
+    for (int64_t frame = 0; frame < total; frame++) {
+        double out_ms = (double)frame * 1000.0 / options->fps;
+        reelay_timeline_point point;
+        reelay_timeline_at(job->timeline, out_ms, &point);
+        bool changed = false;
+        int rc = reelay_frame_maker_seek(job->maker, point.session_ts, &changed, err);
+        if (rc != REELAY_OK) return rc;
+
+        bool screen_dirty = first || changed || screen_animates || point.kind == REELAY_TL_SKIP ||
+                            last_kind == REELAY_TL_SKIP;
+        hud_key key = {
+            .elapsed_s = (long)floor((point.session_ts - job->session->first_ts) / 1000.0),
+            .progress_px = (int)floor(out_ms / duration_ms * job->layout.width),
+            .screen = reelay_frame_maker_screen_name(job->maker),
+        };
+        bool hud_dirty = hud && (first || key.elapsed_s != last_hud.elapsed_s ||
+                                 key.progress_px != last_hud.progress_px || key.screen != last_hud.screen);
+        if (screen_dirty) {
+            reelay_frame_info info;
+            rc = paint_screen(job, &point, &info, err);
+            if (rc != REELAY_OK) return rc;
+            screen_animates = info.animates;
+            result->painted++;
+        }
+        if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
+        if (screen_dirty || hud_dirty) {
+            cairo_surface_flush(job->surface);
+            rc = reelay_video_write(job->video, data, stride, frame, err);
+            if (rc == REELAY_OK && job->preview) rc = reelay_preview_add(job->preview, data, stride, out_ms, err);
+        } else if (!options->vfr) {
+            rc = reelay_video_repeat(job->video, frame, err);
+        }
+        if (rc != REELAY_OK) return rc;
+        first = false;
+        last_kind = point.kind;
+        last_hud = key;
+        if (options->progress && (frame % 12 == 0 || frame + 1 == total)) {
+            reelay_render_progress progress = {
+                .frame = frame + 1,
+                .total_frames = total,
+                .out_ms = out_ms,
+                .duration_ms = duration_ms,
+                .session_ms = point.session_ts - job->session->first_ts,
+                .elapsed_s = now_s() - started,
+            };
+            options->progress(options->progress_context, &progress);
+        }
+    }
+    result->frames = total;
+    return REELAY_OK;
+}
+
+static int write_poster(render_job *job, reelay_render_result *result, reelay_err *err)
+{
+    double ts = poster_time(job->session, job->timeline);
+    int rc = reelay_frame_maker_seek(job->maker, ts, NULL, err);
+    if (rc != REELAY_OK) return rc;
+    /* The poster shows the screen alone, at the video's screen size. */
+    cairo_surface_t *still =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, job->layout.width, job->layout.screen_height);
+    cairo_t *cr = cairo_create(still);
+    rc = reelay_frame_maker_paint_region(job->maker, cr, 0, 0, job->layout.width, job->layout.screen_height, true,
+                                         NULL, err);
+    cairo_destroy(cr);
+    if (rc == REELAY_OK) rc = reelay_write_still(still, job->options->poster, err);
+    cairo_surface_destroy(still);
+    result->poster_at_s = (ts - job->session->first_ts) / 1000.0;
+    return rc;
+}
+
+static void video_metadata(const reelay_session *session, const reelay_render_options *options,
+                           const reelay_moments *moments, const layout *l, char *title, size_t title_size,
+                           char *start, size_t start_size, reelay_video_options *video)
+{
+    reelay_format_iso8601(session->first_ts, start, start_size);
+    snprintf(title, title_size, "Session %s (%s)", session->session_id[0] ? session->session_id : "recording",
+             reelay_source_name(session->source));
+    *video = (reelay_video_options){
+        .path = options->output,
+        .codec = options->codec,
+        .width = l->width,
+        .height = l->height,
+        .fps = options->fps,
+        .crf = options->crf,
+        .threads = options->threads,
+        .vfr = options->vfr,
+        .title = title,
+        .session_id = session->session_id[0] ? session->session_id : NULL,
+        .user = session->user[0] ? session->user : NULL,
+        .start_time = start,
+        .source = reelay_source_name(session->source),
+        .comment = "rendered by reelay " REELAY_VERSION,
+        .chapters = moments->chapters,
+        .chapter_count = moments->chapter_count,
+    };
+}
+
+static void remove_outputs(const reelay_render_options *options, bool video, bool preview, bool poster)
+{
+    if (video) unlink(options->output);
+    if (preview && options->preview) unlink(options->preview);
+    if (poster && options->poster) unlink(options->poster);
+}
+
+int reelay_render(const reelay_session *session, const reelay_render_options *options,
+                  reelay_render_result *result, reelay_err *err)
+{
+    memset(result, 0, sizeof *result);
+    if (options->fps < 1 || options->fps > 240)
+        return reelay_err_set(err, REELAY_E_USAGE, "--fps %d: expected 1 to 240", options->fps);
+    double started = now_s();
+    render_job job = {.session = session, .options = options};
+    bool video_done = false, preview_done = false, poster_done = false;
+    int rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
+    if (rc == REELAY_OK) rc = reelay_moments_collect(session, job.timeline, &job.moments, err);
+    if (rc == REELAY_OK) {
+        job.maker = reelay_frame_maker_new(session, err);
+        if (!job.maker) rc = err->code;
+    }
+    if (rc == REELAY_OK) {
+        reelay_frame_maker_set_overlays(job.maker, options->overlays);
+        rc = plan_layout(session, options, &job.layout, err);
+    }
+    if (rc == REELAY_OK) {
+        job.surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, job.layout.width, job.layout.height);
+        job.cr = cairo_create(job.surface);
+        if (cairo_status(job.cr) != CAIRO_STATUS_SUCCESS)
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate a %dx%d frame", job.layout.width,
+                                job.layout.height);
+    }
+    char title[200], start[40];
+    reelay_video_options video_options;
+    if (rc == REELAY_OK) {
+        video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
+                       &video_options);
+        rc = reelay_video_open(&video_options, &job.video, err);
+    }
+    if (rc == REELAY_OK && options->preview) {
+        reelay_preview_options preview_options = reelay_preview_defaults();
+        preview_options.path = options->preview;
+        preview_options.src_width = job.layout.width;
+        preview_options.src_height = job.layout.height;
+        rc = reelay_preview_open(&preview_options, &job.preview, err);
+    }
+    if (rc == REELAY_OK) rc = frame_loop(&job, result, err);
+    if (rc == REELAY_OK) {
+        reelay_video_set_end(job.video, result->frames);
+        reelay_video_result video_result;
+        rc = reelay_video_finish(job.video, &video_result, err);
+        job.video = NULL;
+        if (rc == REELAY_OK) {
+            video_done = true;
+            result->bytes = video_result.bytes;
+            result->duration_s = video_result.duration_s;
+            snprintf(result->codec, sizeof result->codec, "%s", video_result.codec);
+        }
+    }
+    if (rc == REELAY_OK && job.preview) {
+        rc = reelay_preview_finish(job.preview, reelay_timeline_duration_ms(job.timeline), NULL, err);
+        job.preview = NULL;
+        preview_done = rc == REELAY_OK;
+    }
+    if (rc == REELAY_OK && options->poster) {
+        rc = write_poster(&job, result, err);
+        poster_done = rc == REELAY_OK;
+    }
+    if (rc == REELAY_OK) {
+        result->width = job.layout.width;
+        result->height = job.layout.height;
+        result->skipped_s = reelay_timeline_skipped_ms(job.timeline) / 1000.0;
+        size_t count = 0;
+        const reelay_timeline_segment *segments = reelay_timeline_segments(job.timeline, &count);
+        result->session_s = count ? (segments[count - 1].session_end - segments[0].session_start) / 1000.0 : 0;
+        rc = sha256_file(options->output, result->sha256, err);
+    }
+    result->render_s = now_s() - started;
+    if (rc == REELAY_OK && options->manifest)
+        rc = write_manifest(options->manifest, session, options, job.timeline, result, err);
+    if (rc != REELAY_OK) remove_outputs(options, video_done, preview_done, poster_done);
+
+    reelay_video_abort(job.video);
+    reelay_preview_abort(job.preview);
+    if (job.cr) cairo_destroy(job.cr);
+    if (job.surface) cairo_surface_destroy(job.surface);
+    reelay_frame_maker_free(job.maker);
+    reelay_moments_free(&job.moments);
+    reelay_timeline_free(job.timeline);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/* render.h — a session into a video file: the whole `reelay render` job.
+ * Owns: the output layout (the screen on top, the HUD strip below it), the
+ * frame loop over the timeline (a frame is repainted only when the scene
+ * changed, something animates, or the HUD's visible state moved; otherwise
+ * the encoder repeats the previous frame, or with VFR skips it), and the
+ * sidecars (poster, animated preview, JSON manifest with sha256). The CLI and
+ * the job worker both call reelay_render; it prints nothing. */
+#ifndef REELAY_RENDER_RENDER_H
+#define REELAY_RENDER_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "encode/video.h"
+#include "session/session.h"
+#include "session/timeline.h"
+
+typedef struct reelay_render_progress {
+    int64_t frame, total_frames;
+    double out_ms, duration_ms; /* output position and length */
+    double session_ms;          /* session time shown, from the session start */
+    double elapsed_s;           /* wall time since the render started */
+} reelay_render_progress;
+
+typedef void (*reelay_render_progress_fn)(void *context, const reelay_render_progress *progress);
+
+typedef struct reelay_render_options {
+    const char *output;       /* .webm, .mp4 or .mkv */
+    reelay_codec codec;       /* REELAY_CODEC_AUTO: from the output name */
+    int width, height;        /* whole output (screen + HUD); 0 = default */
+    int fps;                  /* default 24 */
+    int crf;                  /* -1 = the codec's default */
+    int threads;              /* 0 = all cores */
+    bool vfr;                 /* emit frames only on change */
+    reelay_timeline_options timeline;
+    unsigned overlays;        /* enum reelay_overlay flags (touches, HUD) */
+    const char *poster;       /* .png/.webp still of the busiest moment, or NULL */
+    const char *preview;      /* animated .webp, or NULL */
+    const char *manifest;     /* .json, or NULL */
+    reelay_render_progress_fn progress; /* called every few frames, may be NULL */
+    void *progress_context;
+} reelay_render_options;
+
+reelay_render_options reelay_render_defaults(void);
+
+typedef struct reelay_render_result {
+    int width, height;
+    char codec[16];
+    int64_t frames;       /* in the file */
+    int64_t painted;      /* frames actually drawn (the rest reused) */
+    double duration_s;    /* of the video */
+    double session_s;     /* session time covered */
+    double skipped_s;     /* idle time cut */
+    int64_t bytes;
+    char sha256[65];      /* of the video file, hex */
+    double render_s;      /* wall time */
+    double poster_at_s;   /* session time of the poster frame, when one was written */
+} reelay_render_result;
+
+/* Renders the session. On failure no output, preview, poster or manifest is
+ * left behind (each is written to NAME.partial and renamed when complete). */
+int reelay_render(const reelay_session *session, const reelay_render_options *options,
+                  reelay_render_result *result, reelay_err *err);
+
+#endif

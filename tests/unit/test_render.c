@@ -1,0 +1,474 @@
+/* End-to-end tests of `reelay render`'s engine: a fixture is rendered to each
+ * container/codec, then decoded back with libavformat/libavcodec and checked
+ * for codec, dimensions, duration (within one frame of the timeline), frame
+ * count, chapters, metadata, and pixels: decoded frames are compared with
+ * the same instant drawn by the frame maker (PSNR >= 35 dB). Also: skipping
+ * idle time, clipping, VFR, determinism, sidecars, and failures that leave
+ * nothing behind. */
+#include "test_support.h"
+
+#include <cairo.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "render/render.h"
+#include "renderers/frame/frame.h"
+#include "session/session.h"
+#include "session/timeline.h"
+
+#define ANDROID "fixtures/mobile/android-shop.blob.jsonl"
+#define MAX_PROBES 4
+
+typedef struct decoded {
+    enum AVCodecID codec;
+    int width, height;
+    int64_t frames;
+    double duration_s; /* container duration */
+    double last_end_s; /* end of the last frame from packet timestamps */
+    int chapters;
+    char session_id[128];
+    /* frames grabbed at output times, as BGRA */
+    int probe_count;
+    double probe_ms[MAX_PROBES];
+    uint8_t *probe[MAX_PROBES];
+} decoded;
+
+static char tmpdir[64];
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/reelay-render-test-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf '%s'", tmpdir);
+    return system(command) == 0 ? 0 : -1;
+}
+
+static const char *path_in_tmp(const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", tmpdir, name);
+    return out;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Decodes the whole file; grabs the frames showing probe_ms[i]. */
+static void decode_file(const char *path, decoded *d)
+{
+    AVFormatContext *format = NULL;
+    assert_int_equal(avformat_open_input(&format, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(format, NULL) >= 0);
+    int index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    assert_true(index >= 0);
+    AVStream *stream = format->streams[index];
+    d->codec = stream->codecpar->codec_id;
+    d->width = stream->codecpar->width;
+    d->height = stream->codecpar->height;
+    d->duration_s = format->duration > 0 ? format->duration / (double)AV_TIME_BASE : 0;
+    d->chapters = (int)format->nb_chapters;
+    const AVDictionaryEntry *tag = av_dict_get(format->metadata, "session_id", NULL, AV_DICT_IGNORE_SUFFIX);
+    if (!tag) tag = av_dict_get(stream->metadata, "session_id", NULL, 0);
+    snprintf(d->session_id, sizeof d->session_id, "%s", tag ? tag->value : "");
+
+    const AVCodec *codec = avcodec_find_decoder(d->codec);
+    if (d->codec == AV_CODEC_ID_AV1) codec = avcodec_find_decoder_by_name("libdav1d");
+    assert_non_null(codec);
+    AVCodecContext *ctx = avcodec_alloc_context3(codec);
+    assert_int_equal(avcodec_parameters_to_context(ctx, stream->codecpar), 0);
+    assert_int_equal(avcodec_open2(ctx, codec, NULL), 0);
+    AVPacket *packet = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    double tb = av_q2d(stream->time_base);
+    for (bool flushing = false;;) {
+        int rc = 0;
+        if (!flushing) {
+            rc = av_read_frame(format, packet);
+            if (rc < 0) {
+                flushing = true;
+                avcodec_send_packet(ctx, NULL);
+            } else if (packet->stream_index == index) {
+                assert_int_equal(avcodec_send_packet(ctx, packet), 0);
+            }
+            if (rc >= 0) av_packet_unref(packet);
+        }
+        while ((rc = avcodec_receive_frame(ctx, frame)) == 0) {
+            double start = frame->best_effort_timestamp * tb;
+            double end = start + (frame->pkt_duration > 0 ? frame->pkt_duration * tb : 0);
+            if (end > d->last_end_s) d->last_end_s = end;
+            d->frames++;
+            for (int i = 0; i < d->probe_count; i++) {
+                if (start * 1000 <= d->probe_ms[i] + 1e-6) {
+                    if (!sws) {
+                        sws = sws_getContext(frame->width, frame->height, frame->format, frame->width, frame->height,
+                                             AV_PIX_FMT_BGRA, SWS_BILINEAR, NULL, NULL, NULL);
+                        const int *coefficients = sws_getCoefficients(SWS_CS_ITU709);
+                        sws_setColorspaceDetails(sws, coefficients, 0, coefficients, 1, 0, 1 << 16, 1 << 16);
+                    }
+                    if (!d->probe[i]) d->probe[i] = malloc((size_t)frame->width * frame->height * 4);
+                    uint8_t *planes[1] = {d->probe[i]};
+                    int strides[1] = {frame->width * 4};
+                    sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, planes,
+                              strides);
+                }
+            }
+        }
+        if (flushing && rc == AVERROR_EOF) break;
+    }
+    sws_freeContext(sws);
+    av_frame_free(&frame);
+    av_packet_free(&packet);
+    avcodec_free_context(&ctx);
+    avformat_close_input(&format);
+}
+
+static void free_decoded(decoded *d)
+{
+    for (int i = 0; i < MAX_PROBES; i++) free(d->probe[i]);
+}
+
+static reelay_render_result render_ok(const reelay_session *session, const reelay_render_options *options)
+{
+    reelay_render_result result;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_render(session, options, &result, &err) != REELAY_OK) fail_msg("render failed: %s", err.msg);
+    return result;
+}
+
+static double timeline_ms(const reelay_session *session, const reelay_timeline_options *options)
+{
+    reelay_timeline *timeline = NULL;
+    reelay_err err;
+    assert_int_equal(reelay_timeline_build(session, options, &timeline, &err), REELAY_OK);
+    double ms = reelay_timeline_duration_ms(timeline);
+    reelay_timeline_free(timeline);
+    return ms;
+}
+
+/* PSNR of the decoded probe against the frame maker's drawing of the same
+ * output instant, over the screen area (the top of the frame). */
+static double psnr_against_frame(const reelay_session *session, const reelay_render_options *options,
+                                 const decoded *d, int probe, int screen_height)
+{
+    reelay_timeline *timeline = NULL;
+    reelay_err err;
+    assert_int_equal(reelay_timeline_build(session, &options->timeline, &timeline, &err), REELAY_OK);
+    reelay_timeline_point point;
+    reelay_timeline_at(timeline, d->probe_ms[probe], &point);
+    reelay_timeline_free(timeline);
+
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, &err);
+    assert_non_null(maker);
+    reelay_frame_maker_set_overlays(maker, options->overlays);
+    assert_int_equal(reelay_frame_maker_seek(maker, point.session_ts, NULL, &err), REELAY_OK);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, d->width, screen_height);
+    cairo_t *cr = cairo_create(surface);
+    assert_int_equal(reelay_frame_maker_paint_region(maker, cr, 0, 0, d->width, screen_height, true, NULL, &err),
+                     REELAY_OK);
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+    const uint8_t *expected = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    double sum = 0;
+    for (int y = 0; y < screen_height; y++) {
+        for (int x = 0; x < d->width; x++) {
+            for (int c = 0; c < 3; c++) {
+                double delta = (double)expected[y * stride + x * 4 + c] - d->probe[probe][(y * d->width + x) * 4 + c];
+                sum += delta * delta;
+            }
+        }
+    }
+    cairo_surface_destroy(surface);
+    reelay_frame_maker_free(maker);
+    double mse = sum / ((double)d->width * screen_height * 3);
+    return mse > 0 ? 10 * log10(255.0 * 255.0 / mse) : 99;
+}
+
+static void check_container(const char *name, reelay_codec codec, enum AVCodecID expected_id)
+{
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.output = path_in_tmp(name, out, sizeof out);
+    options.codec = codec;
+    options.overlays = REELAY_OVERLAY_TOUCHES; /* no HUD: the whole frame is the screen */
+    options.fps = 12;
+    reelay_render_result result = render_ok(session, &options);
+
+    decoded d = {.probe_count = 3, .probe_ms = {2000, 14000, 30000}};
+    decode_file(out, &d);
+    assert_int_equal(d.codec, expected_id);
+    assert_int_equal(d.width, result.width);
+    assert_int_equal(d.height, result.height);
+    /* The default video size: the 411x914 screen within a 720p-class box. */
+    assert_int_equal(result.width, 576);
+    assert_int_equal(result.height, 1280);
+    double expected_ms = timeline_ms(session, &options.timeline);
+    int64_t expected_frames = (int64_t)ceil(expected_ms * options.fps / 1000.0 - 1e-9);
+    assert_int_equal(d.frames, expected_frames);
+    assert_int_equal(result.frames, expected_frames);
+    double frame_s = 1.0 / options.fps;
+    if (fabs(d.duration_s - expected_ms / 1000.0) > frame_s)
+        fail_msg("%s: duration %.3f s, timeline %.3f s", name, d.duration_s, expected_ms / 1000.0);
+    assert_true(d.chapters >= 2); /* the shop list, then the product screen */
+    for (int i = 0; i < d.probe_count; i++) {
+        assert_non_null(d.probe[i]);
+        double psnr = psnr_against_frame(session, &options, &d, i, result.height);
+        if (psnr < 35) fail_msg("%s: frame at %.1f s has PSNR %.1f dB against `frame`", name, d.probe_ms[i] / 1000, psnr);
+    }
+    free_decoded(&d);
+    reelay_session_free(session);
+}
+
+static void test_webm_vp9(void **state)
+{
+    (void)state;
+    check_container("out.webm", REELAY_CODEC_AUTO, AV_CODEC_ID_VP9);
+}
+
+static void test_mp4_h264(void **state)
+{
+    (void)state;
+    check_container("out.mp4", REELAY_CODEC_AUTO, AV_CODEC_ID_H264);
+}
+
+static void test_webm_vp8(void **state)
+{
+    (void)state;
+    check_container("vp8.webm", REELAY_CODEC_VP8, AV_CODEC_ID_VP8);
+}
+
+static void test_mkv_av1(void **state)
+{
+    (void)state;
+    check_container("av1.mkv", REELAY_CODEC_AV1, AV_CODEC_ID_AV1);
+}
+
+/* The HUD strip sits below the screen; metadata carries the session. */
+static void test_hud_layout_and_metadata(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.output = path_in_tmp("hud.webm", out, sizeof out);
+    options.fps = 6;
+    reelay_render_result result = render_ok(session, &options);
+    assert_int_equal(result.width, 576);
+    assert_true(result.height > 1280);
+    decoded d = {.probe_count = 1, .probe_ms = {5000}};
+    decode_file(out, &d);
+    assert_int_equal(d.height, result.height);
+    /* The screen part still matches `frame`; the strip below is dark. */
+    double psnr = psnr_against_frame(session, &options, &d, 0, 1280);
+    if (psnr < 35) fail_msg("screen area PSNR %.1f dB", psnr);
+    const uint8_t *row = d.probe[0] + (size_t)(result.height - 4) * d.width * 4;
+    int dark = 0;
+    for (int x = 0; x < d.width; x++)
+        if (row[x * 4] < 80 && row[x * 4 + 1] < 80 && row[x * 4 + 2] < 80) dark++;
+    assert_true(dark > d.width / 2);
+    assert_string_equal(d.session_id, session->session_id[0] ? session->session_id : "");
+    free_decoded(&d);
+    reelay_session_free(session);
+}
+
+static void test_skip_idle_and_speed(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.overlays = REELAY_OVERLAY_NONE;
+    options.fps = 4;
+    options.output = path_in_tmp("real-time.webm", out, sizeof out);
+    options.timeline.skip_idle = false;
+    reelay_render_result real_time = render_ok(session, &options);
+    double session_s = (session->last_ts - session->first_ts) / 1000.0;
+    assert_true(fabs(real_time.duration_s - session_s) <= 0.25 + 1e-9);
+
+    options.output = path_in_tmp("skipped.webm", out, sizeof out);
+    options.timeline.skip_idle = true;
+    reelay_render_result skipped = render_ok(session, &options);
+    assert_true(skipped.skipped_s > 15);
+    assert_true(skipped.duration_s < real_time.duration_s - 15);
+
+    options.output = path_in_tmp("fast.webm", out, sizeof out);
+    options.timeline.speed = 2;
+    reelay_render_result fast = render_ok(session, &options);
+    assert_true(fast.duration_s < skipped.duration_s * 0.6);
+    decoded d = {0};
+    decode_file(out, &d);
+    assert_true(fabs(d.duration_s - fast.duration_s) <= 0.25 + 1e-9);
+    free_decoded(&d);
+    reelay_session_free(session);
+}
+
+static void test_clip(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.output = path_in_tmp("clip.mp4", out, sizeof out);
+    options.overlays = REELAY_OVERLAY_NONE;
+    options.fps = 10;
+    options.timeline.from_ms = 10000;
+    options.timeline.to_ms = 16000;
+    reelay_render_result result = render_ok(session, &options);
+    decoded d = {0};
+    decode_file(out, &d);
+    double expected = timeline_ms(session, &options.timeline) / 1000.0;
+    assert_true(expected > 5.0 && expected <= 6.0 + 1e-9);
+    assert_true(fabs(d.duration_s - expected) <= 0.1 + 1e-9);
+    assert_int_equal(d.frames, result.frames);
+    free_decoded(&d);
+    reelay_session_free(session);
+}
+
+/* VFR: only changed frames are in the file, the duration is the same. */
+static void test_vfr(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.output = path_in_tmp("vfr.mkv", out, sizeof out);
+    options.overlays = REELAY_OVERLAY_NONE;
+    options.vfr = true;
+    reelay_render_result result = render_ok(session, &options);
+    decoded d = {0};
+    decode_file(out, &d);
+    assert_true(d.frames < result.frames / 2);
+    assert_true(d.frames >= 10);
+    assert_true(fabs(d.duration_s - result.duration_s) <= 1.0 / 24 + 1e-9);
+    free_decoded(&d);
+    reelay_session_free(session);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    return ts_read_text(path, len);
+}
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char a[256], b[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.fps = 8;
+    options.output = path_in_tmp("same-a.webm", a, sizeof a);
+    reelay_render_result first = render_ok(session, &options);
+    options.output = path_in_tmp("same-b.webm", b, sizeof b);
+    reelay_render_result second = render_ok(session, &options);
+    assert_string_equal(first.sha256, second.sha256);
+    size_t la, lb;
+    char *da = slurp(a, &la), *db = slurp(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la);
+    free(da);
+    free(db);
+    reelay_session_free(session);
+}
+
+static void test_sidecars(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256], poster[256], preview[256], manifest[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.fps = 8;
+    options.output = path_in_tmp("side.webm", out, sizeof out);
+    options.poster = path_in_tmp("poster.png", poster, sizeof poster);
+    options.preview = path_in_tmp("preview.webp", preview, sizeof preview);
+    options.manifest = path_in_tmp("manifest.json", manifest, sizeof manifest);
+    reelay_render_result result = render_ok(session, &options);
+    assert_true(exists(poster) && exists(preview) && exists(manifest));
+
+    cairo_surface_t *still = cairo_image_surface_create_from_png(poster);
+    assert_int_equal(cairo_surface_status(still), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_image_surface_get_width(still), result.width);
+    cairo_surface_destroy(still);
+
+    json_error_t error;
+    json_t *root = json_load_file(manifest, 0, &error);
+    assert_non_null(root);
+    json_t *output = json_object_get(root, "output");
+    assert_string_equal(json_string_value(json_object_get(output, "sha256")), result.sha256);
+    assert_int_equal(json_integer_value(json_object_get(output, "frames")), result.frames);
+    assert_int_equal(json_integer_value(json_object_get(output, "bytes")), result.bytes);
+    assert_true(json_array_size(json_object_get(json_object_get(root, "timeline"), "segments")) >= 3);
+    json_decref(root);
+    reelay_session_free(session);
+}
+
+static void test_failures_leave_nothing(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    char out[256], poster[256];
+    reelay_render_options options = reelay_render_defaults();
+    reelay_render_result result;
+    reelay_err err;
+
+    /* The poster cannot be written: the finished video goes too. */
+    options.fps = 4;
+    options.output = path_in_tmp("doomed.webm", out, sizeof out);
+    options.poster = path_in_tmp("no-such-dir/poster.png", poster, sizeof poster);
+    assert_int_equal(reelay_render(session, &options, &result, &err), REELAY_E_IO);
+    assert_false(exists(out));
+    char partial[300];
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    assert_false(exists(partial));
+
+    /* Unwritable output. */
+    options.poster = NULL;
+    options.output = path_in_tmp("no-such-dir/out.webm", out, sizeof out);
+    assert_int_equal(reelay_render(session, &options, &result, &err), REELAY_E_IO);
+    assert_non_null(strstr(err.msg, "no-such-dir"));
+    reelay_session_free(session);
+
+    /* A web recording has no screen to draw yet. */
+    session = ts_session_from_path("fixtures/web/shop-checkout.rrweb.json");
+    options.output = path_in_tmp("web.webm", out, sizeof out);
+    assert_int_equal(reelay_render(session, &options, &result, &err), REELAY_E_INPUT);
+    assert_false(exists(out));
+    reelay_session_free(session);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_webm_vp9),
+        cmocka_unit_test(test_mp4_h264),
+        cmocka_unit_test(test_webm_vp8),
+        cmocka_unit_test(test_mkv_av1),
+        cmocka_unit_test(test_hud_layout_and_metadata),
+        cmocka_unit_test(test_skip_idle_and_speed),
+        cmocka_unit_test(test_clip),
+        cmocka_unit_test(test_vfr),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_sidecars),
+        cmocka_unit_test(test_failures_leave_nothing),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
