@@ -3,10 +3,11 @@
  * frame-rate capping, downscaling, lossy encoding with libwebp's
  * WebPAnimEncoder, and the atomic write of the result.
  *
- * Memory stays bounded by the output, not the input: the encoder keeps a few
- * canvases of the scaled size plus the frames already encoded (it never holds
- * raw frames), so a preview costs about its final file size twice, plus a
- * handful of scaled and one full-size frame buffers. */
+ * Memory grows with the output, not the input: the encoder keeps a few
+ * canvases of the scaled size and the frames already encoded (never raw
+ * frames); the preview adds a copy of the last kept source frame and one
+ * full-size picture while scaling. Peak: about twice the file size (at
+ * assembly) plus about 5 scaled and 2 source frames' worth of pixels. */
 #ifndef REELAY_ENCODE_PREVIEW_H
 #define REELAY_ENCODE_PREVIEW_H
 
@@ -41,9 +42,9 @@ int reelay_preview_open(const reelay_preview_options *options, reelay_preview **
  * the preview starts at the first frame's out_ms). A frame closer than
  * 1/max_fps to the previous kept one is dropped before any work is done on
  * it, and so is one past max_duration_ms; the kept frame before it simply
- * shows longer. A frame that looks the same as the previous kept one (within
- * the lossy tolerance) costs its scaling only: the encoder extends the
- * previous frame's duration instead of storing it.
+ * shows longer. A frame identical to the last kept one costs a compare, and
+ * one that merely looks the same (within the lossy tolerance) its scaling:
+ * either way the previous frame just shows longer, nothing is stored.
  *
  * out_ms must not decrease and bgra must hold src_height rows of stride
  * (>= 4 * src_width) bytes: otherwise REELAY_E_INTERNAL. After any failure

@@ -71,10 +71,10 @@ const char *reelay_codec_name(reelay_codec codec)
 static int resolve(const char *path, reelay_codec requested, reelay_codec *codec,
                    const struct container_info **container, reelay_err *err)
 {
-    const char *dot = path ? strrchr(path, '.') : NULL;
     const char *slash = path ? strrchr(path, '/') : NULL;
+    const char *dot = path ? strrchr(slash ? slash + 1 : path, '.') : NULL;
     const struct container_info *found = NULL;
-    for (size_t i = 0; dot && dot > slash && i < sizeof container_info / sizeof container_info[0]; i++)
+    for (size_t i = 0; dot && i < sizeof container_info / sizeof container_info[0]; i++)
         if (strcasecmp(dot, container_info[i].ext) == 0) found = &container_info[i];
     if (!found)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: unknown video container (name it .webm, .mp4 or .mkv)",
@@ -103,6 +103,9 @@ int reelay_video_resolve(const char *path, reelay_codec requested, reelay_codec 
 
 /* ------------------------------------------------------------------ state */
 
+/* At most this many seconds between keyframes, so seeking stays cheap. */
+#define KEY_INTERVAL_S 10
+
 struct reelay_video {
     reelay_atomic_file file;
     reelay_codec codec;
@@ -118,6 +121,7 @@ struct reelay_video {
     int width, height, fps;
     int64_t last_pts; /* -1 before the first frame */
     int64_t end_pts;  /* 0 until reelay_video_set_end: last pts + 1 */
+    int64_t next_key; /* VFR: a keyframe is forced at or after this pts */
     int64_t packets;  /* written to the muxer */
 };
 
@@ -278,7 +282,7 @@ static int open_encoder(reelay_video *video, const reelay_video_options *o, cons
     enc->time_base = (AVRational){1, o->fps};
     enc->framerate = (AVRational){o->fps, 1};
     enc->sample_aspect_ratio = (AVRational){1, 1};
-    enc->gop_size = o->fps * 10; /* a keyframe every 10 s keeps seeking cheap */
+    enc->gop_size = o->fps * KEY_INTERVAL_S;
     enc->thread_count = threads;
     enc->color_range = AVCOL_RANGE_MPEG;
     enc->colorspace = AVCOL_SPC_BT709;
@@ -505,6 +509,11 @@ static int drain(reelay_video *video, reelay_err *err)
 static int encode(reelay_video *video, int64_t pts, reelay_err *err)
 {
     video->frame->pts = pts;
+    /* gop_size counts frames sent; with VFR they may be minutes apart, so
+     * keyframes are also forced by time to keep seeking cheap. */
+    bool key = video->vfr && pts >= video->next_key;
+    if (key) video->next_key = pts + (int64_t)video->fps * KEY_INTERVAL_S;
+    video->frame->pict_type = key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     int rc = avcodec_send_frame(video->enc, video->frame);
     if (rc < 0) return lav_error(err, rc, "cannot encode", codec_info[video->codec].encoder);
     video->last_pts = pts;

@@ -8,10 +8,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +73,21 @@ static bool partial_exists(const char *path)
     return exists(partial);
 }
 
+static uint8_t *frame_buffer(void)
+{
+    uint8_t *px = malloc((size_t)STRIDE * H);
+    assert_non_null(px);
+    return px;
+}
+
+static reelay_video *open_ok(const reelay_video_options *o)
+{
+    reelay_err err = {0};
+    reelay_video *video = NULL;
+    if (reelay_video_open(o, &video, &err) != REELAY_OK) fail_msg("open %s: %s", o->path, err.msg);
+    return video;
+}
+
 static reelay_video_options options_for(const char *path, reelay_codec codec)
 {
     static const reelay_chapter chapters[] = {
@@ -101,11 +118,9 @@ static reelay_video_options options_for(const char *path, reelay_codec codec)
  * repeat when use_repeat, through write otherwise. */
 static void encode_file(const reelay_video_options *o, bool use_repeat, reelay_video_result *result)
 {
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     reelay_err err = {0};
-    reelay_video *video = NULL;
-    assert_int_equal(reelay_video_open(o, &video, &err), REELAY_OK);
+    reelay_video *video = open_ok(o);
     for (int f = 0; f < SECONDS * FPS; f++) {
         int s = f / FPS;
         if (f % FPS == 0) fill_halves(px, palette[s][0], palette[s][1]);
@@ -123,6 +138,7 @@ typedef struct probe {
     enum AVCodecID codec_id;
     int width, height;
     int64_t packets;
+    bool key[MAX_FRAMES]; /* per packet, in file order */
     double duration_s;
     AVDictionary *tags;
     unsigned chapters;
@@ -206,7 +222,8 @@ static void probe_file(const char *path, probe *p)
         } else {
             bool ours = pkt->stream_index == index;
             if (ours) {
-                p->packets++;
+                assert_true(p->packets < MAX_FRAMES);
+                p->key[p->packets++] = pkt->flags & AV_PKT_FLAG_KEY;
                 assert_int_equal(avcodec_send_packet(dec, pkt), 0);
             }
             av_packet_unref(pkt);
@@ -433,8 +450,7 @@ static void test_container_matrix(void **state)
         {REELAY_CODEC_VP8, "m-vp8.mkv", AV_CODEC_ID_VP8},  {REELAY_CODEC_VP9, "m-vp9.mkv", AV_CODEC_ID_VP9},
         {REELAY_CODEC_AV1, "m-av1.mp4", AV_CODEC_ID_AV1},  {REELAY_CODEC_VP9, "m-vp9.mp4", AV_CODEC_ID_VP9},
     };
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     fill_halves(px, palette[0][0], palette[0][1]);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[256];
@@ -443,7 +459,7 @@ static void test_container_matrix(void **state)
         o.chapter_count = 0;
         reelay_err err = {0};
         reelay_video *video;
-        assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+        video = open_ok(&o);
         assert_int_equal(reelay_video_write(video, px, STRIDE, 0, &err), REELAY_OK);
         assert_int_equal(reelay_video_repeat(video, 1, &err), REELAY_OK);
         if (reelay_video_finish(video, NULL, &err) != REELAY_OK) fail_msg("%s: %s", cases[i].name, err.msg);
@@ -477,52 +493,62 @@ static void test_repeat_matches_write(void **state)
     probe_free(&p);
 }
 
-/* VFR: only changed frames, the last one lasting until the set end. */
-static void check_vfr(reelay_codec codec, const char *name)
+/* VFR: only changed frames, the last one lasting until the set end; the
+ * unchanged picture at 12 s is a keyframe all the same (10 s after the
+ * first), so seeking stays cheap however sparse the frames are. */
+static void check_vfr(reelay_codec codec, const char *name, bool keyframes_by_time)
 {
     char path[256];
     tmp_path(path, sizeof path, name);
     reelay_video_options o = options_for(path, codec);
     o.vfr = true;
     o.chapter_count = 0; /* the duration is the video's alone */
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     reelay_err err = {0};
-    reelay_video *video;
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
-    static const int64_t pts[] = {0, 24, 30, 60};
+    reelay_video *video = open_ok(&o);
+    static const int64_t pts[] = {0, 24, 30, 60, 288};
     for (int i = 0; i < 4; i++) {
         fill_halves(px, palette[i % SECONDS][0], palette[i % SECONDS][1]);
         assert_int_equal(reelay_video_write(video, px, STRIDE, pts[i], &err), REELAY_OK);
     }
-    reelay_video_set_end(video, 72);
+    assert_int_equal(reelay_video_repeat(video, pts[4], &err), REELAY_OK);
+    reelay_video_set_end(video, 300);
     reelay_video_result result;
     assert_int_equal(reelay_video_finish(video, &result, &err), REELAY_OK);
-    assert_int_equal(result.frames, 4);
-    assert_true(fabs(result.duration_s - 3.0) < 1e-9);
+    assert_int_equal(result.frames, 5);
+    assert_true(fabs(result.duration_s - 12.5) < 1e-9);
     free(px);
 
     probe p;
     probe_file(path, &p);
-    assert_int_equal(p.packets, 4);
-    assert_int_equal(p.frames, 4);
-    for (int i = 0; i < 4; i++)
+    assert_int_equal(p.packets, 5);
+    assert_int_equal(p.frames, 5);
+    for (int i = 0; i < 5; i++)
         if (fabs(p.pts_s[i] - pts[i] / (double)FPS) > 0.002) fail_msg("frame %d at %f s", i, p.pts_s[i]);
-    if (fabs(p.duration_s - 3.0) > 0.5 / FPS) fail_msg("duration %f, want 3", p.duration_s);
+    if (fabs(p.duration_s - 12.5) > 0.5 / FPS) fail_msg("duration %f, want 12.5", p.duration_s);
     assert_colour_near(p.rgb[3][0], palette[0][0], 16, 3);
+    assert_true(p.key[0]);
+    if (keyframes_by_time) assert_true(p.key[4]);
     probe_free(&p);
 }
 
 static void test_vfr_webm(void **state)
 {
     (void)state;
-    check_vfr(REELAY_CODEC_VP9, "vfr.webm");
+    check_vfr(REELAY_CODEC_VP9, "vfr.webm", true);
 }
 
 static void test_vfr_mp4(void **state)
 {
     (void)state;
-    check_vfr(REELAY_CODEC_H264, "vfr.mp4");
+    check_vfr(REELAY_CODEC_H264, "vfr.mp4", true);
+}
+
+/* FFmpeg 5.1's SVT-AV1 wrapper cannot force keyframes: timing only. */
+static void test_vfr_av1(void **state)
+{
+    (void)state;
+    check_vfr(REELAY_CODEC_AV1, "vfr.mkv", false);
 }
 
 /* CFR: a pts that skips ahead and the end are filled with the last picture. */
@@ -532,11 +558,10 @@ static void test_cfr_fills_gaps(void **state)
     char path[256];
     tmp_path(path, sizeof path, "cfr.webm");
     reelay_video_options o = options_for(path, REELAY_CODEC_VP9);
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     reelay_err err = {0};
     reelay_video *video;
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+    video = open_ok(&o);
     fill_halves(px, palette[0][0], palette[0][1]);
     assert_int_equal(reelay_video_write(video, px, STRIDE, 0, &err), REELAY_OK);
     fill_halves(px, palette[1][0], palette[1][1]);
@@ -623,13 +648,12 @@ static void test_bt709_limited(void **state)
     char path[256];
     tmp_path(path, sizeof path, "red.mkv");
     reelay_video_options o = options_for(path, REELAY_CODEC_H264);
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     static const uint8_t red[3] = {255, 0, 0};
     fill_halves(px, red, red);
     reelay_err err = {0};
     reelay_video *video;
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+    video = open_ok(&o);
     assert_int_equal(reelay_video_write(video, px, STRIDE, 0, &err), REELAY_OK);
     assert_int_equal(reelay_video_finish(video, NULL, &err), REELAY_OK);
     free(px);
@@ -722,15 +746,15 @@ static void test_abort_leaves_nothing(void **state)
     fputs("old", fp);
     fclose(fp);
     reelay_video_options o = options_for(path, REELAY_CODEC_H264);
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     fill_halves(px, palette[0][0], palette[0][1]);
     reelay_err err = {0};
     reelay_video *video;
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+    video = open_ok(&o);
     assert_true(partial_exists(path));
     for (int f = 0; f < 10; f++) assert_int_equal(reelay_video_write(video, px, STRIDE, f, &err), REELAY_OK);
     reelay_video_abort(video);
+    free(px);
     assert_false(partial_exists(path));
     size_t len;
     unsigned char *d = read_all(path, &len);
@@ -740,6 +764,43 @@ static void test_abort_leaves_nothing(void **state)
     assert_int_equal(unlink(path), 0);
 }
 
+/* A write failing mid-stream (here: the file size limit, as a full disk
+ * would) is REELAY_E_IO naming the file, and abort then leaves nothing. */
+static void test_write_failure(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "full.mkv");
+    reelay_video_options o = options_for(path, REELAY_CODEC_H264);
+    uint8_t *px = frame_buffer();
+    reelay_err err = {0};
+    reelay_video *video;
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 100000;
+    signal(SIGXFSZ, SIG_IGN); /* EFBIG instead of the signal */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    int rc = reelay_video_open(&o, &video, &err);
+    uint32_t seed = 1;
+    for (int64_t f = 0; rc == REELAY_OK && f < 500; f++) {
+        for (size_t i = 0; i < (size_t)STRIDE * H; i++) {
+            seed = seed * 1664525u + 1013904223u; /* noise: incompressible */
+            px[i] = (uint8_t)(seed >> 24);
+        }
+        rc = reelay_video_write(video, px, STRIDE, f, &err);
+    }
+    if (rc == REELAY_OK) rc = reelay_video_finish(video, NULL, &err);
+    else reelay_video_abort(video);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    free(px);
+    assert_int_equal(rc, REELAY_E_IO);
+    assert_non_null(strstr(err.msg, "full.mkv"));
+    assert_false(exists(path));
+    assert_false(partial_exists(path));
+}
+
 /* Misuse is an error value, and a failed finish leaves nothing. */
 static void test_misuse(void **state)
 {
@@ -747,18 +808,17 @@ static void test_misuse(void **state)
     char path[256];
     tmp_path(path, sizeof path, "misuse.webm");
     reelay_video_options o = options_for(path, REELAY_CODEC_VP9);
-    uint8_t *px = malloc((size_t)STRIDE * H);
-    assert_non_null(px);
+    uint8_t *px = frame_buffer();
     fill_halves(px, palette[0][0], palette[0][1]);
     reelay_err err = {0};
     reelay_video *video;
 
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+    video = open_ok(&o);
     assert_int_equal(reelay_video_finish(video, NULL, &err), REELAY_E_INTERNAL); /* no frames */
     assert_false(exists(path));
     assert_false(partial_exists(path));
 
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+    video = open_ok(&o);
     assert_int_equal(reelay_video_repeat(video, 0, &err), REELAY_E_INTERNAL); /* nothing to repeat */
     assert_int_equal(reelay_video_write(video, px, W * 4 - 4, 0, &err), REELAY_E_INTERNAL);
     assert_int_equal(reelay_video_write(video, px, STRIDE, 5, &err), REELAY_OK);
@@ -774,7 +834,7 @@ static void test_misuse(void **state)
     assert_int_equal(unlink(path), 0);
 
     /* An end that is not after the last frame fails finish, leaving nothing. */
-    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_OK);
+    video = open_ok(&o);
     assert_int_equal(reelay_video_write(video, px, STRIDE, 0, &err), REELAY_OK);
     assert_int_equal(reelay_video_repeat(video, 1, &err), REELAY_OK);
     reelay_video_set_end(video, 1);
@@ -802,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_repeat_matches_write),
         cmocka_unit_test(test_vfr_webm),
         cmocka_unit_test(test_vfr_mp4),
+        cmocka_unit_test(test_vfr_av1),
         cmocka_unit_test(test_cfr_fills_gaps),
         cmocka_unit_test(test_mp4_faststart),
         cmocka_unit_test(test_deterministic),
@@ -809,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_open_usage_errors),
         cmocka_unit_test(test_unwritable_directory),
         cmocka_unit_test(test_abort_leaves_nothing),
+        cmocka_unit_test(test_write_failure),
         cmocka_unit_test(test_misuse),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
