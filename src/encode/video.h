@@ -4,7 +4,8 @@
  * yuv420p BT.709 conversion, frame timing (constant or variable frame
  * rate, the last frame's duration), container metadata and chapters, and
  * writing the file atomically through core/atomic_file (PATH.partial,
- * fsync, rename). Same frames and options give byte-identical files. */
+ * fsync, rename). Same frames, options and thread count give
+ * byte-identical files (tested for every codec with 2 and 4 threads). */
 #ifndef REELAY_ENCODE_VIDEO_H
 #define REELAY_ENCODE_VIDEO_H
 
@@ -44,11 +45,17 @@ typedef struct reelay_video_options {
     int width, height;  /* even, > 0 */
     int fps;            /* time base 1/fps; pts are frame numbers */
     int crf;            /* -1 = codec default: VP9 32, VP8 10 (with bitrate cap), AV1 35, H.264 23 */
-    int threads;        /* 0 = number of online CPUs */
+    /* 0 = number of online CPUs. VP9 and H.264 bytes depend on the thread
+     * count (AV1's do not; VP8 always uses one thread), so pass a fixed
+     * count where files must match across machines. */
+    int threads;
     /* false: every pts is a frame; a pts that skips ahead repeats the
      * previous frame for the gap (and set_end pads with the last frame).
      * true: frames may skip pts (only changed frames are sent) and the
-     * container timestamps carry each frame's duration. */
+     * container timestamps carry each frame's duration; a keyframe is
+     * forced at least every 10 s of pts (not with AV1: FFmpeg 5.1's SVT-AV1
+     * wrapper ignores forced keyframes, so there it is every fps * 10
+     * frames sent). */
     bool vfr;
     /* container metadata (may be NULL); stored under these key names: */
     const char *title;      /* "title" */
