@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `reelay render` from the command line: containers from the output name,
+# options, exit codes, and that failures leave no output (nor .partial files).
+# The pixels are checked by tests/unit/test_render.c; here ffprobe confirms
+# what a user's player will see.
+set -u
+reelay=$(realpath "${1:?usage: test_render.sh REELAY_BINARY}")
+tmp=$(mktemp -d /tmp/reelay-render-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+android=$PWD/fixtures/mobile/android-shop.blob.jsonl
+
+check() {
+  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
+}
+probe() { ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height -of csv=p=0 "$1" 2>/dev/null; }
+duration() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1" 2>/dev/null; }
+
+# run NAME EXPECTED_EXIT OUTPUT EXPECTED_PROBE_OR_- STDERR_SUBSTRING_OR_- ARGS...
+run() {
+  local name=$1 want_code=$2 out=$3 want_probe=$4 want_err=$5; shift 5
+  "$reelay" render "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+  local code=$? problem=""
+  [ "$code" -eq "$want_code" ] || problem="exit $code, expected $want_code"
+  if [ "$want_probe" = - ]; then
+    [ -z "$out" ] || [ ! -e "$out" ] || problem="$problem; wrote $out"
+  else
+    local got; got=$(probe "$out")
+    [ "$got" = "$want_probe" ] || problem="$problem; probe '$got', expected '$want_probe'"
+  fi
+  [ -z "$out" ] || [ ! -e "$out.partial" ] || problem="$problem; left $out.partial"
+  [ -s "$tmp/$name.out" ] && problem="$problem; printed on stdout"
+  if [ "$want_err" != - ]; then
+    grep -qF -- "$want_err" "$tmp/$name.err" || problem="$problem; stderr lacks '$want_err': $(head -c 300 "$tmp/$name.err")"
+  fi
+  check "$name" "${problem:-ok}"
+}
+
+run webm 0 "$tmp/a.webm" "vp9,576,1332" "reelay: wrote" "$android" -o "$tmp/a.webm" --fps 8
+run mp4 0 "$tmp/a.mp4" "h264,576,1332" - "$android" -o "$tmp/a.mp4" --fps 8
+run mkv-av1 0 "$tmp/a.mkv" "av1,576,1332" - "$android" -o "$tmp/a.mkv" --codec av1 --fps 8
+run vp8 0 "$tmp/b.webm" "vp8,576,1280" - "$android" -o "$tmp/b.webm" --codec vp8 --fps 8 --overlays touches
+run size 0 "$tmp/s.mp4" "h264,360,640" - "$android" -o "$tmp/s.mp4" --size 360x640 --overlays none --fps 4 --quiet
+run quiet 0 "$tmp/q.webm" "vp9,576,1280" - "$android" -o "$tmp/q.webm" --overlays none --fps 4 --quiet
+check quiet-is-quiet "$([ -s "$tmp/quiet.err" ] && echo "printed: $(cat "$tmp/quiet.err")" || echo ok)"
+run gzip-stdin 0 "$tmp/g.webm" "vp9,576,1280" - - -o "$tmp/g.webm" --overlays none --fps 4 <"$android.gz"
+run ios 0 "$tmp/i.webm" "vp9,592,1280" - fixtures/mobile/ios-notes.blob.jsonl -o "$tmp/i.webm" --overlays none --fps 4
+run bad-ext 1 "$tmp/x.avi" - "container" "$android" -o "$tmp/x.avi"
+run mismatch 1 "$tmp/x.mp4" - "vp8" "$android" -o "$tmp/x.mp4" --codec vp8
+run bad-codec 1 "$tmp/x.webm" - "codec" "$android" -o "$tmp/x.webm" --codec h265
+run bad-fps 1 "$tmp/x.webm" - "--fps" "$android" -o "$tmp/x.webm" --fps 0
+run bad-speed 1 "$tmp/x.webm" - "bad scale" "$android" -o "$tmp/x.webm" --speed 0
+run bad-clip 1 "$tmp/x.webm" - "from" "$android" -o "$tmp/x.webm" --from 30 --to 20
+run beyond-end 1 "$tmp/x.webm" - "from" "$android" -o "$tmp/x.webm" --from 99:00
+run odd-size 1 "$tmp/x.webm" - "even" "$android" -o "$tmp/x.webm" --size 361x640
+run stdin-needs-o 1 "" - "-o is required" -
+run bad-input 2 "$tmp/x.webm" - "fixtures/bad/truncated.json" fixtures/bad/truncated.json -o "$tmp/x.webm"
+run web-input 2 "$tmp/x.webm" - "web interaction view" fixtures/web/shop-checkout.rrweb.json -o "$tmp/x.webm"
+run missing-dir 3 "$tmp/no/such/x.webm" - "no/such" "$android" -o "$tmp/no/such/x.webm"
+run bad-poster 3 "$tmp/p.webm" - "no/such" "$android" -o "$tmp/p.webm" --fps 4 --poster "$tmp/no/such/p.png"
+
+# Default output name: INPUT's name with .webm, in the current directory.
+(cd "$tmp" && "$reelay" render "$android" --fps 4 --overlays none --quiet)
+check default-name "$([ "$(probe "$tmp/android-shop.webm")" = "vp9,576,1280" ] && echo ok || echo 'no android-shop.webm')"
+
+# Idle skipped by default; --no-skip-idle keeps the session's real length.
+run real-time 0 "$tmp/rt.webm" "vp9,576,1280" - "$android" -o "$tmp/rt.webm" --no-skip-idle --overlays none --fps 4
+skip=$(duration "$tmp/q.webm") real=$(duration "$tmp/rt.webm")
+check skip-idle "$(python3 -c "import sys; s,r=float(sys.argv[1]),float(sys.argv[2]); print('ok' if 59 <= r <= 60 and s < r - 15 else 'skip %s real %s' % (s, r))" "$skip" "$real")"
+
+# Sidecars.
+run sidecars 0 "$tmp/side.webm" "vp9,576,1332" - "$android" -o "$tmp/side.webm" --fps 4 \
+  --poster "$tmp/poster.webp" --preview "$tmp/preview.webp" --manifest "$tmp/manifest.json"
+sha=$(sha256sum "$tmp/side.webm" | cut -d' ' -f1)
+check manifest-sha "$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print('ok' if m['output']['sha256']==sys.argv[2] else 'sha mismatch')" "$tmp/manifest.json" "$sha")"
+check poster-preview "$([ -s "$tmp/poster.webp" ] && [ -s "$tmp/preview.webp" ] && echo ok || echo 'missing poster or preview')"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
