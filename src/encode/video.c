@@ -31,6 +31,7 @@ static const struct codec_info {
     [REELAY_CODEC_VP8] = {"vp8", "VP8", "libvpx", 10, 63},
     [REELAY_CODEC_AV1] = {"av1", "AV1", "libsvtav1", 35, 63},
     [REELAY_CODEC_H264] = {"h264", "H.264", "libx264", 23, 51},
+    [REELAY_CODEC_RAW] = {"raw", "raw yuv420p", "wrapped_avframe", 0, 63}, /* crf accepted and ignored */
 };
 #define CODEC_COUNT (sizeof codec_info / sizeof codec_info[0])
 #define CODEC_BIT(c) (1u << (c))
@@ -49,6 +50,7 @@ static const struct container_info {
          CODEC_BIT(REELAY_CODEC_H264)},
     {".mp4", "MP4", "mp4", REELAY_CODEC_H264,
      CODEC_BIT(REELAY_CODEC_H264) | CODEC_BIT(REELAY_CODEC_AV1) | CODEC_BIT(REELAY_CODEC_VP9)},
+    {".y4m", "YUV4MPEG", "yuv4mpegpipe", REELAY_CODEC_RAW, CODEC_BIT(REELAY_CODEC_RAW)},
 };
 
 int reelay_codec_parse(const char *name, reelay_codec *out, reelay_err *err)
@@ -77,7 +79,7 @@ static int resolve(const char *path, reelay_codec requested, reelay_codec *codec
     for (size_t i = 0; dot && i < sizeof container_info / sizeof container_info[0]; i++)
         if (strcasecmp(dot, container_info[i].ext) == 0) found = &container_info[i];
     if (!found)
-        return reelay_err_set(err, REELAY_E_USAGE, "%s: unknown video container (name it .webm, .mp4 or .mkv)",
+        return reelay_err_set(err, REELAY_E_USAGE, "%s: unknown video container (name it .webm, .mp4, .mkv or .y4m)",
                               path ? path : "(no path)");
     if ((unsigned)requested >= CODEC_COUNT)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: invalid codec %d", path, (int)requested);
@@ -178,7 +180,7 @@ static int64_t avio_seek_file(void *opaque, int64_t offset, int whence)
 
 /* ---------------------------------------------------------------- opening */
 
-static int check_options(const reelay_video_options *o, int max_crf, reelay_err *err)
+static int check_options(const reelay_video_options *o, reelay_codec codec, int max_crf, reelay_err *err)
 {
     if (o->width <= 0 || o->height <= 0 || o->width % 2 || o->height % 2)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: video size %dx%d must be positive and even", o->path,
@@ -188,6 +190,9 @@ static int check_options(const reelay_video_options *o, int max_crf, reelay_err 
     if (o->crf < -1 || o->crf > max_crf)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: crf %d is not in 0..%d (or -1 for the default)", o->path,
                               o->crf, max_crf);
+    if (o->vfr && codec == REELAY_CODEC_RAW)
+        return reelay_err_set(err, REELAY_E_USAGE, "%s: .y4m has a constant frame rate; --vfr needs .webm, .mkv or .mp4",
+                              o->path);
     if (o->threads < 0 || o->threads > 64)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: thread count %d is not in 0..64", o->path, o->threads);
     if (o->chapter_count && !o->chapters)
@@ -264,6 +269,7 @@ static int codec_settings(reelay_codec codec, const reelay_video_options *o, int
         rc |= av_dict_set(opts, "preset", "veryfast", 0);
         rc |= set_int(opts, "crf", crf);
         break;
+    case REELAY_CODEC_RAW:
     case REELAY_CODEC_AUTO:
         break;
     }
@@ -435,7 +441,7 @@ int reelay_video_open(const reelay_video_options *options, reelay_video **out, r
     const struct container_info *container;
     int rc = resolve(options->path, options->codec, &codec, &container, err);
     if (rc != REELAY_OK) return rc;
-    rc = check_options(options, codec_info[codec].max_crf, err);
+    rc = check_options(options, codec, codec_info[codec].max_crf, err);
     if (rc != REELAY_OK) return rc;
     const AVCodec *encoder = avcodec_find_encoder_by_name(codec_info[codec].encoder);
     if (!encoder)

@@ -21,15 +21,17 @@ typedef enum reelay_codec {
     REELAY_CODEC_VP8,
     REELAY_CODEC_AV1,
     REELAY_CODEC_H264,
+    REELAY_CODEC_RAW, /* uncompressed yuv420p in a .y4m file: for piping into other tools, and for
+                         benchmarks that time another encoder on reelay's exact frames */
 } reelay_codec;
 
-/* "auto", "vp9", "vp8", "av1", "h264" (any case); anything else REELAY_E_USAGE. */
+/* "auto", "vp9", "vp8", "av1", "h264", "raw" (any case); anything else REELAY_E_USAGE. */
 int reelay_codec_parse(const char *name, reelay_codec *out, reelay_err *err);
 /* The name reelay_codec_parse accepts ("auto" for AUTO, "?" for junk). */
 const char *reelay_codec_name(reelay_codec codec);
 
 /* The container comes from path's extension: .webm (VP9, VP8, AV1), .mkv
- * (all four), .mp4 (H.264, AV1, VP9), any case; anything else is
+ * (all four), .mp4 (H.264, AV1, VP9), .y4m (raw, constant frame rate only), any case; anything else is
  * REELAY_E_USAGE. AUTO becomes VP9 for .webm/.mkv and H.264 for .mp4; a
  * codec the container cannot hold is REELAY_E_USAGE naming both. */
 int reelay_video_resolve(const char *path, reelay_codec requested, reelay_codec *codec, reelay_err *err);

@@ -2,9 +2,7 @@
  * Ingests a recording, then seeks and paints every frame at a constant frame
  * rate (default 30 fps) at the default output size, and prints one JSON
  * object: ingest seconds, frames, frames painted, seconds, frames per second,
- * peak resident memory. With --raw FILE --raw-frames N it also writes N frames
- * spread over the session as raw BGRA, so scripts/bench.sh can time ffmpeg
- * encoding the very same pixels side by side. Not a test: run by bench.sh. */
+ * peak resident memory. Not a test: run by scripts/bench.sh. */
 #include <cairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,19 +29,16 @@ static long peak_rss_kib(void)
 
 int main(int argc, char **argv)
 {
-    const char *input = NULL, *raw_path = NULL;
+    const char *input = NULL;
     double fps = 30;
-    long raw_frames = 0;
     int repaint_all = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--fps") == 0 && i + 1 < argc) fps = atof(argv[++i]);
-        else if (strcmp(argv[i], "--raw") == 0 && i + 1 < argc) raw_path = argv[++i];
-        else if (strcmp(argv[i], "--raw-frames") == 0 && i + 1 < argc) raw_frames = atol(argv[++i]);
         else if (strcmp(argv[i], "--repaint-all") == 0) repaint_all = 1;
         else input = argv[i];
     }
     if (!input || fps <= 0) {
-        fprintf(stderr, "usage: bench_frames INPUT [--fps N] [--repaint-all] [--raw FILE --raw-frames N]\n");
+        fprintf(stderr, "usage: bench_frames INPUT [--fps N] [--repaint-all]\n");
         return 1;
     }
     reelay_err err;
@@ -65,9 +60,7 @@ int main(int argc, char **argv)
     long frames = (long)(duration_ms / 1000.0 * fps) + 1;
     cairo_surface_t *surface = NULL;
     int width = 0, height = 0;
-    FILE *raw = raw_path ? fopen(raw_path, "wb") : NULL;
-    long raw_every = raw_frames > 0 ? (frames + raw_frames - 1) / raw_frames : 0;
-    long painted = 0, raw_written = 0;
+    long painted = 0;
     reelay_frame_info info = {0};
 
     double t1 = now_s();
@@ -92,22 +85,15 @@ int main(int argc, char **argv)
             }
             painted++;
         }
-        if (raw && raw_every && f % raw_every == 0 && raw_written < raw_frames) {
-            unsigned char *data = cairo_image_surface_get_data(surface);
-            int stride = cairo_image_surface_get_stride(surface);
-            for (int y = 0; y < height; y++) fwrite(data + (size_t)y * (size_t)stride, 4, (size_t)width, raw);
-            raw_written++;
-        }
     }
     double render_s = now_s() - t1;
-    if (raw) fclose(raw);
     printf("{\"input\": \"%s\", \"duration_s\": %.3f, \"width\": %d, \"height\": %d, \"fps\": %g, "
            "\"ingest_s\": %.4f, \"frames\": %ld, \"painted\": %ld, \"render_s\": %.4f, "
            "\"frames_per_s\": %.1f, \"painted_per_s\": %.1f, \"realtime_factor\": %.1f, "
-           "\"peak_rss_mib_after_ingest\": %.1f, \"peak_rss_mib\": %.1f, \"raw_frames\": %ld}\n",
+           "\"peak_rss_mib_after_ingest\": %.1f, \"peak_rss_mib\": %.1f}\n",
            input, duration_ms / 1000.0, width, height, fps, ingest_s, frames, painted, render_s,
            frames / render_s, painted / render_s, duration_ms / 1000.0 / (ingest_s + render_s),
-           rss_after_ingest / 1024.0, peak_rss_kib() / 1024.0, raw_written);
+           rss_after_ingest / 1024.0, peak_rss_kib() / 1024.0);
     if (surface) cairo_surface_destroy(surface);
     reelay_frame_maker_free(maker);
     reelay_session_free(session);
