@@ -26,6 +26,8 @@ static void usage(FILE *out)
             "  --from T --to T  clip, times from the session start (seconds, mm:ss.mmm or hh:mm:ss)\n"
             "  --no-skip-idle   keep idle stretches in real time (default: each becomes a 1 s card)\n"
             "  --overlays L     all (default), none, or a comma list of: touches, hud\n"
+            "  --layout L       screen (default), or inspector: the live event log beside the screen\n"
+            "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
             "  --preview F      also write an animated WebP preview (<= 480 px wide, <= 12 fps)\n"
             "  --manifest F     also write a JSON manifest (options, timeline, frames, bytes, sha256)\n"
@@ -106,6 +108,13 @@ static int parse_args(int argc, char **argv, render_args *args)
             o->timeline.skip_idle = false;
         } else if (TAKES_VALUE("--overlays")) {
             reelay_parse_overlays(value, REELAY_OVERLAY_ALL, &o->overlays, &err);
+        } else if (TAKES_VALUE("--layout")) {
+            if (strcmp(value, "inspector") == 0 || strcmp(value, "screen") == 0)
+                o->inspector = strcmp(value, "inspector") == 0;
+            else
+                reelay_err_set(&err, REELAY_E_USAGE, "unknown layout '%s': expected screen or inspector", value);
+        } else if (strcmp(arg, "--subtitles") == 0) {
+            o->subtitles = true;
         } else if (TAKES_VALUE("--poster")) {
             o->poster = value;
         } else if (TAKES_VALUE("--preview")) {

@@ -108,6 +108,17 @@ int reelay_video_resolve(const char *path, reelay_codec requested, reelay_codec 
 /* At most this many seconds between keyframes, so seeking stays cheap. */
 #define KEY_INTERVAL_S 10
 
+/* Subtitle cues, see "subtitles" below. */
+#define CUE_MAX_TEXT 500      /* bytes of UTF-8, before format escaping */
+#define CUE_HOLD_MS 5000      /* a cue waits at most this long past its start for the video */
+#define INTERLEAVE_DELTA_MS 10000 /* > CUE_HOLD_MS: the muxer holds back this much video */
+
+typedef struct cue {
+    int64_t start_ms, end_ms; /* end clamped to the next cue's start */
+    uint8_t *payload;         /* the packet, already in the track's format */
+    size_t size;
+} cue;
+
 struct reelay_video {
     reelay_atomic_file file;
     reelay_codec codec;
@@ -125,6 +136,10 @@ struct reelay_video {
     int64_t end_pts;  /* 0 until reelay_video_set_end: last pts + 1 */
     int64_t next_key; /* VFR: a keyframe is forced at or after this pts */
     int64_t packets;  /* written to the muxer */
+    AVStream *sub_stream; /* NULL without cues */
+    AVPacket *sub_pkt;
+    cue *cues;
+    size_t cue_count, next_cue; /* cues before next_cue are written */
 };
 
 static int oom(reelay_err *err)
@@ -201,6 +216,16 @@ static int check_options(const reelay_video_options *o, reelay_codec codec, int 
         const reelay_chapter *c = &o->chapters[i];
         if (!isfinite(c->start_ms) || !isfinite(c->end_ms) || c->start_ms < 0 || c->end_ms < c->start_ms)
             return reelay_err_set(err, REELAY_E_USAGE, "%s: chapter %zu has a bad time range", o->path, i + 1);
+    }
+    if (o->cue_count && !o->cues) return reelay_err_set(err, REELAY_E_USAGE, "%s: cue list missing", o->path);
+    if (o->cue_count && codec == REELAY_CODEC_RAW)
+        return reelay_err_set(err, REELAY_E_USAGE, "%s: subtitles need .webm, .mkv or .mp4", o->path);
+    for (size_t i = 0; i < o->cue_count; i++) {
+        const reelay_cue *c = &o->cues[i];
+        if (!isfinite(c->start_ms) || !isfinite(c->end_ms) || c->end_ms < c->start_ms)
+            return reelay_err_set(err, REELAY_E_USAGE, "%s: cue %zu has a bad time range", o->path, i + 1);
+        if (i && c->start_ms < o->cues[i - 1].start_ms)
+            return reelay_err_set(err, REELAY_E_USAGE, "%s: cue %zu starts before cue %zu", o->path, i + 1, i);
     }
     return REELAY_OK;
 }
@@ -377,6 +402,241 @@ static int open_muxer(reelay_video *video, const reelay_video_options *o, const 
     return REELAY_OK;
 }
 
+/* -------------------------------------------------------------- subtitles */
+
+/* Cue packets are written directly rather than through libavcodec's webvtt
+ * and mov_text encoders: those take ASS dialogue, whose override blocks
+ * ({...}) and backslash codes have no reliable escape for literal text, and
+ * the WebVTT encoder copies text through without escaping '<' and '&'.
+ * Both payloads are simple: a Matroska WebVTT block is the cue text itself
+ * (WebVTT escapes, no blank lines), a 3GPP timed text sample is a 16-bit
+ * big-endian byte count and the UTF-8 text (no style boxes needed).
+ *
+ * Timing: one cue shows at a time (3GPP samples cannot overlap), so each
+ * ends where the next starts. A cue is handed to the muxer once the video
+ * has passed its end, so a cue past the video's end can still be cut at
+ * finish; but no later than CUE_HOLD_MS after its start, so the muxer's
+ * interleaving queue, which keeps INTERLEAVE_DELTA_MS of video while the
+ * subtitle stream has nothing queued, still holds every video packet after
+ * the cue's start and writes the file in timestamp order. */
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_length(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0; /* overlong */
+        if (c == 0xED) hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90; /* overlong */
+        if (c == 0xF4) hi = 0x8F; /* past U+10FFFF */
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+/* Valid UTF-8 with single '\n' line breaks, no other control characters,
+ * no blank lines (they end a WebVTT cue), trimmed, at most CUE_MAX_TEXT
+ * bytes. out holds 3 * strlen(text) + 4 bytes; returns the length. */
+static size_t clean_text(const char *text, char *out)
+{
+    static const char replacement[] = "\xEF\xBF\xBD", ellipsis[] = "\xE2\x80\xA6";
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), len = 0;
+    for (size_t i = 0; i < n;) {
+        size_t step = utf8_length(s + i, n - i);
+        if (step == 0) {
+            memcpy(out + len, replacement, 3);
+            len += 3;
+            i++;
+            continue;
+        }
+        unsigned char c = s[i];
+        if (c == '\r' || c == '\n') {
+            if (len && out[len - 1] != '\n') {
+                while (len && out[len - 1] == ' ') len--; /* no trailing spaces on a line */
+                out[len++] = '\n';
+            }
+        } else if (c < 0x20 || c == 0x7F) {
+            if (len && out[len - 1] != ' ' && out[len - 1] != '\n') out[len++] = ' ';
+        } else if (c != ' ' || (len && out[len - 1] != '\n')) {
+            memcpy(out + len, s + i, step);
+            len += step;
+        }
+        i += step;
+    }
+    while (len && (out[len - 1] == '\n' || out[len - 1] == ' ')) len--;
+    if (len > CUE_MAX_TEXT) {
+        len = CUE_MAX_TEXT - 3;
+        while (len && ((unsigned char)out[len] & 0xC0) == 0x80) len--; /* a character boundary */
+        while (len && (out[len - 1] == '\n' || out[len - 1] == ' ')) len--;
+        memcpy(out + len, ellipsis, 3);
+        len += 3;
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* The cue's packet for the track's codec. */
+static int cue_payload(enum AVCodecID id, const char *text, size_t len, cue *c)
+{
+    if (id == AV_CODEC_ID_MOV_TEXT) {
+        c->size = 2 + len;
+        if (!(c->payload = malloc(c->size))) return AVERROR(ENOMEM);
+        c->payload[0] = (uint8_t)(len >> 8);
+        c->payload[1] = (uint8_t)len;
+        memcpy(c->payload + 2, text, len);
+        return 0;
+    }
+    size_t size = 0;
+    for (size_t i = 0; i < len; i++) size += text[i] == '&' ? 5 : text[i] == '<' || text[i] == '>' ? 4 : 1;
+    if (!(c->payload = malloc(size))) return AVERROR(ENOMEM);
+    uint8_t *p = c->payload;
+    for (size_t i = 0; i < len; i++) {
+        const char *escape = text[i] == '&' ? "&amp;" : text[i] == '<' ? "&lt;" : text[i] == '>' ? "&gt;" : NULL;
+        size_t n = escape ? strlen(escape) : 1;
+        memcpy(p, escape ? escape : &text[i], n);
+        p += n;
+    }
+    c->size = size;
+    return 0;
+}
+
+/* Copies the options' cues as packets, dropping blank ones and clamping
+ * each to the next start (after the drops, so no gap opens). */
+static int copy_cues(reelay_video *video, const reelay_video_options *o, enum AVCodecID id)
+{
+    video->cues = calloc(o->cue_count, sizeof *video->cues);
+    if (!video->cues) return AVERROR(ENOMEM);
+    size_t longest = 0;
+    for (size_t i = 0; i < o->cue_count; i++)
+        if (o->cues[i].text && strlen(o->cues[i].text) > longest) longest = strlen(o->cues[i].text);
+    char *text = malloc(3 * longest + 4);
+    if (!text) return AVERROR(ENOMEM);
+    for (size_t i = 0; i < o->cue_count; i++) {
+        const reelay_cue *in = &o->cues[i];
+        size_t len = in->text ? clean_text(in->text, text) : 0;
+        if (!len) continue;
+        cue *c = &video->cues[video->cue_count];
+        /* Bounded so llround stays defined (1e15 ms is 31,000 years). */
+        c->start_ms = llround(fmin(fmax(in->start_ms, 0), 1e15));
+        c->end_ms = llround(fmin(fmax(in->end_ms, 0), 1e15));
+        if (cue_payload(id, text, len, c) < 0) {
+            free(text);
+            return AVERROR(ENOMEM);
+        }
+        video->cue_count++;
+    }
+    free(text);
+    size_t count = video->cue_count, kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        cue c = video->cues[i];
+        if (i + 1 < count && video->cues[i + 1].start_ms < c.end_ms) c.end_ms = video->cues[i + 1].start_ms;
+        if (c.end_ms > c.start_ms) video->cues[kept++] = c;
+        else free(c.payload);
+    }
+    video->cue_count = kept;
+    return 0;
+}
+
+/* 3GPP TS 26.245 TextSampleEntry after the SampleEntry header: no display
+ * flags, centred at the bottom, transparent background, default box, one
+ * style (font 1, 18 px, opaque white) and a font table naming font 1. */
+static const uint8_t tx3g_description[] = {
+    0, 0, 0, 0,                                          /* displayFlags */
+    0x01, 0xFF,                                          /* horizontal centre, vertical bottom */
+    0, 0, 0, 0,                                          /* background RGBA */
+    0, 0, 0, 0, 0, 0, 0, 0,                              /* BoxRecord */
+    0, 0, 0, 0, 0, 1, 0, 0x12, 0xFF, 0xFF, 0xFF, 0xFF,   /* StyleRecord */
+    0, 0, 0, 0x12, 'f', 't', 'a', 'b', 0, 1,             /* FontTableBox, one entry */
+    0, 1, 5, 'S', 'e', 'r', 'i', 'f',                    /* FontRecord */
+};
+
+static int open_subtitles(reelay_video *video, const reelay_video_options *o, reelay_err *err)
+{
+    bool mp4 = strcmp(video->fmt->oformat->name, "mp4") == 0;
+    enum AVCodecID id = mp4 ? AV_CODEC_ID_MOV_TEXT : AV_CODEC_ID_WEBVTT;
+    if (copy_cues(video, o, id) < 0 || !(video->sub_pkt = av_packet_alloc())) return oom(err);
+    AVStream *st = video->sub_stream = avformat_new_stream(video->fmt, NULL);
+    if (!st) return oom(err);
+    st->codecpar->codec_type = AVMEDIA_TYPE_SUBTITLE;
+    st->codecpar->codec_id = id;
+    st->time_base = (AVRational){1, 1000};
+    if (mp4) {
+        /* The text area is the whole picture. */
+        st->codecpar->width = o->width;
+        st->codecpar->height = o->height;
+        st->codecpar->extradata = av_mallocz(sizeof tx3g_description + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (!st->codecpar->extradata) return oom(err);
+        memcpy(st->codecpar->extradata, tx3g_description, sizeof tx3g_description);
+        st->codecpar->extradata_size = (int)sizeof tx3g_description;
+    }
+    if (av_dict_set(&st->metadata, "language", "eng", 0) < 0 ||
+        av_dict_set(&st->metadata, "title", "reelay event log", 0) < 0)
+        return oom(err);
+    video->fmt->max_interleave_delta = (int64_t)INTERLEAVE_DELTA_MS * 1000; /* microseconds */
+    return REELAY_OK;
+}
+
+/* The end of the video in ms, or INT64_MAX while unknown. */
+static int64_t end_ms(const reelay_video *video)
+{
+    return video->end_pts ? av_rescale(video->end_pts, 1000, video->fps) : INT64_MAX;
+}
+
+/* Writes the next cue, cut at `until` ms (dropped when nothing is left). */
+static int write_cue(reelay_video *video, int64_t until, reelay_err *err)
+{
+    const cue *c = &video->cues[video->next_cue++];
+    AVRational ms = {1, 1000}, tb = video->sub_stream->time_base;
+    int64_t start = av_rescale_q(c->start_ms, ms, tb);
+    int64_t end = av_rescale_q(c->end_ms < until ? c->end_ms : until, ms, tb);
+    if (end <= start) return REELAY_OK;
+    AVPacket *pkt = video->sub_pkt;
+    if (av_new_packet(pkt, (int)c->size) < 0) return oom(err);
+    memcpy(pkt->data, c->payload, c->size);
+    pkt->pts = pkt->dts = start;
+    pkt->duration = end - start;
+    pkt->flags |= AV_PKT_FLAG_KEY;
+    pkt->stream_index = video->sub_stream->index;
+    int rc = av_interleaved_write_frame(video->fmt, pkt); /* takes the reference */
+    if (rc < 0) return mux_error(video, rc, "cannot write a subtitle", err);
+    return REELAY_OK;
+}
+
+/* Before a video packet at pts: the cues that cannot wait any longer. */
+static int write_due_cues(reelay_video *video, int64_t pts, reelay_err *err)
+{
+    AVRational ms = {1, 1000};
+    while (video->next_cue < video->cue_count &&
+           av_compare_ts(video->cues[video->next_cue].start_ms + CUE_HOLD_MS, ms, pts, video->enc->time_base) < 0) {
+        int rc = write_cue(video, end_ms(video), err);
+        if (rc != REELAY_OK) return rc;
+    }
+    return REELAY_OK;
+}
+
+/* The video lasts at least until `until` (pts): the cues ending by then. */
+static int write_ended_cues(reelay_video *video, int64_t until, reelay_err *err)
+{
+    AVRational ms = {1, 1000};
+    while (video->next_cue < video->cue_count &&
+           av_compare_ts(video->cues[video->next_cue].end_ms, ms, until, video->enc->time_base) <= 0) {
+        int rc = write_cue(video, INT64_MAX, err);
+        if (rc != REELAY_OK) return rc;
+    }
+    return REELAY_OK;
+}
+
 static int open_stream(reelay_video *video, const reelay_video_options *o, reelay_err *err)
 {
     const char *path = video->file.final_path;
@@ -386,6 +646,10 @@ static int open_stream(reelay_video *video, const reelay_video_options *o, reela
     if (rc < 0) return lav_error(err, rc, "cannot set up the stream", path);
     st->time_base = video->enc->time_base; /* a hint: Matroska uses ms, MP4 picks a timescale */
     st->avg_frame_rate = (AVRational){o->fps, 1};
+    if (o->cue_count) {
+        rc = open_subtitles(video, o, err);
+        if (rc != REELAY_OK) return rc;
+    }
 
     AVDictionary *opts = NULL;
     if (strcmp(video->fmt->oformat->name, "mp4") == 0) {
@@ -477,14 +741,16 @@ int reelay_video_open(const reelay_video_options *options, reelay_video **out, r
 static int write_held(reelay_video *video, int64_t until, reelay_err *err)
 {
     AVPacket *pkt = video->held;
+    int rc = write_due_cues(video, pkt->pts, err);
+    if (rc != REELAY_OK) return rc;
     pkt->duration = until - pkt->pts;
     pkt->stream_index = video->stream->index;
     av_packet_rescale_ts(pkt, video->enc->time_base, video->stream->time_base);
     video->have_held = false;
-    int rc = av_interleaved_write_frame(video->fmt, pkt); /* takes the reference */
+    rc = av_interleaved_write_frame(video->fmt, pkt); /* takes the reference */
     if (rc < 0) return mux_error(video, rc, "cannot write a packet", err);
     video->packets++;
-    return REELAY_OK;
+    return write_ended_cues(video, until, err);
 }
 
 /* Moves every packet the encoder has ready to the muxer, one behind. */
@@ -610,6 +876,9 @@ static int finish_stream(reelay_video *video, int64_t end, reelay_err *err)
     if (lrc < 0) return lav_error(err, lrc, "cannot flush", codec_info[video->codec].encoder);
     rc = drain(video, err);
     if (rc == REELAY_OK && video->have_held) rc = write_held(video, end, err);
+    /* The rest start before the end (or are dropped), cut there. */
+    int64_t until = av_rescale(end, 1000, video->fps);
+    while (rc == REELAY_OK && video->next_cue < video->cue_count) rc = write_cue(video, until, err);
     if (rc != REELAY_OK) return rc;
     lrc = av_write_trailer(video->fmt);
     if (lrc < 0) return mux_error(video, lrc, "cannot write the trailer", err);
@@ -631,6 +900,11 @@ static void release(reelay_video *video)
     av_frame_free(&video->frame);
     av_packet_free(&video->pkt);
     av_packet_free(&video->held);
+    av_packet_free(&video->sub_pkt);
+    for (size_t i = 0; i < video->cue_count; i++) free(video->cues[i].payload);
+    free(video->cues);
+    video->cues = NULL;
+    video->cue_count = 0;
 }
 
 int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay_err *err)

@@ -3,6 +3,7 @@
  * may hold), encoder settings (libvpx VP9/VP8, SVT-AV1, x264), BGRA →
  * yuv420p BT.709 conversion, frame timing (constant or variable frame
  * rate, the last frame's duration), container metadata and chapters, and
+ * an optional subtitle track of timed text cues (the session's event log),
  * writing the file atomically through core/atomic_file (PATH.partial,
  * fsync, rename). Same frames, options and thread count give
  * byte-identical files (tested for every codec with 2 and 4 threads). */
@@ -41,6 +42,14 @@ typedef struct reelay_chapter {
     const char *title;       /* may be NULL */
 } reelay_chapter;
 
+/* One subtitle cue, in output time. The text is UTF-8 (invalid bytes
+ * become U+FFFD, control characters spaces, line breaks stay; cut to 500
+ * bytes, ending in "…"); NULL or blank text drops the cue. */
+typedef struct reelay_cue {
+    double start_ms, end_ms; /* start_ms <= end_ms */
+    const char *text;
+} reelay_cue;
+
 typedef struct reelay_video_options {
     const char *path;   /* final output path; written as path.partial then renamed */
     reelay_codec codec; /* AUTO allowed */
@@ -68,6 +77,17 @@ typedef struct reelay_video_options {
     const char *comment;    /* "comment" */
     const reelay_chapter *chapters; /* copied by open; titles under "title" */
     size_t chapter_count;
+    /* A subtitle track (language "eng", title "reelay event log"): WebVTT
+     * in .webm/.mkv, 3GPP timed text (mov_text) in .mp4; .y4m cannot hold
+     * one (REELAY_E_USAGE). Sorted by start_ms (REELAY_E_USAGE otherwise);
+     * copied by open; NULL/0 = no subtitle track. One cue shows at a time:
+     * a cue ends where the next one starts (of two with the same start,
+     * the later one stays). Cues are cut to [0, end of the video]; a cue
+     * ending after the video's end is cut there, except one longer than
+     * 5 s whose cut is only known from a reelay_video_set_end made before
+     * the frames pass 5 s into it (the cue is written by then). */
+    const reelay_cue *cues;
+    size_t cue_count;
 } reelay_video_options;
 
 typedef struct reelay_video reelay_video;

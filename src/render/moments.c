@@ -1,35 +1,78 @@
 #include "render/moments.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const reelay_hud_marker_kind *marker_kind(const reelay_event *ev, reelay_hud_marker_kind *kind)
+/* A subtitle cue stays up this long unless the next one comes sooner... */
+#define CUE_MS 3000.0
+/* ...and entries this close to a cue's start join it, up to CUE_LINES lines. */
+#define CUE_JOIN_MS 500.0
+#define CUE_LINES 3
+
+/* Growable arrays of the three lists. */
+typedef struct lists {
+    reelay_moments *out;
+    size_t marker_cap, chapter_cap, log_cap;
+} lists;
+
+static int add_marker(lists *l, double position, reelay_hud_marker_kind kind)
 {
-    switch (ev->kind) {
-    case EV_INTERACTION:
-        if (ev->u.interaction.type == RR_TOUCH_START || ev->u.interaction.type == RR_CLICK ||
-            ev->u.interaction.type == RR_DBL_CLICK) {
-            *kind = REELAY_HUD_TAP;
-            return kind;
-        }
-        return NULL;
-    case EV_CONSOLE:
-        if (ev->u.console.level == CONSOLE_ERROR || ev->u.console.is_exception) {
-            *kind = REELAY_HUD_ERROR;
-            return kind;
-        }
-        return NULL;
-    case EV_NETWORK:
-        for (size_t i = 0; i < ev->u.network.count; i++) {
-            if (ev->u.network.requests[i].status >= 400) {
-                *kind = REELAY_HUD_NETWORK_FAIL;
-                return kind;
-            }
-        }
-        return NULL;
-    default:
-        return NULL;
+    reelay_moments *m = l->out;
+    if (m->marker_count == l->marker_cap) {
+        size_t cap = l->marker_cap ? l->marker_cap * 2 : 64;
+        reelay_hud_marker *grown = realloc(m->markers, cap * sizeof *grown);
+        if (!grown) return -1;
+        m->markers = grown;
+        l->marker_cap = cap;
     }
+    m->markers[m->marker_count++] = (reelay_hud_marker){.position = position, .kind = kind};
+    return 0;
+}
+
+static int add_log(lists *l, double out_ms, double session_ms, reelay_log_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int add_log(lists *l, double out_ms, double session_ms, reelay_log_kind kind, const char *fmt, ...)
+{
+    reelay_moments *m = l->out;
+    if (m->log_count == l->log_cap) {
+        size_t cap = l->log_cap ? l->log_cap * 2 : 64;
+        reelay_log_entry *grown = realloc(m->log, cap * sizeof *grown);
+        if (!grown) return -1;
+        m->log = grown;
+        l->log_cap = cap;
+    }
+    char text[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    const char *copy = reelay_arena_strdup(&m->text, text);
+    if (!copy) return -1;
+    m->log[m->log_count++] = (reelay_log_entry){
+        .out_ms = out_ms, .session_ms = session_ms, .kind = kind, .text = copy};
+    return 0;
+}
+
+static int add_chapter(lists *l, double out_ms, const char *title)
+{
+    reelay_moments *m = l->out;
+    /* Several screen changes at one output instant: the last one names it. */
+    if (m->chapter_count > 0 && m->chapters[m->chapter_count - 1].start_ms >= out_ms) {
+        m->chapters[m->chapter_count - 1].title = title;
+        return 0;
+    }
+    if (m->chapter_count == l->chapter_cap) {
+        size_t cap = l->chapter_cap ? l->chapter_cap * 2 : 16;
+        reelay_chapter *grown = realloc(m->chapters, cap * sizeof *grown);
+        if (!grown) return -1;
+        m->chapters = grown;
+        l->chapter_cap = cap;
+    }
+    m->chapters[m->chapter_count++] = (reelay_chapter){.start_ms = out_ms, .title = title};
+    return 0;
 }
 
 /* The screen an event names: a meta event's href, a navigation's URL. */
@@ -41,17 +84,44 @@ static const char *screen_of(const reelay_event *ev)
     return name && name[0] ? name : NULL;
 }
 
-static int add_marker(reelay_moments *out, size_t *cap, double position, reelay_hud_marker_kind kind)
+/* Markers and log entries of one event (screen changes are handled by the caller). */
+static int describe(lists *l, const reelay_event *ev, double out_ms, double position, double session_ms)
 {
-    if (out->marker_count == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 64;
-        reelay_hud_marker *grown = realloc(out->markers, grown_cap * sizeof *grown);
-        if (!grown) return -1;
-        out->markers = grown;
-        *cap = grown_cap;
+    switch (ev->kind) {
+    case EV_INTERACTION: {
+        int type = ev->u.interaction.type;
+        if (type != RR_TOUCH_START && type != RR_CLICK && type != RR_DBL_CLICK) return 0;
+        if (add_marker(l, position, REELAY_HUD_TAP) != 0) return -1;
+        const char *verb = type == RR_TOUCH_START ? "Tap" : type == RR_CLICK ? "Click" : "Double click";
+        if (ev->u.interaction.has_xy)
+            return add_log(l, out_ms, session_ms, REELAY_LOG_TAP, "%s at %.0f, %.0f", verb, ev->u.interaction.x,
+                           ev->u.interaction.y);
+        return add_log(l, out_ms, session_ms, REELAY_LOG_TAP, "%s", verb);
     }
-    out->markers[out->marker_count++] = (reelay_hud_marker){.position = position, .kind = kind};
-    return 0;
+    case EV_KEYBOARD:
+        return add_log(l, out_ms, session_ms, REELAY_LOG_KEYBOARD, "Keyboard %s",
+                       ev->u.keyboard.open ? "opened" : "closed");
+    case EV_CONSOLE:
+        if (ev->u.console.level != CONSOLE_ERROR && !ev->u.console.is_exception) return 0;
+        if (add_marker(l, position, REELAY_HUD_ERROR) != 0) return -1;
+        return add_log(l, out_ms, session_ms, REELAY_LOG_ERROR, "%s",
+                       ev->u.console.message && ev->u.console.message[0] ? ev->u.console.message : "error");
+    case EV_NETWORK: {
+        bool marked = false;
+        for (size_t i = 0; i < ev->u.network.count; i++) {
+            const reelay_network_request *r = &ev->u.network.requests[i];
+            if (r->status < 400) continue;
+            if (!marked && add_marker(l, position, REELAY_HUD_NETWORK_FAIL) != 0) return -1;
+            marked = true;
+            if (add_log(l, out_ms, session_ms, REELAY_LOG_NETWORK_FAIL, "%s %s \xE2\x86\x92 %d",
+                        r->method && r->method[0] ? r->method : "GET", r->url ? r->url : "?", r->status) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
 }
 
 static int compare_markers(const void *a, const void *b)
@@ -62,54 +132,73 @@ static int compare_markers(const void *a, const void *b)
     return (int)ma->kind - (int)mb->kind;
 }
 
+/* Close entries share a cue (a two-finger tap is one line pair, not two
+ * flickering cues); a cue lasts CUE_MS or until the next one. */
+static int build_cues(reelay_moments *m, double duration)
+{
+    if (m->log_count == 0) return 0;
+    m->cues = calloc(m->log_count, sizeof *m->cues);
+    if (!m->cues) return -1;
+    for (size_t i = 0; i < m->log_count;) {
+        size_t j = i + 1;
+        size_t bytes = strlen(m->log[i].text) + 1;
+        while (j < m->log_count && j - i < CUE_LINES && m->log[j].out_ms - m->log[i].out_ms <= CUE_JOIN_MS)
+            bytes += strlen(m->log[j++].text) + 1;
+        char *text = reelay_arena_alloc(&m->text, bytes);
+        if (!text) return -1;
+        text[0] = '\0';
+        for (size_t k = i; k < j; k++) {
+            if (k > i) strcat(text, "\n");
+            strcat(text, m->log[k].text);
+        }
+        double start = m->log[i].out_ms;
+        double end = start + CUE_MS;
+        if (j < m->log_count && m->log[j].out_ms < end) end = m->log[j].out_ms;
+        if (end > duration) end = duration;
+        if (end < start) end = start;
+        m->cues[m->cue_count++] = (reelay_cue){.start_ms = start, .end_ms = end, .text = text};
+        i = j;
+    }
+    return 0;
+}
+
 int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline, reelay_moments *out,
                            reelay_err *err)
 {
     memset(out, 0, sizeof *out);
-    size_t segment_count = 0;
-    const reelay_timeline_segment *segments = reelay_timeline_segments(timeline, &segment_count);
+    reelay_arena_init(&out->text);
     double duration = reelay_timeline_duration_ms(timeline);
-    if (segment_count == 0 || duration <= 0) return REELAY_OK;
-    double shown_from = segments[0].session_start, shown_to = segments[segment_count - 1].session_end;
+    double shown_from, shown_to;
+    reelay_timeline_session_range(timeline, &shown_from, &shown_to);
+    if (duration <= 0) return REELAY_OK;
 
-    size_t marker_cap = 0, chapter_cap = 0;
+    lists l = {.out = out};
     const char *last_screen = NULL;
     for (size_t i = 0; i < session->event_count; i++) {
         const reelay_event *ev = &session->events[i];
-        reelay_hud_marker_kind kind;
         const char *screen = screen_of(ev);
-        bool is_marker = marker_kind(ev, &kind) != NULL;
         bool new_screen = screen && (!last_screen || strcmp(screen, last_screen) != 0);
         if (screen) last_screen = screen;
-        if (!is_marker && !new_screen) continue;
-        /* A screen named before the clip starts still titles its first chapter. */
-        if (ev->timestamp > shown_to || (ev->timestamp < shown_from && !new_screen)) continue;
+        if (ev->timestamp > shown_to) break;
         double out_ms = 0;
-        if (ev->timestamp >= shown_from) reelay_timeline_output_time(timeline, ev->timestamp, &out_ms);
-        if (ev->timestamp >= shown_from) {
-            if (is_marker && add_marker(out, &marker_cap, out_ms / duration, kind) != 0) goto oom;
-            if (new_screen && add_marker(out, &marker_cap, out_ms / duration, REELAY_HUD_SCREEN) != 0) goto oom;
-        }
-        if (!new_screen) continue;
-        /* Several screen changes at one output instant: the last one names it. */
-        if (out->chapter_count > 0 && out->chapters[out->chapter_count - 1].start_ms >= out_ms) {
-            out->chapters[out->chapter_count - 1].title = screen;
-            continue;
-        }
-        if (out->chapter_count == chapter_cap) {
-            size_t cap = chapter_cap ? chapter_cap * 2 : 16;
-            reelay_chapter *grown = realloc(out->chapters, cap * sizeof *grown);
-            if (!grown) goto oom;
-            out->chapters = grown;
-            chapter_cap = cap;
-        }
-        out->chapters[out->chapter_count++] = (reelay_chapter){.start_ms = out_ms, .title = screen};
+        bool shown = ev->timestamp >= shown_from;
+        if (shown) reelay_timeline_output_time(timeline, ev->timestamp, &out_ms);
+        double position = out_ms / duration, session_ms = ev->timestamp - session->first_ts;
+        /* A screen named before the clip starts still titles its first chapter. */
+        if (new_screen && add_chapter(&l, out_ms, screen) != 0) goto oom;
+        if (!shown) continue;
+        if (new_screen && (add_marker(&l, position, REELAY_HUD_SCREEN) != 0 ||
+                           add_log(&l, out_ms, session_ms, REELAY_LOG_SCREEN, "Screen %s", screen) != 0))
+            goto oom;
+        if (describe(&l, ev, out_ms, position, session_ms) != 0) goto oom;
     }
     qsort(out->markers, out->marker_count, sizeof *out->markers, compare_markers);
     for (size_t i = 0; i < out->chapter_count; i++)
         out->chapters[i].end_ms = i + 1 < out->chapter_count ? out->chapters[i + 1].start_ms : duration;
     /* The first chapter starts the video, whatever screen it shows. */
     if (out->chapter_count > 0) out->chapters[0].start_ms = 0;
+    reelay_log_tally(out->log, out->log_count);
+    if (build_cues(out, duration) != 0) goto oom;
     return REELAY_OK;
 oom:
     reelay_moments_free(out);
@@ -120,5 +209,8 @@ void reelay_moments_free(reelay_moments *moments)
 {
     free(moments->markers);
     free(moments->chapters);
+    free(moments->log);
+    free(moments->cues);
+    reelay_arena_free(&moments->text);
     memset(moments, 0, sizeof *moments);
 }

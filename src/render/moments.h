@@ -1,14 +1,17 @@
-/* moments.h — the notable moments of a session, for the HUD and chapters.
- * Owns: which events count as taps, screen changes, network failures and
- * errors, and where they fall in the output (through the timeline). Screen
- * changes also name the video's chapters. */
+/* moments.h — the notable moments of a session, for the HUD, chapters, the
+ * inspector's event log and the subtitle track.
+ * Owns: which events count as taps, screen changes, keyboard changes, network
+ * failures and errors, the words each is told in, and where they fall in the
+ * output (through the timeline). Screen changes also name the chapters. */
 #ifndef REELAY_RENDER_MOMENTS_H
 #define REELAY_RENDER_MOMENTS_H
 
 #include <stddef.h>
 
+#include "core/arena.h"
 #include "core/error.h"
 #include "renderers/overlay/hud.h"
+#include "renderers/overlay/inspector.h"
 #include "session/session.h"
 #include "session/timeline.h"
 #include "encode/video.h"
@@ -18,6 +21,11 @@ typedef struct reelay_moments {
     size_t marker_count;
     reelay_chapter *chapters;   /* in output order; titles borrowed from the session */
     size_t chapter_count;
+    reelay_log_entry *log;      /* sorted by output time, tallied */
+    size_t log_count;
+    reelay_cue *cues;           /* the log as subtitles: close entries share a cue */
+    size_t cue_count;
+    reelay_arena text;          /* the log's and cues' strings */
 } reelay_moments;
 
 /* Collects the moments of the events shown by the timeline. Events inside cut

@@ -16,6 +16,7 @@
 #include "encode/still.h"
 #include "renderers/frame/frame.h"
 #include "renderers/overlay/hud.h"
+#include "renderers/overlay/inspector.h"
 #include "render/moments.h"
 #include "session/summary.h"
 
@@ -68,8 +69,9 @@ static bool main_viewport(const reelay_session *session, double *width, double *
 
 typedef struct layout {
     int width, height;          /* whole frame */
-    int screen_height;          /* the screen occupies (0, 0, width, screen_height) */
-    int hud_height;             /* the HUD strip below it, 0 when off */
+    int screen_width, screen_height; /* the screen occupies (0, 0, screen_width, screen_height) */
+    int panel_width;            /* the inspector at (screen_width, 0, panel_width, screen_height); 0 when off */
+    int hud_height;             /* the HUD strip below both, full width; 0 when off */
 } layout;
 
 static int plan_layout(const reelay_session *session, const reelay_render_options *options, layout *out,
@@ -80,22 +82,24 @@ static int plan_layout(const reelay_session *session, const reelay_render_option
         return reelay_err_set(err, REELAY_E_INPUT, "no screen size: the recording has no meta event or sized screen");
     bool hud = (options->overlays & REELAY_OVERLAY_HUD) != 0;
     if (options->width > 0 && options->height > 0) {
+        /* A fixed frame: the HUD and the panel take their share of it. */
         out->width = options->width;
         out->height = options->height;
-        out->hud_height = hud ? reelay_hud_height(out->width) : 0;
-        if (out->hud_height > out->height / 2) out->hud_height = 0;
-        out->screen_height = out->height - out->hud_height;
         if (out->width % 2 || out->height % 2)
             return reelay_err_set(err, REELAY_E_USAGE, "--size %dx%d: video dimensions must be even", out->width,
                                   out->height);
+        out->hud_height = hud ? reelay_hud_height(out->width) : 0;
+        if (out->hud_height > out->height / 2) out->hud_height = 0;
+        out->screen_height = out->height - out->hud_height;
+        out->panel_width = options->inspector ? out->width / 2 - (out->width / 2) % 2 : 0;
+        out->screen_width = out->width - out->panel_width;
         return REELAY_OK;
     }
-    int screen_w, screen_h;
-    reelay_frame_video_size(vw, vh, &screen_w, &screen_h);
-    out->width = screen_w;
-    out->screen_height = screen_h;
-    out->hud_height = hud ? reelay_hud_height(screen_w) : 0;
-    out->height = screen_h + out->hud_height;
+    reelay_frame_video_size(vw, vh, &out->screen_width, &out->screen_height);
+    out->panel_width = options->inspector ? reelay_inspector_width(out->screen_width, out->screen_height) : 0;
+    out->width = out->screen_width + out->panel_width;
+    out->hud_height = hud ? reelay_hud_height(out->width) : 0;
+    out->height = out->screen_height + out->hud_height;
     return REELAY_OK;
 }
 
@@ -163,11 +167,12 @@ static int write_manifest(const char *path, const reelay_session *session, const
     char start[40];
     reelay_format_iso8601(session->first_ts, start, sizeof start);
     json_t *root = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i, s:i, s:b, s:f, s:b}, s:{s:s, s:I, s:s, s:I, s:f, s:i, s:i}}",
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i, s:i, s:b, s:f, s:b, s:s, s:b}, s:{s:s, s:I, s:s, s:I, s:f, s:i, s:i}}",
         "reelay_version", REELAY_VERSION, "session_id", session->session_id, "user", session->user, "start", start,
         "source", reelay_source_name(session->source), "options", "codec", result->codec, "fps", options->fps, "crf",
         options->crf, "width", result->width, "height", result->height, "vfr", options->vfr, "speed",
-        options->timeline.speed, "skip_idle", options->timeline.skip_idle, "output", "path", options->output,
+        options->timeline.speed, "skip_idle", options->timeline.skip_idle, "layout",
+        options->inspector ? "inspector" : "screen", "subtitles", options->subtitles, "output", "path", options->output,
         "bytes", (json_int_t)result->bytes, "sha256", result->sha256, "frames", (json_int_t)result->frames,
         "duration_s", result->duration_s, "width", result->width, "height", result->height);
     json_t *map = reelay_timeline_json(timeline, session);
@@ -225,17 +230,25 @@ static void paint_hud(render_job *job, const reelay_timeline_point *point, doubl
                      job->layout.hud_height, &hud);
 }
 
+static void paint_inspector(render_job *job, double out_ms)
+{
+    const layout *l = &job->layout;
+    reelay_paint_inspector(job->cr, reelay_frame_maker_fonts(job->maker), l->screen_width, 0, l->panel_width,
+                           l->screen_height, job->moments.log, job->moments.log_count, out_ms);
+}
+
 static int paint_screen(render_job *job, const reelay_timeline_point *point, reelay_frame_info *info,
                         reelay_err *err)
 {
     const layout *l = &job->layout;
-    int rc = reelay_frame_maker_paint_region(job->maker, job->cr, 0, 0, l->width, l->screen_height, true, info, err);
+    int rc = reelay_frame_maker_paint_region(job->maker, job->cr, 0, 0, l->screen_width, l->screen_height, true, info,
+                                             err);
     if (rc == REELAY_OK && point->kind == REELAY_TL_SKIP) {
         char duration[48], text[64];
         reelay_format_skipped(point->skipped_ms, duration, sizeof duration);
         snprintf(text, sizeof text, "skipped %s", duration);
-        reelay_paint_skip_card(job->cr, reelay_frame_maker_fonts(job->maker), 0, 0, l->width, l->screen_height, text,
-                               point->card_progress);
+        reelay_paint_skip_card(job->cr, reelay_frame_maker_fonts(job->maker), 0, 0, l->screen_width,
+                               l->screen_height, text, point->card_progress);
     }
     return rc;
 }
@@ -246,8 +259,9 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
     double duration_ms = reelay_timeline_duration_ms(job->timeline);
     int64_t total = (int64_t)ceil(duration_ms * options->fps / 1000.0 - 1e-9);
     if (total < 1) total = 1;
-    bool hud = job->layout.hud_height > 0;
+    bool hud = job->layout.hud_height > 0, panel = job->layout.panel_width > 0;
     bool first = true, screen_animates = false;
+    double last_out_ms = 0;
     reelay_timeline_kind last_kind = REELAY_TL_PLAY;
     hud_key last_hud = {0};
     unsigned char *data = cairo_image_surface_get_data(job->surface);
@@ -278,8 +292,11 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
             screen_animates = info.animates;
             result->painted++;
         }
+        bool panel_dirty =
+            panel && (first || reelay_inspector_changes(job->moments.log, job->moments.log_count, last_out_ms, out_ms));
         if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
-        if (screen_dirty || hud_dirty) {
+        if (panel_dirty) paint_inspector(job, out_ms);
+        if (screen_dirty || hud_dirty || panel_dirty) {
             cairo_surface_flush(job->surface);
             rc = reelay_video_write(job->video, data, stride, frame, err);
             if (rc == REELAY_OK && job->preview) rc = reelay_preview_add(job->preview, data, stride, out_ms, err);
@@ -288,6 +305,7 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
         }
         if (rc != REELAY_OK) return rc;
         first = false;
+        last_out_ms = out_ms;
         last_kind = point.kind;
         last_hud = key;
         if (options->progress && (frame % 12 == 0 || frame + 1 == total)) {
@@ -313,10 +331,10 @@ static int write_poster(render_job *job, reelay_render_result *result, reelay_er
     if (rc != REELAY_OK) return rc;
     /* The poster shows the screen alone, at the video's screen size. */
     cairo_surface_t *still =
-        cairo_image_surface_create(CAIRO_FORMAT_RGB24, job->layout.width, job->layout.screen_height);
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, job->layout.screen_width, job->layout.screen_height);
     cairo_t *cr = cairo_create(still);
-    rc = reelay_frame_maker_paint_region(job->maker, cr, 0, 0, job->layout.width, job->layout.screen_height, true,
-                                         NULL, err);
+    rc = reelay_frame_maker_paint_region(job->maker, cr, 0, 0, job->layout.screen_width, job->layout.screen_height,
+                                         true, NULL, err);
     cairo_destroy(cr);
     if (rc == REELAY_OK) rc = reelay_write_still(still, job->options->poster, err);
     cairo_surface_destroy(still);
@@ -348,6 +366,8 @@ static void video_metadata(const reelay_session *session, const reelay_render_op
         .comment = "rendered by reelay " REELAY_VERSION,
         .chapters = moments->chapters,
         .chapter_count = moments->chapter_count,
+        .cues = options->subtitles ? moments->cues : NULL,
+        .cue_count = options->subtitles ? moments->cue_count : 0,
     };
 }
 

@@ -1,5 +1,6 @@
 /* render.h — a session into a video file: the whole `reelay render` job.
- * Owns: the output layout (the screen on top, the HUD strip below it), the
+ * Owns: the output layout (the screen on top, the inspector's event log to
+ * its right when asked for, the HUD strip below both), the
  * frame loop over the timeline (a frame is repainted only when the scene
  * changed, something animates, or the HUD's visible state moved; otherwise
  * the encoder repeats the previous frame, or with VFR skips it), and the
@@ -35,6 +36,8 @@ typedef struct reelay_render_options {
     bool vfr;                 /* emit frames only on change */
     reelay_timeline_options timeline;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD) */
+    bool inspector;           /* layout "inspector": the live event log beside the screen */
+    bool subtitles;           /* a subtitle track with the event log */
     const char *poster;       /* .png/.webp still of the busiest moment, or NULL */
     const char *preview;      /* animated .webp, or NULL */
     const char *manifest;     /* .json, or NULL */
