@@ -580,8 +580,9 @@ static int open_subtitles(reelay_video *video, const reelay_video_options *o, re
         memcpy(st->codecpar->extradata, tx3g_description, sizeof tx3g_description);
         st->codecpar->extradata_size = (int)sizeof tx3g_description;
     }
+    /* MP4 keeps no track title; players show the handler name instead. */
     if (av_dict_set(&st->metadata, "language", "eng", 0) < 0 ||
-        av_dict_set(&st->metadata, "title", "reelay event log", 0) < 0)
+        av_dict_set(&st->metadata, mp4 ? "handler_name" : "title", "reelay event log", 0) < 0)
         return oom(err);
     video->fmt->max_interleave_delta = (int64_t)INTERLEAVE_DELTA_MS * 1000; /* microseconds */
     return REELAY_OK;

@@ -149,8 +149,10 @@ static int badge_column(cairo_surface_t *s, int w, int h)
 
 /* The badges top to bottom, as kinds, read down a column just inside their
  * left edge (left of every label); returns how many, up to max. Each badge
- * is one run of its colour: rows leave a gap between badges. */
-static size_t read_badges(cairo_surface_t *s, int w, int h, int *kinds, size_t max, int *bottom_y)
+ * is one run of its colour: rows leave a gap between badges. Optionally the
+ * last row of the bottom badge, and each badge's height (in heights). */
+static size_t read_badges_sized(cairo_surface_t *s, int w, int h, int *kinds, size_t max, int *bottom_y,
+                                int *heights)
 {
     int x = badge_column(s, w, h);
     if (bottom_y) *bottom_y = -1;
@@ -166,6 +168,7 @@ static size_t read_badges(cairo_surface_t *s, int w, int h, int *kinds, size_t m
         }
         if (run_kind >= 0 && run >= 3) {
             assert_true(n < max);
+            if (heights) heights[n] = run;
             kinds[n++] = run_kind;
             if (bottom_y) *bottom_y = y - 1;
         }
@@ -173,6 +176,11 @@ static size_t read_badges(cairo_surface_t *s, int w, int h, int *kinds, size_t m
         run = k >= 0;
     }
     return n;
+}
+
+static size_t read_badges(cairo_surface_t *s, int w, int h, int *kinds, size_t max, int *bottom_y)
+{
+    return read_badges_sized(s, w, h, kinds, max, bottom_y, NULL);
 }
 
 static bool is_red(uint32_t p)
@@ -410,7 +418,7 @@ static void test_many_entries(void **state)
     reelay_log_entry *log = random_log(N, 17);
     uint64_t seed = 23;
     size_t rows_fit = 0;
-    int kinds[200];
+    int kinds[200], heights[200];
     double times[] = {log[0].out_ms, log[5].out_ms + 1, log[N / 2].out_ms, log[N - 1].out_ms - 0.5,
                       log[N - 1].out_ms, log[N - 1].out_ms + 1e6, 0, 0, 0};
     for (size_t j = 6; j < sizeof times / sizeof times[0]; j++)
@@ -418,7 +426,9 @@ static void test_many_entries(void **state)
     for (size_t j = 0; j < sizeof times / sizeof times[0]; j++) {
         size_t shown = brute_visible(log, N, times[j]);
         cairo_surface_t *s = paint_panel(fonts, PANEL_W, PANEL_H, log, N, times[j]);
-        size_t rows = read_badges(s, PANEL_W, PANEL_H, kinds, 200, NULL);
+        size_t rows = read_badges_sized(s, PANEL_W, PANEL_H, kinds, 200, NULL, heights);
+        /* Whole rows only: the newest is not cut off by the panel's bottom. */
+        for (size_t i = 0; i < rows; i++) assert_int_equal(heights[i], heights[0]);
         if (shown > 40) {
             if (!rows_fit) rows_fit = rows;
             assert_int_equal(rows, rows_fit);

@@ -291,6 +291,78 @@ static void test_hud_layout_and_metadata(void **state)
     reelay_session_free(session);
 }
 
+/* Counts the packets of the first subtitle stream and keeps the first one's bytes. */
+static int subtitle_packets(const char *path, enum AVCodecID *codec, char *first, size_t first_size)
+{
+    AVFormatContext *format = NULL;
+    assert_int_equal(avformat_open_input(&format, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(format, NULL) >= 0);
+    int index = av_find_best_stream(format, AVMEDIA_TYPE_SUBTITLE, -1, -1, NULL, 0);
+    int count = 0;
+    first[0] = '\0';
+    if (index >= 0) {
+        *codec = format->streams[index]->codecpar->codec_id;
+        AVPacket *packet = av_packet_alloc();
+        while (av_read_frame(format, packet) >= 0) {
+            if (packet->stream_index == index) {
+                if (count++ == 0) {
+                    size_t n = (size_t)packet->size < first_size - 1 ? (size_t)packet->size : first_size - 1;
+                    /* mov_text starts with a 16-bit length: keep it printable. */
+                    for (size_t k = 0; k < n; k++) first[k] = packet->data[k] ? (char)packet->data[k] : ' ';
+                    first[n] = '\0';
+                }
+            }
+            av_packet_unref(packet);
+        }
+        av_packet_free(&packet);
+    }
+    avformat_close_input(&format);
+    return count;
+}
+
+/* The inspector's panel widens the frame to the right of the screen; the
+ * subtitle track carries the same event log. */
+static void test_inspector_and_subtitles(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path(ANDROID);
+    const char *names[] = {"log.mp4", "log.webm"};
+    const enum AVCodecID expected[] = {AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_WEBVTT};
+    for (int i = 0; i < 2; i++) {
+        char out[256];
+        reelay_render_options options = reelay_render_defaults();
+        options.output = path_in_tmp(names[i], out, sizeof out);
+        options.fps = 6;
+        options.inspector = true;
+        options.subtitles = true;
+        reelay_render_result result = render_ok(session, &options);
+        assert_true(result.width > 576 + 300);
+        decoded d = {.probe_count = 1, .probe_ms = {20000}};
+        decode_file(out, &d);
+        assert_int_equal(d.width, result.width);
+        /* The screen keeps its size and still matches `frame` at its place. */
+        options.overlays = REELAY_OVERLAY_TOUCHES;
+        decoded screen_only = d;
+        screen_only.width = 576;
+        uint8_t *cropped = malloc((size_t)576 * 1280 * 4);
+        for (int y = 0; y < 1280; y++)
+            memcpy(cropped + (size_t)y * 576 * 4, d.probe[0] + (size_t)y * d.width * 4, (size_t)576 * 4);
+        screen_only.probe[0] = cropped;
+        double psnr = psnr_against_frame(session, &options, &screen_only, 0, 1280);
+        free(cropped);
+        if (psnr < 35) fail_msg("%s: screen beside the inspector has PSNR %.1f dB", names[i], psnr);
+        enum AVCodecID codec = AV_CODEC_ID_NONE;
+        char first[256];
+        int packets = subtitle_packets(out, &codec, first, sizeof first);
+        assert_int_equal(codec, expected[i]);
+        assert_true(packets >= 10);
+        if (!strstr(first, "Screen com.example.shop.MainActivity"))
+            fail_msg("%s: first cue is '%s'", names[i], first);
+        free_decoded(&d);
+    }
+    reelay_session_free(session);
+}
+
 static void test_skip_idle_and_speed(void **state)
 {
     (void)state;
@@ -463,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_webm_vp8),
         cmocka_unit_test(test_mkv_av1),
         cmocka_unit_test(test_hud_layout_and_metadata),
+        cmocka_unit_test(test_inspector_and_subtitles),
         cmocka_unit_test(test_skip_idle_and_speed),
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_vfr),

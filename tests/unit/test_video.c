@@ -2,7 +2,9 @@
  * synthetic frames with every codec and reading the result back through
  * libavformat/libavcodec (codec, size, frame count, timestamps, duration,
  * metadata, chapters, colours), repeat, VFR and CFR timing, MP4 faststart,
- * byte-identical output, and the failure paths leaving no file behind. */
+ * byte-identical output, the subtitle track of cues (payloads, timing,
+ * interleaving, decoding back), and the failure paths leaving no file
+ * behind. */
 #include "test_support.h"
 
 #include <dirent.h>
@@ -845,6 +847,306 @@ static void test_misuse(void **state)
     free(px);
 }
 
+/* ------------------------------------------------------------ subtitles */
+
+#define MAX_CUES 8
+
+typedef struct sub_probe {
+    int streams; /* WebVTT or mov_text streams */
+    enum AVCodecID codec_id;
+    char language[8], title[64];
+    int count; /* cue packets (MP4's empty gap samples left out) */
+    double start_ms[MAX_CUES], duration_ms[MAX_CUES];
+    char payload[MAX_CUES][1024]; /* WebVTT as stored; mov_text without its length */
+    char decoded[MAX_CUES][1024]; /* the Text field of the decoder's ASS dialogue */
+    bool in_order;                /* every packet in the file in timestamp order */
+} sub_probe;
+
+static void probe_subtitles(const char *path, sub_probe *p)
+{
+    memset(p, 0, sizeof *p);
+    p->in_order = true;
+    AVFormatContext *fmt = NULL;
+    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(fmt, NULL) >= 0);
+    int index = -1;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        enum AVCodecID id = fmt->streams[i]->codecpar->codec_id;
+        if (id == AV_CODEC_ID_WEBVTT || id == AV_CODEC_ID_MOV_TEXT) {
+            p->streams++;
+            index = (int)i;
+        }
+    }
+    if (index < 0) {
+        avformat_close_input(&fmt);
+        return;
+    }
+    AVStream *st = fmt->streams[index];
+    p->codec_id = st->codecpar->codec_id;
+    const AVDictionaryEntry *t = av_dict_get(st->metadata, "language", NULL, 0);
+    snprintf(p->language, sizeof p->language, "%s", t ? t->value : "");
+    t = av_dict_get(st->metadata, "title", NULL, 0);
+    if (!t) t = av_dict_get(st->metadata, "handler_name", NULL, 0); /* MP4 */
+    snprintf(p->title, sizeof p->title, "%s", t ? t->value : "");
+
+    const AVCodec *decoder = avcodec_find_decoder(p->codec_id);
+    assert_non_null(decoder);
+    AVCodecContext *dec = avcodec_alloc_context3(decoder);
+    assert_non_null(dec);
+    assert_true(avcodec_parameters_to_context(dec, st->codecpar) >= 0);
+    dec->pkt_timebase = st->time_base;
+    assert_int_equal(avcodec_open2(dec, decoder, NULL), 0);
+    AVPacket *pkt = av_packet_alloc();
+    double last_s = -1;
+    while (av_read_frame(fmt, pkt) >= 0) {
+        AVStream *in = fmt->streams[pkt->stream_index];
+        double at_s = pkt->dts * av_q2d(in->time_base);
+        if (at_s < last_s - 0.0005) p->in_order = false;
+        if (at_s > last_s) last_s = at_s;
+        if (pkt->stream_index != index) {
+            av_packet_unref(pkt);
+            continue;
+        }
+        const uint8_t *text = pkt->data;
+        size_t len = (size_t)pkt->size;
+        if (p->codec_id == AV_CODEC_ID_MOV_TEXT) {
+            assert_true(len >= 2);
+            assert_int_equal((size_t)(text[0] << 8 | text[1]), len - 2);
+            text += 2;
+            len -= 2;
+        }
+        if (len == 0) { /* MP4 fills gaps between cues with empty samples */
+            av_packet_unref(pkt);
+            continue;
+        }
+        assert_true(p->count < MAX_CUES);
+        assert_true(len < sizeof p->payload[0]);
+        int i = p->count++;
+        memcpy(p->payload[i], text, len);
+        p->start_ms[i] = pkt->pts * av_q2d(st->time_base) * 1000;
+        p->duration_ms[i] = pkt->duration * av_q2d(st->time_base) * 1000;
+        AVSubtitle sub;
+        int got = 0;
+        assert_true(avcodec_decode_subtitle2(dec, &sub, &got, pkt) >= 0);
+        assert_true(got);
+        assert_true(sub.num_rects >= 1);
+        const char *ass = sub.rects[0]->ass;
+        assert_non_null(ass);
+        for (int commas = 0; commas < 8 && ass; commas++) ass = strchr(ass, ',') ? strchr(ass, ',') + 1 : NULL;
+        assert_non_null(ass);
+        snprintf(p->decoded[i], sizeof p->decoded[i], "%s", ass);
+        avsubtitle_free(&sub);
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    avformat_close_input(&fmt);
+}
+
+/* One non-ASCII with a line break and markup characters, one overlapping
+ * it (cutting it short), one running past the end of the 3 s video; a
+ * blank one and one after the end are dropped. */
+static const reelay_cue test_cues[] = {
+    {200, 900, "Click \xE2\x80\x9C" "Buy now\xE2\x80\x9D\r\nthen <wait> & see"},
+    {800, 1800, "Typed {42} in C:\\dir"},
+    {1900, 2100, " \n\t "},
+    {2500, 4000, "Page \"Done\" \xE2\x80\x94 ok"},
+    {3500, 3600, "after the end"},
+};
+
+static void assert_test_cues(const sub_probe *s, enum AVCodecID id)
+{
+    assert_int_equal(s->streams, 1);
+    assert_int_equal(s->codec_id, id);
+    assert_string_equal(s->language, "eng");
+    assert_string_equal(s->title, "reelay event log");
+    assert_int_equal(s->count, 3);
+    static const double start[] = {200, 800, 2500}, duration[] = {600, 1000, 500};
+    for (int i = 0; i < 3; i++)
+        if (fabs(s->start_ms[i] - start[i]) > 1 || fabs(s->duration_ms[i] - duration[i]) > 1)
+            fail_msg("cue %d at %f ms for %f ms, want %f for %f", i, s->start_ms[i], s->duration_ms[i], start[i],
+                     duration[i]);
+    bool vtt = id == AV_CODEC_ID_WEBVTT;
+    assert_string_equal(s->payload[0], vtt ? "Click \xE2\x80\x9C" "Buy now\xE2\x80\x9D\nthen &lt;wait&gt; &amp; see"
+                                            : "Click \xE2\x80\x9C" "Buy now\xE2\x80\x9D\nthen <wait> & see");
+    assert_string_equal(s->payload[1], "Typed {42} in C:\\dir");
+    assert_string_equal(s->payload[2], "Page \"Done\" \xE2\x80\x94 ok");
+    /* What a player sees: the decoders give ASS, line breaks as \N. */
+    assert_non_null(strstr(s->decoded[0], "Click \xE2\x80\x9C" "Buy now\xE2\x80\x9D\\Nthen <wait> & see"));
+    assert_non_null(strstr(s->decoded[1], "Typed "));
+    assert_non_null(strstr(s->decoded[1], "42"));
+    assert_non_null(strstr(s->decoded[2], "Page \"Done\" \xE2\x80\x94 ok"));
+}
+
+static void check_cues(reelay_codec codec, const char *name, enum AVCodecID id)
+{
+    char path[256], again[256], again_name[64];
+    tmp_path(path, sizeof path, name);
+    snprintf(again_name, sizeof again_name, "again-%s", name);
+    tmp_path(again, sizeof again, again_name);
+    reelay_video_options o = options_for(path, codec);
+    o.cues = test_cues;
+    o.cue_count = sizeof test_cues / sizeof test_cues[0];
+    reelay_video_result result;
+    encode_file(&o, true, &result);
+    assert_int_equal(result.frames, SECONDS * FPS);
+
+    sub_probe s;
+    probe_subtitles(path, &s);
+    assert_test_cues(&s, id);
+    if (id == AV_CODEC_ID_WEBVTT) assert_true(s.in_order); /* Matroska: blocks in the order written */
+
+    /* The video is as without cues. */
+    probe p;
+    probe_file(path, &p);
+    assert_int_equal(p.packets, SECONDS * FPS);
+    assert_int_equal(p.frames, SECONDS * FPS);
+    if (fabs(p.duration_s - SECONDS) > 0.5 / FPS) fail_msg("duration %f, want %d", p.duration_s, SECONDS);
+    for (int f = 0; f < p.frames; f++)
+        if (fabs(p.pts_s[f] - (double)f / FPS) > 0.002) fail_msg("frame %d at %f s", f, p.pts_s[f]);
+    assert_int_equal(p.chapters, 3);
+    probe_free(&p);
+
+    /* Deterministic with cues too. */
+    o.path = again;
+    encode_file(&o, true, NULL);
+    assert_same_bytes(path, again);
+}
+
+static void test_cues_webm(void **state)
+{
+    (void)state;
+    check_cues(REELAY_CODEC_VP9, "cues.webm", AV_CODEC_ID_WEBVTT);
+}
+
+static void test_cues_mkv(void **state)
+{
+    (void)state;
+    check_cues(REELAY_CODEC_H264, "cues.mkv", AV_CODEC_ID_WEBVTT);
+}
+
+static void test_cues_mp4(void **state)
+{
+    (void)state;
+    check_cues(REELAY_CODEC_H264, "cues.mp4", AV_CODEC_ID_MOV_TEXT);
+}
+
+/* Without cues there is no subtitle track (MP4's chapter track aside). */
+static void test_no_cues_no_track(void **state)
+{
+    (void)state;
+    const char *names[] = {"vp9.webm", "h264.mp4", "av1.mkv"};
+    for (int i = 0; i < 3; i++) {
+        char path[256];
+        tmp_path(path, sizeof path, names[i]);
+        if (!exists(path)) continue; /* made by the codec tests */
+        sub_probe s;
+        probe_subtitles(path, &s);
+        assert_int_equal(s.streams, 0);
+    }
+    char path[256];
+    tmp_path(path, sizeof path, "plain.mp4");
+    reelay_video_options o = options_for(path, REELAY_CODEC_H264);
+    o.cues = test_cues; /* ignored with a count of 0 */
+    encode_file(&o, true, NULL);
+    sub_probe s;
+    probe_subtitles(path, &s);
+    assert_int_equal(s.streams, 0);
+}
+
+/* A cue longer than the hold is written before the video passes 5 s into
+ * it (with 1 s frames the muxer's 10 s queue would otherwise have let video
+ * after its start out first), in timestamp order and at its full length; a
+ * cue before 0 is cut there, the last one at the end set. Long text is cut
+ * to 500 bytes at a character boundary, invalid UTF-8 replaced. */
+static void test_cues_long(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "cues-long.mkv");
+    char long_text[1 + 2 * 300 + 1];
+    long_text[0] = (char)0xFF;
+    for (int i = 0; i < 300; i++) memcpy(long_text + 1 + 2 * i, "\xC3\xA9", 2); /* é */
+    long_text[sizeof long_text - 1] = '\0';
+    const reelay_cue cues[] = {
+        {-300, 200, "early"},
+        {1000, 14000, long_text},
+        {14000, 20000, "tail"},
+    };
+    reelay_video_options o = options_for(path, REELAY_CODEC_VP9);
+    o.vfr = true; /* one frame a second */
+    o.chapter_count = 0;
+    o.cues = cues;
+    o.cue_count = 3;
+    uint8_t *px = frame_buffer();
+    reelay_err err = {0};
+    reelay_video *video = open_ok(&o);
+    for (int i = 0; i < 15; i++) {
+        fill_halves(px, palette[i % SECONDS][0], palette[i % SECONDS][1]);
+        assert_int_equal(reelay_video_write(video, px, STRIDE, (int64_t)i * FPS, &err), REELAY_OK);
+    }
+    reelay_video_set_end(video, 15 * FPS);
+    assert_int_equal(reelay_video_finish(video, NULL, &err), REELAY_OK);
+    free(px);
+
+    sub_probe s;
+    probe_subtitles(path, &s);
+    assert_int_equal(s.streams, 1);
+    assert_int_equal(s.count, 3);
+    assert_true(s.in_order);
+    static const double start[] = {0, 1000, 14000}, duration[] = {200, 13000, 1000};
+    for (int i = 0; i < 3; i++)
+        if (fabs(s.start_ms[i] - start[i]) > 1 || fabs(s.duration_ms[i] - duration[i]) > 1)
+            fail_msg("cue %d at %f ms for %f ms, want %f for %f", i, s.start_ms[i], s.duration_ms[i], start[i],
+                     duration[i]);
+    size_t len = strlen(s.payload[1]);
+    assert_int_equal(len, 500);
+    assert_memory_equal(s.payload[1], "\xEF\xBF\xBD\xC3\xA9", 5);
+    assert_memory_equal(s.payload[1] + 495, "\xC3\xA9\xE2\x80\xA6", 5);
+    assert_string_equal(s.payload[2], "tail");
+    probe p;
+    probe_file(path, &p);
+    assert_int_equal(p.frames, 15);
+    if (fabs(p.duration_s - 15) > 0.5 / FPS) fail_msg("duration %f, want 15", p.duration_s);
+    probe_free(&p);
+}
+
+static void test_cues_usage_errors(void **state)
+{
+    (void)state;
+    char path[256];
+    reelay_err err = {0};
+    reelay_video *video;
+    tmp_path(path, sizeof path, "cues.y4m");
+    reelay_video_options o = options_for(path, REELAY_CODEC_RAW);
+    o.chapter_count = 0;
+    o.cues = test_cues;
+    o.cue_count = 1;
+    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "subtitles need .webm, .mkv or .mp4"));
+    assert_null(video);
+    assert_false(exists(path));
+    assert_false(partial_exists(path));
+
+    tmp_path(path, sizeof path, "bad-cues.webm");
+    o = options_for(path, REELAY_CODEC_AUTO);
+    const reelay_cue unsorted[] = {{500, 600, "b"}, {100, 200, "a"}};
+    o.cues = unsorted;
+    o.cue_count = 2;
+    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "cue 2"));
+    const reelay_cue backwards[] = {{500, 400, "b"}};
+    o.cues = backwards;
+    o.cue_count = 1;
+    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_E_USAGE);
+    const reelay_cue endless[] = {{0, INFINITY, "b"}};
+    o.cues = endless;
+    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_E_USAGE);
+    o.cues = NULL;
+    assert_int_equal(reelay_video_open(&o, &video, &err), REELAY_E_USAGE);
+    assert_false(partial_exists(path));
+}
+
 int main(void)
 {
     /* The test's own process: keep libav's and SVT-AV1's notes out of the
@@ -872,6 +1174,12 @@ int main(void)
         cmocka_unit_test(test_abort_leaves_nothing),
         cmocka_unit_test(test_write_failure),
         cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_cues_webm),
+        cmocka_unit_test(test_cues_mkv),
+        cmocka_unit_test(test_cues_mp4),
+        cmocka_unit_test(test_no_cues_no_track),
+        cmocka_unit_test(test_cues_long),
+        cmocka_unit_test(test_cues_usage_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
