@@ -253,12 +253,19 @@ static int paint_screen(render_job *job, const reelay_timeline_point *point, ree
     return rc;
 }
 
+/* Frames in the video: enough to cover the timeline at the frame rate. */
+static int64_t frame_count(const render_job *job)
+{
+    double duration_ms = reelay_timeline_duration_ms(job->timeline);
+    int64_t total = (int64_t)ceil(duration_ms * job->options->fps / 1000.0 - 1e-9);
+    return total < 1 ? 1 : total;
+}
+
 static int frame_loop(render_job *job, reelay_render_result *result, reelay_err *err)
 {
     const reelay_render_options *options = job->options;
     double duration_ms = reelay_timeline_duration_ms(job->timeline);
-    int64_t total = (int64_t)ceil(duration_ms * options->fps / 1000.0 - 1e-9);
-    if (total < 1) total = 1;
+    int64_t total = frame_count(job);
     bool hud = job->layout.hud_height > 0, panel = job->layout.panel_width > 0;
     bool first = true, screen_animates = false;
     double last_out_ms = 0;
@@ -410,6 +417,8 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
         rc = reelay_video_open(&video_options, &job.video, err);
+        /* Known up front, so subtitle cues running past the end are cut as they are written. */
+        if (rc == REELAY_OK) reelay_video_set_end(job.video, frame_count(&job));
     }
     if (rc == REELAY_OK && options->preview) {
         reelay_preview_options preview_options = reelay_preview_defaults();
@@ -425,7 +434,6 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     }
     if (rc == REELAY_OK) rc = frame_loop(&job, result, err);
     if (rc == REELAY_OK) {
-        reelay_video_set_end(job.video, result->frames);
         reelay_video_result video_result;
         rc = reelay_video_finish(job.video, &video_result, err);
         job.video = NULL;

@@ -46,6 +46,10 @@ check quiet-is-quiet "$([ -s "$tmp/quiet.err" ] && echo "printed: $(cat "$tmp/qu
 run gzip-stdin 0 "$tmp/g.webm" "vp9,576,1280" - - -o "$tmp/g.webm" --overlays none --fps 4 <"$android.gz"
 run ios 0 "$tmp/i.webm" "vp9,592,1280" - fixtures/mobile/ios-notes.blob.jsonl -o "$tmp/i.webm" --overlays none --fps 4
 run bad-ext 1 "$tmp/x.avi" - "container" "$android" -o "$tmp/x.avi"
+run y4m 0 "$tmp/r.y4m" "rawvideo,576,1280" - "$android" -o "$tmp/r.y4m" --to 2 --fps 4 --overlays none
+run y4m-vfr 1 "$tmp/r2.y4m" - "constant frame rate" "$android" -o "$tmp/r2.y4m" --vfr
+run bad-layout 1 "$tmp/x.webm" - "unknown layout" "$android" -o "$tmp/x.webm" --layout grid
+run inspector 0 "$tmp/ins.mkv" "vp9,1536,1416" - "$android" -o "$tmp/ins.mkv" --layout inspector --subtitles --fps 4
 run mismatch 1 "$tmp/x.mp4" - "vp8" "$android" -o "$tmp/x.mp4" --codec vp8
 run bad-codec 1 "$tmp/x.webm" - "codec" "$android" -o "$tmp/x.webm" --codec h265
 run bad-fps 1 "$tmp/x.webm" - "--fps" "$android" -o "$tmp/x.webm" --fps 0
