@@ -5,6 +5,7 @@
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "renderers/frame/frame.h"
 #include "renderers/overlay/hud.h"
 #include "renderers/overlay/inspector.h"
+#include "render/frame_queue.h"
 #include "render/moments.h"
 #include "session/summary.h"
 
@@ -207,8 +209,7 @@ typedef struct render_job {
     reelay_moments moments;
     reelay_frame_maker *maker;
     layout layout;
-    cairo_surface_t *surface;
-    cairo_t *cr;
+    cairo_t *cr; /* the surface being drawn, in the drawing thread */
     reelay_video *video;
     reelay_preview *preview;
 } render_job;
@@ -261,8 +262,26 @@ static int64_t frame_count(const render_job *job)
     return total < 1 ? 1 : total;
 }
 
-static int frame_loop(render_job *job, reelay_render_result *result, reelay_err *err)
+/* Surfaces in flight between the threads: one being drawn, one being
+ * encoded, one queued. */
+#define QUEUE_SLOTS 3
+
+typedef struct producer {
+    render_job *job;
+    reelay_frame_queue *queue;
+    int64_t painted;
+    int rc;
+    reelay_err err;
+} producer;
+
+/* The drawing thread: walks the output frames, repaints only what changed
+ * into a fresh surface (starting from a copy of the last one), and queues
+ * either that surface or a repeat. It alone touches the frame maker (Cairo,
+ * Pango, the scene) while it runs. */
+static void *produce_frames(void *arg)
 {
+    producer *p = arg;
+    render_job *job = p->job;
     const reelay_render_options *options = job->options;
     double duration_ms = reelay_timeline_duration_ms(job->timeline);
     int64_t total = frame_count(job);
@@ -271,17 +290,17 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
     double last_out_ms = 0;
     reelay_timeline_kind last_kind = REELAY_TL_PLAY;
     hud_key last_hud = {0};
-    unsigned char *data = cairo_image_surface_get_data(job->surface);
-    int stride = cairo_image_surface_get_stride(job->surface);
-    double started = now_s();
+    cairo_surface_t *last = NULL;
+    size_t frame_bytes = (size_t)cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, job->layout.width) *
+                         (size_t)job->layout.height;
 
-    for (int64_t frame = 0; frame < total; frame++) {
+    for (int64_t frame = 0; frame < total && p->rc == REELAY_OK; frame++) {
         double out_ms = (double)frame * 1000.0 / options->fps;
         reelay_timeline_point point;
         reelay_timeline_at(job->timeline, out_ms, &point);
         bool changed = false;
-        int rc = reelay_frame_maker_seek(job->maker, point.session_ts, &changed, err);
-        if (rc != REELAY_OK) return rc;
+        p->rc = reelay_frame_maker_seek(job->maker, point.session_ts, &changed, &p->err);
+        if (p->rc != REELAY_OK) break;
 
         bool screen_dirty = first || changed || screen_animates || point.kind == REELAY_TL_SKIP ||
                             last_kind == REELAY_TL_SKIP;
@@ -292,42 +311,110 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
         };
         bool hud_dirty = hud && (first || key.elapsed_s != last_hud.elapsed_s ||
                                  key.progress_px != last_hud.progress_px || key.screen != last_hud.screen);
-        if (screen_dirty) {
-            reelay_frame_info info;
-            rc = paint_screen(job, &point, &info, err);
-            if (rc != REELAY_OK) return rc;
-            screen_animates = info.animates;
-            result->painted++;
-        }
         bool panel_dirty =
             panel && (first || reelay_inspector_changes(job->moments.log, job->moments.log_count, last_out_ms, out_ms));
-        if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
-        if (panel_dirty) paint_inspector(job, out_ms);
+        reelay_queued_frame queued = {
+            .pts = frame, .out_ms = out_ms, .session_ms = point.session_ts - job->session->first_ts};
         if (screen_dirty || hud_dirty || panel_dirty) {
-            cairo_surface_flush(job->surface);
-            rc = reelay_video_write(job->video, data, stride, frame, err);
-            if (rc == REELAY_OK && job->preview) rc = reelay_preview_add(job->preview, data, stride, out_ms, err);
-        } else if (!options->vfr) {
-            rc = reelay_video_repeat(job->video, frame, err);
+            cairo_surface_t *surface = reelay_frame_queue_acquire(p->queue);
+            if (!surface) break; /* the encoder gave up */
+            if (last && last != surface) {
+                /* Only the dirty parts are repainted: start from the last frame. */
+                cairo_surface_flush(last);
+                memcpy(cairo_image_surface_get_data(surface), cairo_image_surface_get_data(last), frame_bytes);
+                cairo_surface_mark_dirty(surface);
+            }
+            job->cr = cairo_create(surface);
+            if (screen_dirty) {
+                reelay_frame_info info;
+                p->rc = paint_screen(job, &point, &info, &p->err);
+                screen_animates = info.animates;
+                p->painted++;
+            }
+            if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
+            if (panel_dirty) paint_inspector(job, out_ms);
+            cairo_destroy(job->cr);
+            job->cr = NULL;
+            cairo_surface_flush(surface);
+            last = surface;
+            queued.surface = surface;
+        } else if (options->vfr) {
+            queued.pts = -1; /* nothing to send; the queue still reports progress */
         }
-        if (rc != REELAY_OK) return rc;
+        if (p->rc != REELAY_OK || !reelay_frame_queue_push(p->queue, &queued)) break;
         first = false;
         last_out_ms = out_ms;
         last_kind = point.kind;
         last_hud = key;
-        if (options->progress && (frame % 12 == 0 || frame + 1 == total)) {
+    }
+    if (p->rc != REELAY_OK) reelay_frame_queue_cancel(p->queue);
+    reelay_frame_queue_close(p->queue);
+    return NULL;
+}
+
+/* The encoding side, on the calling thread: frames in order to the video and
+ * the preview, and progress reports. */
+static int consume_frames(render_job *job, reelay_frame_queue *queue, reelay_err *err)
+{
+    const reelay_render_options *options = job->options;
+    double duration_ms = reelay_timeline_duration_ms(job->timeline);
+    int64_t total = frame_count(job);
+    double started = now_s();
+    reelay_queued_frame frame;
+    while (reelay_frame_queue_pop(queue, &frame)) {
+        int rc = REELAY_OK;
+        if (frame.surface) {
+            const uint8_t *data = cairo_image_surface_get_data(frame.surface);
+            int stride = cairo_image_surface_get_stride(frame.surface);
+            rc = reelay_video_write(job->video, data, stride, frame.pts, err);
+            if (rc == REELAY_OK && job->preview) rc = reelay_preview_add(job->preview, data, stride, frame.out_ms, err);
+            reelay_frame_queue_release(queue, frame.surface);
+        } else if (frame.pts >= 0) {
+            rc = reelay_video_repeat(job->video, frame.pts, err);
+        }
+        if (rc != REELAY_OK) {
+            reelay_frame_queue_cancel(queue);
+            return rc;
+        }
+        int64_t done = (int64_t)llround(frame.out_ms * options->fps / 1000.0) + 1;
+        if (options->progress && (done % 12 == 0 || done == total)) {
             reelay_render_progress progress = {
-                .frame = frame + 1,
+                .frame = done,
                 .total_frames = total,
-                .out_ms = out_ms,
+                .out_ms = frame.out_ms,
                 .duration_ms = duration_ms,
-                .session_ms = point.session_ts - job->session->first_ts,
+                .session_ms = frame.session_ms,
                 .elapsed_s = now_s() - started,
             };
             options->progress(options->progress_context, &progress);
         }
     }
-    result->frames = total;
+    return REELAY_OK;
+}
+
+static int frame_loop(render_job *job, reelay_render_result *result, reelay_err *err)
+{
+    reelay_frame_queue *queue = reelay_frame_queue_new(job->layout.width, job->layout.height, QUEUE_SLOTS);
+    if (!queue) return reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate %d frames of %dx%d", QUEUE_SLOTS,
+                                      job->layout.width, job->layout.height);
+    producer p = {.job = job, .queue = queue, .rc = REELAY_OK};
+    reelay_err_clear(&p.err);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, produce_frames, &p) != 0) {
+        reelay_frame_queue_free(queue);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the drawing thread");
+    }
+    int rc = consume_frames(job, queue, err);
+    pthread_join(thread, NULL);
+    reelay_frame_queue_free(queue);
+    /* The drawing side's failure is the cause when both stopped. */
+    if (p.rc != REELAY_OK) {
+        *err = p.err;
+        return p.rc;
+    }
+    if (rc != REELAY_OK) return rc;
+    result->painted = p.painted;
+    result->frames = frame_count(job);
     return REELAY_OK;
 }
 
@@ -404,13 +491,6 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         reelay_frame_maker_set_overlays(job.maker, options->overlays);
         rc = plan_layout(session, options, &job.layout, err);
     }
-    if (rc == REELAY_OK) {
-        job.surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, job.layout.width, job.layout.height);
-        job.cr = cairo_create(job.surface);
-        if (cairo_status(job.cr) != CAIRO_STATUS_SUCCESS)
-            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate a %dx%d frame", job.layout.width,
-                                job.layout.height);
-    }
     char title[200], start[40];
     reelay_video_options video_options;
     if (rc == REELAY_OK) {
@@ -469,8 +549,6 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
 
     reelay_video_abort(job.video);
     reelay_preview_abort(job.preview);
-    if (job.cr) cairo_destroy(job.cr);
-    if (job.surface) cairo_surface_destroy(job.surface);
     reelay_frame_maker_free(job.maker);
     reelay_moments_free(&job.moments);
     reelay_timeline_free(job.timeline);
