@@ -192,7 +192,7 @@ int reelay_moments_collect(const reelay_session *session, const reelay_timeline 
             goto oom;
         if (describe(&l, ev, out_ms, position, session_ms) != 0) goto oom;
     }
-    qsort(out->markers, out->marker_count, sizeof *out->markers, compare_markers);
+    if (out->marker_count > 1) qsort(out->markers, out->marker_count, sizeof *out->markers, compare_markers);
     for (size_t i = 0; i < out->chapter_count; i++)
         out->chapters[i].end_ms = i + 1 < out->chapter_count ? out->chapters[i + 1].start_ms : duration;
     /* The first chapter starts the video, whatever screen it shows. */

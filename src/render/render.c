@@ -76,11 +76,19 @@ typedef struct layout {
     int hud_height;             /* the HUD strip below both, full width; 0 when off */
 } layout;
 
-static int plan_layout(const reelay_session *session, const reelay_render_options *options, layout *out,
-                       reelay_err *err)
+static int plan_layout(const reelay_session *session, reelay_frame_maker *maker, const reelay_render_options *options,
+                       layout *out, reelay_err *err)
 {
     double vw, vh;
-    if (!main_viewport(session, &vw, &vh))
+    bool known = main_viewport(session, &vw, &vh);
+    if (!known) {
+        /* No snapshot of its own: the scene may still have synthesised one
+         * (a screenshot sent as a mutation, spec §4.9). */
+        int rc = reelay_frame_maker_seek(maker, session->last_ts, NULL, err);
+        if (rc != REELAY_OK) return rc;
+        known = reelay_frame_maker_viewport(maker, &vw, &vh);
+    }
+    if (!known)
         return reelay_err_set(err, REELAY_E_INPUT, "no screen size: the recording has no meta event or sized screen");
     bool hud = (options->overlays & REELAY_OVERLAY_HUD) != 0;
     if (options->width > 0 && options->height > 0) {
@@ -489,7 +497,7 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     }
     if (rc == REELAY_OK) {
         reelay_frame_maker_set_overlays(job.maker, options->overlays);
-        rc = plan_layout(session, options, &job.layout, err);
+        rc = plan_layout(session, job.maker, options, &job.layout, err);
     }
     char title[200], start[40];
     reelay_video_options video_options;

@@ -493,6 +493,45 @@ static void test_sidecars(void **state)
     reelay_session_free(session);
 }
 
+/* Recordings at the edges: no moments at all (no screen names, taps or
+ * errors), and a screen that only exists because a screenshot arrived as a
+ * mutation (the player synthesises a snapshot, spec §4.9), with no meta. */
+static void test_sparse_recordings(void **state)
+{
+    (void)state;
+    const char *no_moments =
+        "[{\"type\":4,\"data\":{\"width\":200,\"height\":300},\"timestamp\":1000},"
+        "{\"type\":2,\"data\":{\"wireframes\":[{\"id\":7,\"x\":0,\"y\":0,\"width\":200,\"height\":300,"
+        "\"style\":{\"backgroundColor\":\"#336699\"}}],\"initialOffset\":{\"top\":0,\"left\":0}},\"timestamp\":1010},"
+        "{\"type\":6,\"data\":{\"plugin\":\"rrweb/console@1\",\"payload\":{\"level\":\"log\",\"payload\":[\"hi\"]}},"
+        "\"timestamp\":3000}]";
+    const char *screenshot_mutation =
+        "[{\"type\":3,\"data\":{\"source\":0,\"updates\":[{\"parentId\":1,\"wireframe\":{\"id\":9,"
+        "\"type\":\"screenshot\",\"x\":0,\"y\":0,\"width\":100,\"height\":160,\"base64\":\"data:image/png;base64,"
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==\"}}]},"
+        "\"timestamp\":5000},"
+        "{\"type\":3,\"data\":{\"source\":2,\"type\":7,\"id\":0,\"x\":50,\"y\":80},\"timestamp\":5500}]";
+    const char *texts[] = {no_moments, screenshot_mutation};
+    const int widths[] = {400, 200};
+    for (int i = 0; i < 2; i++) {
+        reelay_session *session = ts_session_from_text(texts[i]);
+        char out[256];
+        reelay_render_options options = reelay_render_defaults();
+        options.output = path_in_tmp(i ? "shot.webm" : "bare.webm", out, sizeof out);
+        options.fps = 8;
+        options.inspector = true;
+        options.subtitles = true;
+        reelay_render_result result = render_ok(session, &options);
+        decoded d = {0};
+        decode_file(out, &d);
+        assert_true(d.frames >= 1);
+        assert_int_equal(d.width, result.width);
+        assert_true(result.width >= widths[i]);
+        free_decoded(&d);
+        reelay_session_free(session);
+    }
+}
+
 static void test_failures_leave_nothing(void **state)
 {
     (void)state;
@@ -541,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_vfr),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_sidecars),
+        cmocka_unit_test(test_sparse_recordings),
         cmocka_unit_test(test_failures_leave_nothing),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
