@@ -22,6 +22,11 @@
 #include "render/moments.h"
 #include "session/summary.h"
 
+/* The HUD's progress bar advances in steps of this much output time: a
+ * smooth-enough bar that changes a still frame at most 4 times a second, so
+ * static stretches stay cheap repeats (and are left out with --vfr). */
+#define HUD_STEP_MS 250.0
+
 /* Poster: the busiest stretch of this many session milliseconds. */
 #define POSTER_WINDOW_MS 3000.0
 
@@ -314,7 +319,7 @@ static void *produce_frames(void *arg)
                             last_kind == REELAY_TL_SKIP;
         hud_key key = {
             .elapsed_s = (long)floor((point.session_ts - job->session->first_ts) / 1000.0),
-            .progress_px = (int)floor(out_ms / duration_ms * job->layout.width),
+            .progress_px = (int)floor(floor(out_ms / HUD_STEP_MS) * HUD_STEP_MS / duration_ms * job->layout.width),
             .screen = reelay_frame_maker_screen_name(job->maker),
         };
         bool hud_dirty = hud && (first || key.elapsed_s != last_hud.elapsed_s ||
@@ -339,7 +344,7 @@ static void *produce_frames(void *arg)
                 screen_animates = info.animates;
                 p->painted++;
             }
-            if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
+            if (hud_dirty) paint_hud(job, &point, floor(out_ms / HUD_STEP_MS) * HUD_STEP_MS, duration_ms);
             if (panel_dirty) paint_inspector(job, out_ms);
             cairo_destroy(job->cr);
             job->cr = NULL;
