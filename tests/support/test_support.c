@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "session/session.h"
 
 json_t *ts_json(const char *text)
 {
@@ -47,4 +48,45 @@ reelay_session *ts_session_from_path(const char *path)
     reelay_err_clear(&err);
     if (reelay_ingest_path(path, NULL, &session, &err) != REELAY_OK) fail_msg("ingest failed: %s", err.msg);
     return session;
+}
+
+uint32_t ts_window_of(const reelay_session *session, const char *key)
+{
+    for (size_t i = 0; i < session->window_count; i++)
+        if (strcmp(session->windows[i].key, key) == 0) return (uint32_t)i;
+    fail_msg("no window %s", key);
+    return 0;
+}
+
+ts_canvas ts_canvas_new(int width, int height)
+{
+    ts_canvas canvas = {.width = width, .height = height};
+    canvas.surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    canvas.cr = cairo_create(canvas.surface);
+    assert_int_equal(cairo_status(canvas.cr), CAIRO_STATUS_SUCCESS);
+    return canvas;
+}
+
+void ts_canvas_free(ts_canvas *canvas)
+{
+    cairo_destroy(canvas->cr);
+    cairo_surface_destroy(canvas->surface);
+}
+
+uint32_t ts_pixel(ts_canvas *canvas, int x, int y)
+{
+    cairo_surface_flush(canvas->surface);
+    const unsigned char *data = cairo_image_surface_get_data(canvas->surface);
+    int stride = cairo_image_surface_get_stride(canvas->surface);
+    uint32_t value;
+    memcpy(&value, data + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
+    return value;
+}
+
+bool ts_blank_rect(ts_canvas *canvas, int x0, int y0, int x1, int y1)
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            if (ts_pixel(canvas, x, y)) return false;
+    return true;
 }

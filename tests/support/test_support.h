@@ -12,7 +12,28 @@
 /* Parses JSON text (with JSON_ALLOW_NUL) or fails the test with jansson's message. */
 json_t *ts_json(const char *text);
 
+#include <cairo.h>
+#include <stdbool.h>
+#include <stdint.h>
+
 typedef struct reelay_session reelay_session;
+
+/* The index of the window with this key, or the test fails. */
+uint32_t ts_window_of(const reelay_session *session, const char *key);
+
+/* A transparent ARGB32 drawing surface for pixel probes. */
+typedef struct ts_canvas {
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    int width, height;
+} ts_canvas;
+
+ts_canvas ts_canvas_new(int width, int height);
+void ts_canvas_free(ts_canvas *canvas);
+/* Premultiplied ARGB32 pixel. */
+uint32_t ts_pixel(ts_canvas *canvas, int x, int y);
+/* True when every pixel of [x0, x1) x [y0, y1) is fully transparent. */
+bool ts_blank_rect(ts_canvas *canvas, int x0, int y0, int x1, int y1);
 
 /* A session read from JSON text or a file, or the test fails with reelay's message. */
 reelay_session *ts_session_from_text(const char *text);

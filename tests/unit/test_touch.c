@@ -55,18 +55,10 @@ static void close_fixture(fixture *f)
     reelay_session_free(f->session);
 }
 
-static uint32_t window_of(const reelay_session *s, const char *key)
-{
-    for (size_t i = 0; i < s->window_count; i++)
-        if (strcmp(s->windows[i].key, key) == 0) return (uint32_t)i;
-    fail_msg("no window %s", key);
-    return 0;
-}
-
 static reelay_touch_state at(const fixture *f, const char *window, double ts)
 {
     reelay_touch_state s;
-    reelay_touch_at(f->track, window_of(f->session, window), ts, &s);
+    reelay_touch_at(f->track, ts_window_of(f->session, window), ts, &s);
     return s;
 }
 
@@ -96,7 +88,7 @@ static void test_tap_fades_in_and_out(void **state)
 {
     (void)state;
     fixture f = open_text(SNAP("w", 1000) START("w", 2000, 100, 200) END("w", 2500, 100, 200));
-    assert_int_equal(reelay_touch_track_count(f.track, window_of(f.session, "w")), 2);
+    assert_int_equal(reelay_touch_track_count(f.track, ts_window_of(f.session, "w")), 2);
 
     reelay_touch_state s = at(&f, "w", 1999);
     assert_false(s.active);
@@ -291,7 +283,7 @@ static void test_windows_are_separate(void **state)
 {
     (void)state;
     fixture f = open_text(SNAP("a", 1000) SNAP("b", 1000) START("a", 2000, 5, 5) END("a", 2300, 5, 5));
-    uint32_t a = window_of(f.session, "a"), b = window_of(f.session, "b");
+    uint32_t a = ts_window_of(f.session, "a"), b = ts_window_of(f.session, "b");
     assert_int_equal(reelay_touch_track_count(f.track, a), 2);
     assert_int_equal(reelay_touch_track_count(f.track, b), 0);
     assert_true(at(&f, "a", 2250).ring_visible);
@@ -530,7 +522,7 @@ static void test_lookup_matches_references(void **state)
     char *text = generate(touches, COUNT);
     reelay_session *session = ts_session_from_text(text);
     reelay_touch_track *track = build(session);
-    uint32_t wa = window_of(session, "a"), wb = window_of(session, "b");
+    uint32_t wa = ts_window_of(session, "a"), wb = ts_window_of(session, "b");
     /* Windows without a TouchStart before the first one hold only moves etc. */
     assert_true(reelay_touch_track_count(track, wa) + reelay_touch_track_count(track, wb) > 300);
 
@@ -589,43 +581,6 @@ static void test_lookup_matches_references(void **state)
 /* Painting                                                                 */
 /* ------------------------------------------------------------------------ */
 
-typedef struct canvas {
-    cairo_surface_t *surface;
-    cairo_t *cr;
-} canvas;
-
-static canvas new_canvas(void)
-{
-    canvas c;
-    c.surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 200, 200);
-    c.cr = cairo_create(c.surface);
-    assert_int_equal(cairo_status(c.cr), CAIRO_STATUS_SUCCESS);
-    return c;
-}
-
-static void free_canvas(canvas *c)
-{
-    cairo_destroy(c->cr);
-    cairo_surface_destroy(c->surface);
-}
-
-/* Premultiplied ARGB32 pixel. */
-static uint32_t pixel(canvas *c, int x, int y)
-{
-    cairo_surface_flush(c->surface);
-    const unsigned char *data = cairo_image_surface_get_data(c->surface);
-    int stride = cairo_image_surface_get_stride(c->surface);
-    return *(const uint32_t *)(const void *)(data + y * stride + x * 4);
-}
-
-static bool blank(canvas *c)
-{
-    for (int y = 0; y < 200; y++)
-        for (int x = 0; x < 200; x++)
-            if (pixel(c, x, y)) return false;
-    return true;
-}
-
 static reelay_touch_state ring_state(double alpha)
 {
     return (reelay_touch_state){.active = alpha > 0, .ring_visible = alpha > 0, .ring_alpha = alpha,
@@ -635,34 +590,34 @@ static reelay_touch_state ring_state(double alpha)
 static void test_paint_ring(void **state)
 {
     (void)state;
-    canvas c = new_canvas();
+    ts_canvas c = ts_canvas_new(200, 200);
     cairo_set_line_width(c.cr, 7);
     reelay_touch_state s = ring_state(1);
     reelay_paint_touch(c.cr, &s);
     assert_true(cairo_get_line_width(c.cr) == 7); /* state restored */
     /* Centre (98, 98); the border covers radii 31..35. */
-    assert_int_equal(pixel(&c, 98 + 33, 98), 0xFF4950F6u);
-    assert_int_equal(pixel(&c, 98 - 34, 98), 0xFF4950F6u);
-    assert_int_equal(pixel(&c, 98, 98 + 33), 0xFF4950F6u);
-    assert_int_equal(pixel(&c, 98, 98 - 34), 0xFF4950F6u);
+    assert_int_equal(ts_pixel(&c, 98 + 33, 98), 0xFF4950F6u);
+    assert_int_equal(ts_pixel(&c, 98 - 34, 98), 0xFF4950F6u);
+    assert_int_equal(ts_pixel(&c, 98, 98 + 33), 0xFF4950F6u);
+    assert_int_equal(ts_pixel(&c, 98, 98 - 34), 0xFF4950F6u);
     /* Inside and the centre are untouched; so is just outside. */
-    assert_int_equal(pixel(&c, 98, 98), 0);
-    assert_int_equal(pixel(&c, 100, 100), 0);
-    assert_int_equal(pixel(&c, 98 + 29, 98), 0);
-    assert_int_equal(pixel(&c, 98 + 36, 98), 0);
-    assert_int_equal(pixel(&c, 98 - 37, 98), 0);
+    assert_int_equal(ts_pixel(&c, 98, 98), 0);
+    assert_int_equal(ts_pixel(&c, 100, 100), 0);
+    assert_int_equal(ts_pixel(&c, 98 + 29, 98), 0);
+    assert_int_equal(ts_pixel(&c, 98 + 36, 98), 0);
+    assert_int_equal(ts_pixel(&c, 98 - 37, 98), 0);
     /* A ring centred on (100, 100) would cover x = 134; the margin puts it 2 px up-left. */
-    assert_int_equal(pixel(&c, 134, 100), 0);
-    free_canvas(&c);
+    assert_int_equal(ts_pixel(&c, 134, 100), 0);
+    ts_canvas_free(&c);
 
-    c = new_canvas();
+    c = ts_canvas_new(200, 200);
     s = ring_state(0.5);
     reelay_paint_touch(c.cr, &s);
-    uint32_t p = pixel(&c, 98 + 33, 98);
+    uint32_t p = ts_pixel(&c, 98 + 33, 98);
     assert_true((p >> 24) >= 126 && (p >> 24) <= 129);
-    free_canvas(&c);
+    ts_canvas_free(&c);
 
-    c = new_canvas();
+    c = ts_canvas_new(200, 200);
     s = ring_state(0);
     s.active = true; /* even if a caller sets it: alpha 0 paints nothing */
     reelay_paint_touch(c.cr, &s);
@@ -670,65 +625,65 @@ static void test_paint_ring(void **state)
     s.active = false;
     reelay_paint_touch(c.cr, &s);
     reelay_paint_touch(c.cr, NULL);
-    assert_true(blank(&c));
-    free_canvas(&c);
+    assert_true(ts_blank_rect(&c, 0, 0, 200, 200));
+    ts_canvas_free(&c);
 }
 
 static void test_paint_tail(void **state)
 {
     (void)state;
     reelay_touch_point line[] = {{20, 150, 0}, {20, 150, 0}, {180, 150, 0}};
-    canvas c = new_canvas();
+    ts_canvas c = ts_canvas_new(200, 200);
     reelay_touch_state s = {.active = true, .tail = line, .tail_count = 3, .tail_visible = true};
     reelay_paint_touch(c.cr, &s);
     /* 3 px wide around y = 150: rows 149 and 150 fully red. */
-    assert_int_equal(pixel(&c, 100, 149), 0xFFFF0000u);
-    assert_int_equal(pixel(&c, 100, 150), 0xFFFF0000u);
-    assert_int_equal(pixel(&c, 100, 146), 0);
-    assert_int_equal(pixel(&c, 100, 153), 0);
+    assert_int_equal(ts_pixel(&c, 100, 149), 0xFFFF0000u);
+    assert_int_equal(ts_pixel(&c, 100, 150), 0xFFFF0000u);
+    assert_int_equal(ts_pixel(&c, 100, 146), 0);
+    assert_int_equal(ts_pixel(&c, 100, 153), 0);
     /* Round caps reach past the end points (a butt cap would stop at x = 180). */
-    assert_true((pixel(&c, 180, 150) >> 24) > 0x80);
-    assert_true((pixel(&c, 19, 149) >> 24) > 0x80);
-    assert_int_equal(pixel(&c, 183, 150), 0);
-    free_canvas(&c);
+    assert_true((ts_pixel(&c, 180, 150) >> 24) > 0x80);
+    assert_true((ts_pixel(&c, 19, 149) >> 24) > 0x80);
+    assert_int_equal(ts_pixel(&c, 183, 150), 0);
+    ts_canvas_free(&c);
 
     /* One distinct point: the canvas prunes it; no dot. */
     reelay_touch_point dot[] = {{50, 50, 0}, {50, 50, 0}};
-    c = new_canvas();
+    c = ts_canvas_new(200, 200);
     s = (reelay_touch_state){.active = true, .tail = dot, .tail_count = 2, .tail_visible = true};
     reelay_paint_touch(c.cr, &s);
-    assert_true(blank(&c));
-    free_canvas(&c);
+    assert_true(ts_blank_rect(&c, 0, 0, 200, 200));
+    ts_canvas_free(&c);
 
     /* Tail above the ring. */
-    c = new_canvas();
+    c = ts_canvas_new(200, 200);
     reelay_touch_point across[] = {{60, 98, 0}, {160, 98, 0}};
     s = ring_state(1);
     s.tail = across;
     s.tail_count = 2;
     s.tail_visible = true;
     reelay_paint_touch(c.cr, &s);
-    assert_int_equal(pixel(&c, 98 + 33, 98), 0xFFFF0000u);
-    assert_int_equal(pixel(&c, 98, 98 + 33), 0xFF4950F6u);
-    free_canvas(&c);
+    assert_int_equal(ts_pixel(&c, 98 + 33, 98), 0xFFFF0000u);
+    assert_int_equal(ts_pixel(&c, 98, 98 + 33), 0xFF4950F6u);
+    ts_canvas_free(&c);
 }
 
 static void test_paint_from_track(void **state)
 {
     (void)state;
     fixture f = open_text(SNAP("w", 1000) START("w", 2000, 100, 100) END("w", 2100, 150, 100));
-    canvas c = new_canvas();
+    ts_canvas c = ts_canvas_new(200, 200);
     reelay_touch_state s = at(&f, "w", 2300);
     assert_true(s.tail_visible && !s.ring_visible);
     reelay_paint_touch(c.cr, &s);
-    assert_int_equal(pixel(&c, 125, 99), 0xFFFF0000u);
-    free_canvas(&c);
-    c = new_canvas();
+    assert_int_equal(ts_pixel(&c, 125, 99), 0xFFFF0000u);
+    ts_canvas_free(&c);
+    c = ts_canvas_new(200, 200);
     s = at(&f, "w", 2700);
     assert_false(s.active);
     reelay_paint_touch(c.cr, &s);
-    assert_true(blank(&c));
-    free_canvas(&c);
+    assert_true(ts_blank_rect(&c, 0, 0, 200, 200));
+    ts_canvas_free(&c);
     close_fixture(&f);
 }
 
