@@ -82,10 +82,7 @@ static double clamp01(double v)
 
 static void fill_rect(cairo_t *cr, double x, double y, double w, double h, uint32_t rgb)
 {
-    cairo_new_path(cr);
-    cairo_rectangle(cr, x, y, w, h);
-    reelay_set_source(cr, reelay_rgb_hex(rgb));
-    cairo_fill(cr);
+    reelay_fill_rect(cr, x, y, w, h, reelay_rgb_hex(rgb));
 }
 
 /* One pass per kind, least important first, each adding a rectangle for every
@@ -192,32 +189,6 @@ static void fill_rounded_clipped(cairo_t *cr, double clip_x, double clip_y, doub
     cairo_restore(cr);
 }
 
-static reelay_text_style text_style(double size, uint32_t rgb, bool bold)
-{
-    return (reelay_text_style){
-        .family = "sans-serif",
-        .size = size,
-        .bold = bold,
-        .color = reelay_rgb_hex(rgb),
-        .halign = TEXT_ALIGN_START,
-        .valign = TEXT_ALIGN_CENTER,
-    };
-}
-
-/* Width of text with every digit replaced by 0: the clock's box then only
- * changes when the shape of the text does, never from second to second. */
-static double template_width(cairo_t *cr, reelay_fonts *fonts, const char *text, const reelay_text_style *style)
-{
-    char shape[96];
-    size_t n = strlen(text);
-    if (n >= sizeof shape) n = sizeof shape - 1;
-    for (size_t i = 0; i < n; i++) shape[i] = text[i] >= '0' && text[i] <= '9' ? '0' : text[i];
-    shape[n] = '\0';
-    double w, h;
-    reelay_text_measure(cr, fonts, shape, 0, style, &w, &h);
-    return w;
-}
-
 /* "2×", "1.5×", "0.25×"; false when the speed is 1 or meaningless. */
 static bool format_speed(double speed, char *buf, size_t size)
 {
@@ -247,16 +218,16 @@ static void paint_text_row(cairo_t *cr, reelay_fonts *fonts, const reelay_hud_st
     reelay_hud_format_time(s->elapsed_ms, long_form, elapsed, sizeof elapsed);
     reelay_hud_format_time(s->total_ms, long_form, total, sizeof total);
     snprintf(clock, sizeof clock, "%s / %s", elapsed, total);
-    reelay_text_style clock_style = text_style(l->font_size, HUD_TEXT, false);
+    reelay_text_style clock_style = reelay_label_style(l->font_size, HUD_TEXT, false);
     /* A little slack: the clip box of a text is its logical width, and
      * antialiased ink may spill a fraction of a pixel past it. */
-    double clock_w = ceil(template_width(cr, fonts, clock, &clock_style)) + 2;
+    double clock_w = ceil(reelay_text_digit_shape_width(cr, fonts, clock, &clock_style)) + 2;
     reelay_text_draw(cr, fonts, clock, left, row_y, fmin(clock_w, right - left), row_h, &clock_style);
     left += clock_w + l->gap;
 
     char speed[32];
     if (left < right && format_speed(s->speed, speed, sizeof speed)) {
-        reelay_text_style pill_style = text_style(l->font_size * 0.8, HUD_TEXT, true);
+        reelay_text_style pill_style = reelay_label_style(l->font_size * 0.8, HUD_TEXT, true);
         double tw, th;
         reelay_text_measure(cr, fonts, speed, 0, &pill_style, &tw, &th);
         double pill_pad = round(l->font_size * 0.35);
@@ -270,13 +241,13 @@ static void paint_text_row(cairo_t *cr, reelay_fonts *fonts, const reelay_hud_st
     }
 
     bool has_screen = s->screen && s->screen[0];
-    reelay_text_style screen_style = text_style(l->font_size, HUD_SCREEN_TEXT, false);
+    reelay_text_style screen_style = reelay_label_style(l->font_size, HUD_SCREEN_TEXT, false);
     screen_style.ellipsize = true;
     if (isfinite(s->wall_clock_ms)) {
         char utc[32];
         format_utc(s->wall_clock_ms, utc, sizeof utc);
-        reelay_text_style utc_style = text_style(l->font_size, HUD_DIM_TEXT, false);
-        double utc_w = ceil(template_width(cr, fonts, utc, &utc_style)) + 2;
+        reelay_text_style utc_style = reelay_label_style(l->font_size, HUD_DIM_TEXT, false);
+        double utc_w = ceil(reelay_text_digit_shape_width(cr, fonts, utc, &utc_style)) + 2;
         /* The screen name tells more than the time of day: the clock gives
          * way when the name would be left less than it needs (or 6 em). */
         double need = 0;
@@ -340,7 +311,7 @@ void reelay_paint_skip_card(cairo_t *cr, reelay_fonts *fonts, double x, double y
     double pad = round(size * 0.9), gap = round(size * 0.5);
     double icon_w = round(size * 1.1), icon_h = round(size * 0.7);
     double bar_h = fmax(2, round(size * 0.2)), bar_gap = round(size * 0.6);
-    reelay_text_style style = text_style(size, HUD_TEXT, true);
+    reelay_text_style style = reelay_label_style(size, HUD_TEXT, true);
     style.ellipsize = true;
     const char *text = skipped_text ? skipped_text : "";
     double text_w = 0, text_h = 0;

@@ -122,41 +122,11 @@ typedef struct panel_layout {
     double badge_h, badge_w, clock_w;
 } panel_layout;
 
-static reelay_text_style text_style(double size, uint32_t rgb, bool bold)
-{
-    return (reelay_text_style){
-        .family = "sans-serif",
-        .size = size,
-        .bold = bold,
-        .color = reelay_rgb_hex(rgb),
-        .halign = TEXT_ALIGN_START,
-        .valign = TEXT_ALIGN_CENTER,
-    };
-}
-
-static double text_width(cairo_t *cr, reelay_fonts *fonts, const char *text, const reelay_text_style *style)
-{
-    double w, h;
-    reelay_text_measure(cr, fonts, text, 0, style, &w, &h);
-    return w;
-}
-
 static reelay_text_style badge_style(const panel_layout *l)
 {
-    reelay_text_style s = text_style(l->font_size * 0.66, PANEL_BACKGROUND, true);
+    reelay_text_style s = reelay_label_style(l->font_size * 0.66, PANEL_BACKGROUND, true);
     s.halign = TEXT_ALIGN_CENTER;
     return s;
-}
-
-/* The clock's column fits the newest clock shown with every digit a 0, so it
- * only widens when the session passes an hour, not from row to row. */
-static double clock_width(cairo_t *cr, reelay_fonts *fonts, const char *newest, const reelay_text_style *style)
-{
-    char shape[32];
-    size_t n = 0;
-    for (; newest[n] && n + 1 < sizeof shape; n++) shape[n] = newest[n] == ':' ? ':' : '0';
-    shape[n] = '\0';
-    return ceil(text_width(cr, fonts, shape, style)) + 2;
 }
 
 static panel_layout layout_for(cairo_t *cr, reelay_fonts *fonts, double w, double h, const char *newest_clock)
@@ -174,30 +144,24 @@ static panel_layout layout_for(cairo_t *cr, reelay_fonts *fonts, double w, doubl
     l.list_top = l.header_h + l.rule_h + round(s * 0.4);
     double room = h - l.list_top - round(s * 0.4);
     l.rows = room > 0 ? floor(room / l.row_h) : 0;
-    reelay_text_style clock = text_style(s * 0.85, PANEL_DIM_TEXT, false);
-    l.clock_w = clock_width(cr, fonts, newest_clock, &clock);
+    reelay_text_style clock = reelay_label_style(s * 0.85, PANEL_DIM_TEXT, false);
+    /* The clock's column fits the newest clock shown with every digit a 0, so
+     * it only widens when the session passes an hour, not from row to row. */
+    l.clock_w = ceil(reelay_text_digit_shape_width(cr, fonts, newest_clock, &clock)) + 2;
     reelay_text_style badge = badge_style(&l);
     double widest = 0;
-    for (size_t k = 0; k < KIND_COUNT; k++) widest = fmax(widest, text_width(cr, fonts, LOOKS[k].label, &badge));
+    for (size_t k = 0; k < KIND_COUNT; k++) widest = fmax(widest, reelay_text_width(cr, fonts, LOOKS[k].label, &badge));
     l.badge_w = ceil(widest) + 2 * round(s * 0.4);
     return l;
-}
-
-static void fill_rect(cairo_t *cr, double x, double y, double w, double h, reelay_rgba colour)
-{
-    cairo_new_path(cr);
-    cairo_rectangle(cr, x, y, w, h);
-    reelay_set_source(cr, colour);
-    cairo_fill(cr);
 }
 
 /* A pill with centred text; returns its width. */
 static double paint_pill(cairo_t *cr, reelay_fonts *fonts, double x, double y, double h, const char *text,
                          uint32_t fill, uint32_t ink, double size)
 {
-    reelay_text_style style = text_style(size, ink, true);
+    reelay_text_style style = reelay_label_style(size, ink, true);
     style.halign = TEXT_ALIGN_CENTER;
-    double w = ceil(text_width(cr, fonts, text, &style)) + 2 * round(size * 0.6);
+    double w = ceil(reelay_text_width(cr, fonts, text, &style)) + 2 * round(size * 0.6);
     cairo_new_path(cr);
     reelay_path_rounded_rect(cr, x, y, w, h, h / 2);
     reelay_set_source(cr, reelay_rgb_hex(fill));
@@ -208,8 +172,8 @@ static double paint_pill(cairo_t *cr, reelay_fonts *fonts, double x, double y, d
 
 static double pill_width(cairo_t *cr, reelay_fonts *fonts, const char *text, double size)
 {
-    reelay_text_style style = text_style(size, PANEL_TITLE, true);
-    return ceil(text_width(cr, fonts, text, &style)) + 2 * round(size * 0.6);
+    reelay_text_style style = reelay_label_style(size, PANEL_TITLE, true);
+    return ceil(reelay_text_width(cr, fonts, text, &style)) + 2 * round(size * 0.6);
 }
 
 static void format_count(uint32_t n, const char *one, const char *many, char *buf, size_t size)
@@ -226,12 +190,12 @@ static void paint_header(cairo_t *cr, reelay_fonts *fonts, double x, double y, d
     double s = l->font_size, row_h = l->header_h;
     double left = x + l->pad, right = x + w - l->pad;
     if (right <= left) return;
-    reelay_text_style title = text_style(s * 1.05, PANEL_TITLE, true);
-    reelay_text_style total = text_style(s * 0.85, PANEL_DIM_TEXT, false);
+    reelay_text_style title = reelay_label_style(s * 1.05, PANEL_TITLE, true);
+    reelay_text_style total = reelay_label_style(s * 0.85, PANEL_DIM_TEXT, false);
     char total_text[32];
     snprintf(total_text, sizeof total_text, "%zu", shown);
-    double title_w = ceil(text_width(cr, fonts, "Events", &title)) + 2;
-    double total_w = ceil(text_width(cr, fonts, total_text, &total)) + 2;
+    double title_w = ceil(reelay_text_width(cr, fonts, "Events", &title)) + 2;
+    double total_w = ceil(reelay_text_width(cr, fonts, total_text, &total)) + 2;
 
     double pill_size = s * 0.72, pill_h = round(s * 1.35), pill_y = y + round((row_h - pill_h) / 2);
     char err_text[48], fail_text[48];
@@ -288,16 +252,16 @@ static void paint_row(cairo_t *cr, reelay_fonts *fonts, double x, double y, doub
     if (highlight > 0) {
         reelay_rgba tint = reelay_rgb_hex(PANEL_HIGHLIGHT);
         tint.a = 0.35 * highlight;
-        fill_rect(cr, x, y, w, l->row_h, tint);
+        reelay_fill_rect(cr, x, y, w, l->row_h, tint);
         tint.a = highlight;
-        fill_rect(cr, x, y, fmax(2, round(l->font_size * 0.2)), l->row_h, tint);
+        reelay_fill_rect(cr, x, y, fmax(2, round(l->font_size * 0.2)), l->row_h, tint);
     }
     const kind_look *look = look_of(e->kind);
     double left = x + l->pad, right = x + w - l->pad;
 
     char clock[32];
     reelay_hud_format_time(e->session_ms, false, clock, sizeof clock);
-    reelay_text_style clock_style = text_style(l->font_size * 0.85, PANEL_DIM_TEXT, false);
+    reelay_text_style clock_style = reelay_label_style(l->font_size * 0.85, PANEL_DIM_TEXT, false);
     reelay_text_draw(cr, fonts, clock, left, y, fmax(0, fmin(l->clock_w, right - left)), l->row_h, &clock_style);
     left += l->clock_w + l->gap;
     if (left >= right) return;
@@ -315,7 +279,7 @@ static void paint_row(cairo_t *cr, reelay_fonts *fonts, double x, double y, doub
 
     char line[TEXT_MAX_BYTES + 1];
     one_line(e->text, line, sizeof line);
-    reelay_text_style style = text_style(l->font_size, look->text, false);
+    reelay_text_style style = reelay_label_style(l->font_size, look->text, false);
     style.ellipsize = true;
     reelay_text_draw(cr, fonts, line, left, y, right - left, l->row_h, &style);
 }
@@ -335,11 +299,11 @@ void reelay_paint_inspector(cairo_t *cr, reelay_fonts *fonts, double x, double y
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, w, h);
     cairo_clip(cr);
-    fill_rect(cr, x, y, w, h, reelay_rgb_hex(PANEL_BACKGROUND));
+    reelay_fill_rect(cr, x, y, w, h, reelay_rgb_hex(PANEL_BACKGROUND));
     panel_layout l = layout_for(cr, fonts, w, h, newest_clock);
     /* The rule under the header, and one down the left edge against the screen. */
-    fill_rect(cr, x, y + l.header_h, w, l.rule_h, reelay_rgb_hex(PANEL_RULE));
-    fill_rect(cr, x, y, l.rule_h, h, reelay_rgb_hex(PANEL_RULE));
+    reelay_fill_rect(cr, x, y + l.header_h, w, l.rule_h, reelay_rgb_hex(PANEL_RULE));
+    reelay_fill_rect(cr, x, y, l.rule_h, h, reelay_rgb_hex(PANEL_RULE));
     paint_header(cr, fonts, x, y, w, &l, newest ? newest->errors_so_far : 0, newest ? newest->failures_so_far : 0,
                  shown);
 

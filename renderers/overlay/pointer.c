@@ -116,14 +116,8 @@ static void paint_pill(cairo_t *cr, reelay_fonts *fonts, const reelay_pointer_st
 {
     char label[96];
     reelay_pointer_scroll_label(s, label, sizeof label);
-    reelay_text_style style = {
-        .family = "sans-serif",
-        .size = PILL_FONT,
-        .bold = true,
-        .color = reelay_rgb_hex(0xFFFFFF),
-        .halign = TEXT_ALIGN_CENTER,
-        .valign = TEXT_ALIGN_CENTER,
-    };
+    reelay_text_style style = reelay_label_style(PILL_FONT, 0xFFFFFF, true);
+    style.halign = TEXT_ALIGN_CENTER;
     style.color.a = s->scroll_alpha;
     double tw = 0, th = 0;
     reelay_text_measure(cr, fonts, label, 0, &style, &tw, &th);

@@ -50,6 +50,26 @@ void reelay_set_source(cairo_t *cr, reelay_rgba color)
     cairo_set_source_rgba(cr, color.r, color.g, color.b, color.a);
 }
 
+void reelay_fill_rect(cairo_t *cr, double x, double y, double w, double h, reelay_rgba colour)
+{
+    cairo_new_path(cr);
+    cairo_rectangle(cr, x, y, w, h);
+    reelay_set_source(cr, colour);
+    cairo_fill(cr);
+}
+
+reelay_text_style reelay_label_style(double size, uint32_t rgb, bool bold)
+{
+    return (reelay_text_style){
+        .family = "sans-serif",
+        .size = size,
+        .bold = bold,
+        .color = reelay_rgb_hex(rgb),
+        .halign = TEXT_ALIGN_START,
+        .valign = TEXT_ALIGN_CENTER,
+    };
+}
+
 void reelay_path_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
 {
     double limit = fmin(w, h) / 2.0;

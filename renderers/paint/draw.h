@@ -27,6 +27,14 @@ bool reelay_color_is_light(const reelay_color *color, const char *fallback_hex);
 
 void reelay_set_source(cairo_t *cr, reelay_rgba color);
 
+/* Fills the rectangle with colour (discarding any current path). */
+void reelay_fill_rect(cairo_t *cr, double x, double y, double w, double h, reelay_rgba colour);
+
+/* The style of reelay's own labels (HUD, inspector, overlay pills): Noto
+ * Sans via "sans-serif", colour 0xRRGGBB, left-aligned and vertically centred
+ * in its box. */
+reelay_text_style reelay_label_style(double size, uint32_t rgb, bool bold);
+
 /* Path of a rectangle with corner radius r (clamped to half the shorter side). */
 void reelay_path_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r);
 

@@ -248,3 +248,21 @@ double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, doub
     cairo_restore(cr);
     return block_h;
 }
+
+double reelay_text_width(cairo_t *cr, reelay_fonts *fonts, const char *text, const reelay_text_style *style)
+{
+    double width, height;
+    reelay_text_measure(cr, fonts, text, 0, style, &width, &height);
+    return width;
+}
+
+double reelay_text_digit_shape_width(cairo_t *cr, reelay_fonts *fonts, const char *text,
+                                     const reelay_text_style *style)
+{
+    char shape[96];
+    size_t n = strlen(text);
+    if (n >= sizeof shape) n = sizeof shape - 1;
+    for (size_t i = 0; i < n; i++) shape[i] = text[i] >= '0' && text[i] <= '9' ? '0' : text[i];
+    shape[n] = '\0';
+    return reelay_text_width(cr, fonts, shape, style);
+}

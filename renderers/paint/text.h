@@ -60,4 +60,13 @@ double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, doub
 void reelay_text_measure(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
                          const reelay_text_style *style, double *width, double *height);
 
+/* Logical width of text on one line. */
+double reelay_text_width(cairo_t *cr, reelay_fonts *fonts, const char *text, const reelay_text_style *style);
+
+/* Width of text with every digit replaced by 0 (at most 95 bytes measured):
+ * a clock's box then changes only with the shape of the text, never from
+ * second to second. */
+double reelay_text_digit_shape_width(cairo_t *cr, reelay_fonts *fonts, const char *text,
+                                     const reelay_text_style *style);
+
 #endif

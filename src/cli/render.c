@@ -7,6 +7,7 @@
 #include "cli/options.h"
 #include "ingest/ingest.h"
 #include "render/render.h"
+#include "renderers/overlay/hud.h"
 #include "renderers/frame/frame.h"
 
 static void usage(FILE *out)
@@ -153,13 +154,10 @@ static int parse_args(int argc, char **argv, render_args *args)
     return REELAY_OK;
 }
 
+/* The HUD's clock format: "mm:ss", "h:mm:ss" from an hour on. */
 static void format_clock(double ms, char *out, size_t size)
 {
-    long total = ms > 0 ? (long)(ms / 1000.0) : 0;
-    if (total >= 3600)
-        snprintf(out, size, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-    else
-        snprintf(out, size, "%02ld:%02ld", total / 60, total % 60);
+    reelay_hud_format_time(ms, false, out, size);
 }
 
 /* One line, redrawn in place: only when stderr is a terminal. */

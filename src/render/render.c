@@ -127,10 +127,8 @@ static bool counts_for_poster(const reelay_event *ev, double from, double to)
 
 static double poster_time(const reelay_session *session, const reelay_timeline *timeline)
 {
-    size_t count = 0;
-    const reelay_timeline_segment *segments = reelay_timeline_segments(timeline, &count);
-    double from = count ? segments[0].session_start : session->first_ts;
-    double to = count ? segments[count - 1].session_end : session->last_ts;
+    double from, to;
+    reelay_timeline_session_range(timeline, &from, &to);
     /* Sliding window over the active events: [oldest, i] spans at most
      * POSTER_WINDOW_MS and holds in_window of them. */
     size_t best = 0, in_window = 0, oldest = 0;
@@ -550,9 +548,9 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         result->width = job.layout.width;
         result->height = job.layout.height;
         result->skipped_s = reelay_timeline_skipped_ms(job.timeline) / 1000.0;
-        size_t count = 0;
-        const reelay_timeline_segment *segments = reelay_timeline_segments(job.timeline, &count);
-        result->session_s = count ? (segments[count - 1].session_end - segments[0].session_start) / 1000.0 : 0;
+        double shown_from, shown_to;
+        reelay_timeline_session_range(job.timeline, &shown_from, &shown_to);
+        result->session_s = (shown_to - shown_from) / 1000.0;
         rc = sha256_file(options->output, result->sha256, err);
     }
     result->render_s = now_s() - started;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "renderers/paint/text.h"
 #include "session/session.h"
 
 json_t *ts_json(const char *text)
@@ -50,6 +51,27 @@ reelay_session *ts_session_from_path(const char *path)
     return session;
 }
 
+reelay_fonts *ts_fonts(void)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_fonts *fonts = reelay_fonts_new(&err);
+    if (!fonts) fail_msg("fonts: %s", err.msg);
+    return fonts;
+}
+
+int ts_fonts_setup(void **state)
+{
+    *state = ts_fonts();
+    return 0;
+}
+
+int ts_fonts_teardown(void **state)
+{
+    reelay_fonts_free(*state);
+    return 0;
+}
+
 uint32_t ts_window_of(const reelay_session *session, const char *key)
 {
     for (size_t i = 0; i < session->window_count; i++)
@@ -73,14 +95,34 @@ void ts_canvas_free(ts_canvas *canvas)
     cairo_surface_destroy(canvas->surface);
 }
 
-uint32_t ts_pixel(ts_canvas *canvas, int x, int y)
+cairo_surface_t *ts_filled_surface(int width, int height, uint32_t value)
 {
-    cairo_surface_flush(canvas->surface);
-    const unsigned char *data = cairo_image_surface_get_data(canvas->surface);
-    int stride = cairo_image_surface_get_stride(canvas->surface);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    assert_int_equal(cairo_surface_status(surface), CAIRO_STATUS_SUCCESS);
+    cairo_surface_flush(surface);
+    unsigned char *data = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) memcpy(data + (size_t)y * (size_t)stride + (size_t)x * 4, &value, 4);
+    cairo_surface_mark_dirty(surface);
+    return surface;
+}
+
+uint32_t ts_surface_pixel(cairo_surface_t *surface, int x, int y)
+{
+    assert_true(x >= 0 && y >= 0 && x < cairo_image_surface_get_width(surface) &&
+                y < cairo_image_surface_get_height(surface));
+    cairo_surface_flush(surface);
+    const unsigned char *data = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
     uint32_t value;
     memcpy(&value, data + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
     return value;
+}
+
+uint32_t ts_pixel(ts_canvas *canvas, int x, int y)
+{
+    return ts_surface_pixel(canvas->surface, x, y);
 }
 
 bool ts_blank_rect(ts_canvas *canvas, int x0, int y0, int x1, int y1)

@@ -18,8 +18,22 @@ json_t *ts_json(const char *text);
 
 typedef struct reelay_session reelay_session;
 
+typedef struct reelay_fonts reelay_fonts;
+
+/* reelay's fonts, or the test fails with the loader's message. */
+reelay_fonts *ts_fonts(void);
+/* Group setup/teardown keeping ts_fonts() in *state. */
+int ts_fonts_setup(void **state);
+int ts_fonts_teardown(void **state);
+
 /* The index of the window with this key, or the test fails. */
 uint32_t ts_window_of(const reelay_session *session, const char *key);
+
+/* An ARGB32 surface with every pixel set to value (premultiplied), so a
+ * painter's reach shows as pixels that changed. */
+cairo_surface_t *ts_filled_surface(int width, int height, uint32_t value);
+/* Premultiplied ARGB32 pixel of an image surface; out of range fails the test. */
+uint32_t ts_surface_pixel(cairo_surface_t *surface, int x, int y);
 
 /* A transparent ARGB32 drawing surface for pixel probes. */
 typedef struct ts_canvas {

@@ -29,22 +29,6 @@
 static const int WIDTHS[] = {360, 822, 1920};
 #define WIDTH_COUNT (sizeof WIDTHS / sizeof WIDTHS[0])
 
-static int setup(void **state)
-{
-    reelay_err err;
-    reelay_err_clear(&err);
-    reelay_fonts *fonts = reelay_fonts_new(&err);
-    if (!fonts) fail_msg("fonts: %s", err.msg);
-    *state = fonts;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    reelay_fonts_free(*state);
-    return 0;
-}
-
 static reelay_hud_state base_state(void)
 {
     return (reelay_hud_state){
@@ -57,22 +41,12 @@ static reelay_hud_state base_state(void)
 
 static cairo_surface_t *sentinel_surface(int w, int h)
 {
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
-    cairo_surface_flush(s);
-    unsigned char *data = cairo_image_surface_get_data(s);
-    int stride = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) ((uint32_t *)(data + (size_t)y * stride))[x] = SENTINEL;
-    cairo_surface_mark_dirty(s);
-    return s;
+    return ts_filled_surface(w, h, SENTINEL);
 }
 
 static uint32_t pixel(cairo_surface_t *s, int x, int y)
 {
-    assert_true(x >= 0 && y >= 0 && x < cairo_image_surface_get_width(s) && y < cairo_image_surface_get_height(s));
-    const unsigned char *row = cairo_image_surface_get_data(s) + (size_t)y * cairo_image_surface_get_stride(s);
-    return ((const uint32_t *)row)[x];
+    return ts_surface_pixel(s, x, y);
 }
 
 static int red(uint32_t p) { return (int)(p >> 16 & 0xFF); }
@@ -909,5 +883,5 @@ int main(void)
         cmocka_unit_test(test_skip_card_long_and_empty),
         cmocka_unit_test(test_dump_sample),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_fonts_setup, ts_fonts_teardown);
 }

@@ -35,22 +35,6 @@
 static const uint32_t BADGE[] = {0x38BDF8, 0xD1D5DB, 0xA78BFA, 0xF97316, 0xEF4444, 0x94A3B8};
 #define KINDS 6
 
-static int setup(void **state)
-{
-    reelay_err err;
-    reelay_err_clear(&err);
-    reelay_fonts *fonts = reelay_fonts_new(&err);
-    if (!fonts) fail_msg("fonts: %s", err.msg);
-    *state = fonts;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    reelay_fonts_free(*state);
-    return 0;
-}
-
 static uint32_t lcg(uint64_t *seed)
 {
     *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -59,22 +43,12 @@ static uint32_t lcg(uint64_t *seed)
 
 static cairo_surface_t *sentinel_surface(int w, int h)
 {
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
-    cairo_surface_flush(s);
-    unsigned char *data = cairo_image_surface_get_data(s);
-    int stride = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) ((uint32_t *)(data + (size_t)y * stride))[x] = SENTINEL;
-    cairo_surface_mark_dirty(s);
-    return s;
+    return ts_filled_surface(w, h, SENTINEL);
 }
 
 static uint32_t pixel(cairo_surface_t *s, int x, int y)
 {
-    assert_true(x >= 0 && y >= 0 && x < cairo_image_surface_get_width(s) && y < cairo_image_surface_get_height(s));
-    const unsigned char *row = cairo_image_surface_get_data(s) + (size_t)y * cairo_image_surface_get_stride(s);
-    return ((const uint32_t *)row)[x];
+    return ts_surface_pixel(s, x, y);
 }
 
 /* Pixel (x, y) of the panel (panel coordinates). */
@@ -734,5 +708,5 @@ int main(void)
         cmocka_unit_test(test_bad_input_and_state),
         cmocka_unit_test(test_dump_sample),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, ts_fonts_setup, ts_fonts_teardown);
 }

@@ -697,10 +697,7 @@ static void test_paint_nothing_when_inactive(void **state)
 static void test_paint_scroll_indicator(void **state)
 {
     (void)state;
-    reelay_err err;
-    reelay_err_clear(&err);
-    reelay_fonts *fonts = reelay_fonts_new(&err);
-    if (!fonts) fail_msg("fonts: %s", err.msg);
+    reelay_fonts *fonts = ts_fonts();
 
     /* With a page height: a thumb at the right edge, 1/4 of the track long,
      * at the bottom when scrolled to the end. */
