@@ -67,7 +67,7 @@ tiles=$(python3 -c "import math; print(max(0, min(6, int(math.log2(max(1, $width
 cat "$work/clip.y4m" >/dev/null # warm the page cache: ffmpeg should not pay for the disk
 timed clip-reelay-webm "$reelay" render "$input" --to "$clip_s" -o "$work/clip.webm" --quiet
 timed clip-ffmpeg-webm ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libvpx-vp9 -deadline realtime \
-  -cpu-used 8 -row-mt 1 -tile-columns "$tiles" -crf 32 -b:v 0 -threads "$threads" -g 240 "$work/clip-ff.webm"
+  -cpu-used 8 -row-mt 1 -lag-in-frames 0 -tile-columns "$tiles" -crf 32 -b:v 0 -threads "$threads" -g 240 "$work/clip-ff.webm"
 timed clip-reelay-mp4 "$reelay" render "$input" --to "$clip_s" -o "$work/clip.mp4" --quiet
 timed clip-ffmpeg-mp4 ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libx264 -preset veryfast -crf 23 \
   -bf 0 -g 240 -threads "$threads" -pix_fmt yuv420p -movflags +faststart "$work/clip-ff.mp4"

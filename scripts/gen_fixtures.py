@@ -801,7 +801,10 @@ def build_android_long(store, minutes, seed):
         A.show(T if t == T else step(500, 1500), "com.example.shop.MainActivity", root)
         A.network(step(100, 300), [net_request(api + "/products?page=1", "GET", 200, t - 150,
                                                rng.randrange(90, 300), rng.randrange(2000, 9000))])
+        # Loaded: the bar fills and the card's spinner goes, as in an app
+        # (a spinner that never stops would make every frame a changed one).
         h["progress"]["value"] = 100
+        h["card"]["childWireframes"].remove(h["spinner"])
         A.snapshot(step(1000, 1200))
         if rng.random() < 0.6:   # search
             A.tap(step(800, 3000), 200, 112, rng.randrange(60, 120))

@@ -17,6 +17,7 @@
 #include <libswscale/swscale.h>
 
 #include "core/atomic_file.h"
+#include "encode/vp9_repeat.h"
 
 /* ------------------------------------------------------- codecs, containers */
 
@@ -127,14 +128,21 @@ struct reelay_video {
     AVCodecContext *enc;
     AVStream *stream;
     struct SwsContext *sws;
-    AVFrame *frame;   /* the last converted picture, sent again by repeat */
+    AVFrame *frame;   /* the last picture written (a reference), sent again by repeat */
+    struct reelay_video_picture *own_picture; /* reelay_video_write converts into it */
     AVPacket *pkt;    /* receive buffer */
     AVPacket *held;   /* newest encoded packet: written once the next pts gives its duration */
     bool have_frame, have_held, vfr, failed;
     int width, height, fps;
     int64_t last_pts; /* -1 before the first frame */
     int64_t end_pts;  /* 0 until reelay_video_set_end: last pts + 1 */
-    int64_t next_key; /* VFR: a keyframe is forced at or after this pts */
+    int64_t next_key; /* with time_keys: a keyframe is forced at or after this pts */
+    /* Keyframes by time, not by frames sent: VFR, and VP9 whose repeats
+     * mostly never reach the encoder. */
+    bool time_keys;
+    int64_t pending; /* frames sent to the encoder and not yet out as packets */
+    int shown_slot;  /* VP9: the reference slot holding the last shown picture, or -1 */
+    int64_t elided;  /* VP9 repeats written as show-existing frames */
     int64_t packets;  /* written to the muxer */
     AVStream *sub_stream; /* NULL without cues */
     AVPacket *sub_pkt;
@@ -264,6 +272,9 @@ static int codec_settings(reelay_codec codec, const reelay_video_options *o, int
         rc |= av_dict_set(opts, "deadline", "realtime", 0);
         rc |= set_int(opts, "cpu-used", 8);
         rc |= set_int(opts, "row-mt", 1);
+        /* No lookahead: each frame comes out as soon as it is sent, so a
+         * repeat can show it again without encoding (vp9_repeat.h). */
+        rc |= set_int(opts, "lag-in-frames", 0);
         rc |= set_int(opts, "tile-columns", vp9_tile_columns(o->width));
         rc |= set_int(opts, "crf", crf);
         break;
@@ -694,8 +705,8 @@ static int open_converter(reelay_video *video, reelay_err *err)
     video->frame->colorspace = AVCOL_SPC_BT709;
     video->frame->color_primaries = AVCOL_PRI_BT709;
     video->frame->color_trc = AVCOL_TRC_BT709;
-    int rc = av_frame_get_buffer(video->frame, 0);
-    return rc < 0 ? oom(err) : REELAY_OK;
+    video->own_picture = reelay_video_picture_new(video);
+    return video->own_picture ? REELAY_OK : oom(err);
 }
 
 int reelay_video_open(const reelay_video_options *options, reelay_video **out, reelay_err *err)
@@ -717,6 +728,8 @@ int reelay_video_open(const reelay_video_options *options, reelay_video **out, r
     if (!video) return oom(err);
     video->codec = codec;
     video->vfr = options->vfr;
+    video->time_keys = options->vfr || codec == REELAY_CODEC_VP9;
+    video->shown_slot = -1;
     video->width = options->width;
     video->height = options->height;
     video->fps = options->fps;
@@ -754,6 +767,26 @@ static int write_held(reelay_video *video, int64_t until, reelay_err *err)
     return write_ended_cues(video, until, err);
 }
 
+/* Holds video->pkt (taking its reference), writing the one held before it. */
+static int take_packet(reelay_video *video, reelay_err *err)
+{
+    if (video->have_held) {
+        if (video->pkt->pts <= video->held->pts) {
+            av_packet_unref(video->pkt);
+            return reelay_err_set(err, REELAY_E_INTERNAL, "%s: packets out of presentation order",
+                                  codec_info[video->codec].encoder);
+        }
+        int rc = write_held(video, video->pkt->pts, err);
+        if (rc != REELAY_OK) {
+            av_packet_unref(video->pkt);
+            return rc;
+        }
+    }
+    av_packet_move_ref(video->held, video->pkt);
+    video->have_held = true;
+    return REELAY_OK;
+}
+
 /* Moves every packet the encoder has ready to the muxer, one behind. */
 static int drain(reelay_video *video, reelay_err *err)
 {
@@ -761,20 +794,11 @@ static int drain(reelay_video *video, reelay_err *err)
         int rc = avcodec_receive_packet(video->enc, video->pkt);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return REELAY_OK;
         if (rc < 0) return lav_error(err, rc, "cannot encode", codec_info[video->codec].encoder);
-        if (video->have_held) {
-            if (video->pkt->pts <= video->held->pts) {
-                av_packet_unref(video->pkt);
-                return reelay_err_set(err, REELAY_E_INTERNAL, "%s: packets out of presentation order",
-                                      codec_info[video->codec].encoder);
-            }
-            rc = write_held(video, video->pkt->pts, err);
-            if (rc != REELAY_OK) {
-                av_packet_unref(video->pkt);
-                return rc;
-            }
-        }
-        av_packet_move_ref(video->held, video->pkt);
-        video->have_held = true;
+        if (video->pending > 0) video->pending--;
+        if (video->codec == REELAY_CODEC_VP9)
+            video->shown_slot = reelay_vp9_shown_slot(video->pkt->data, (size_t)video->pkt->size);
+        rc = take_packet(video, err);
+        if (rc != REELAY_OK) return rc;
     }
 }
 
@@ -784,13 +808,29 @@ static int encode(reelay_video *video, int64_t pts, reelay_err *err)
     video->frame->pts = pts;
     /* gop_size counts frames sent; with VFR they may be minutes apart, so
      * keyframes are also forced by time to keep seeking cheap. */
-    bool key = video->vfr && pts >= video->next_key;
+    bool key = video->time_keys && pts >= video->next_key;
     if (key) video->next_key = pts + (int64_t)video->fps * KEY_INTERVAL_S;
     video->frame->pict_type = key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     int rc = avcodec_send_frame(video->enc, video->frame);
     if (rc < 0) return lav_error(err, rc, "cannot encode", codec_info[video->codec].encoder);
+    video->pending++;
     video->last_pts = pts;
     return drain(video, err);
+}
+
+/* Shows the current picture again at pts: a one-byte show-existing frame
+ * when VP9 allows it (everything sent has come out, the last packet was a
+ * shown frame kept in a slot, no keyframe due), else a real encode. */
+static int repeat_picture(reelay_video *video, int64_t pts, reelay_err *err)
+{
+    if (video->codec != REELAY_CODEC_VP9 || video->pending > 0 || video->shown_slot < 0 || pts >= video->next_key)
+        return encode(video, pts, err);
+    if (av_new_packet(video->pkt, 1) < 0) return oom(err);
+    video->pkt->data[0] = reelay_vp9_show_existing(video->shown_slot);
+    video->pkt->pts = video->pkt->dts = pts;
+    video->last_pts = pts;
+    video->elided++;
+    return take_packet(video, err);
 }
 
 /* Constant frame rate: every pts up to (not including) pts gets a frame,
@@ -799,7 +839,7 @@ static int fill_gap(reelay_video *video, int64_t pts, reelay_err *err)
 {
     if (video->vfr || !video->have_frame) return REELAY_OK;
     for (int64_t p = video->last_pts + 1; p < pts; p++) {
-        int rc = encode(video, p, err);
+        int rc = repeat_picture(video, p, err);
         if (rc != REELAY_OK) return rc;
     }
     return REELAY_OK;
@@ -818,26 +858,66 @@ static int check_pts(const reelay_video *video, int64_t pts, reelay_err *err)
     return REELAY_OK;
 }
 
-int reelay_video_write(reelay_video *video, const uint8_t *bgra, int stride, int64_t pts, reelay_err *err)
+struct reelay_video_picture {
+    AVFrame *frame; /* yuv420p of the video's size */
+};
+
+reelay_video_picture *reelay_video_picture_new(const reelay_video *video)
 {
-    if (!video || !bgra) return reelay_err_set(err, REELAY_E_INTERNAL, "no video or no frame");
+    if (!video) return NULL;
+    reelay_video_picture *picture = calloc(1, sizeof *picture);
+    if (!picture) return NULL;
+    picture->frame = av_frame_alloc();
+    if (!picture->frame || av_frame_copy_props(picture->frame, video->frame) < 0) {
+        reelay_video_picture_free(picture);
+        return NULL;
+    }
+    picture->frame->format = video->frame->format;
+    picture->frame->width = video->width;
+    picture->frame->height = video->height;
+    if (av_frame_get_buffer(picture->frame, 0) < 0) {
+        reelay_video_picture_free(picture);
+        return NULL;
+    }
+    return picture;
+}
+
+void reelay_video_picture_free(reelay_video_picture *picture)
+{
+    if (!picture) return;
+    av_frame_free(&picture->frame);
+    free(picture);
+}
+
+int reelay_video_convert(reelay_video *video, const uint8_t *bgra, int stride, reelay_video_picture *picture,
+                         reelay_err *err)
+{
+    if (!video || !bgra || !picture) return reelay_err_set(err, REELAY_E_INTERNAL, "no video, frame or picture");
     if (stride < video->width * 4)
         return reelay_err_set(err, REELAY_E_INTERNAL, "%s: stride %d is too small for width %d",
                               video->file.final_path, stride, video->width);
+    /* The encoder, or the video's last picture, may still share this
+     * picture's buffers: then it gets fresh ones. */
+    if (av_frame_make_writable(picture->frame) < 0) return oom(err);
+    const uint8_t *src[4] = {bgra, NULL, NULL, NULL};
+    const int src_stride[4] = {stride, 0, 0, 0};
+    if (sws_scale(video->sws, src, src_stride, 0, video->height, picture->frame->data, picture->frame->linesize) !=
+        video->height)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "libswscale failed to convert a frame");
+    return REELAY_OK;
+}
+
+int reelay_video_write_picture(reelay_video *video, const reelay_video_picture *picture, int64_t pts,
+                               reelay_err *err)
+{
+    if (!video || !picture) return reelay_err_set(err, REELAY_E_INTERNAL, "no video or no picture");
     int rc = check_pts(video, pts, err);
     if (rc != REELAY_OK) return rc;
     rc = fill_gap(video, pts, err);
     if (rc == REELAY_OK) {
-        /* The encoder may still hold a reference to the previous picture. */
-        int lrc = av_frame_make_writable(video->frame);
-        if (lrc < 0) rc = oom(err);
-    }
-    if (rc == REELAY_OK) {
-        const uint8_t *src[4] = {bgra, NULL, NULL, NULL};
-        const int src_stride[4] = {stride, 0, 0, 0};
-        if (sws_scale(video->sws, src, src_stride, 0, video->height, video->frame->data, video->frame->linesize) !=
-            video->height)
-            rc = reelay_err_set(err, REELAY_E_INTERNAL, "libswscale failed to convert a frame");
+        /* The video keeps a reference: repeats send it again. */
+        av_frame_unref(video->frame);
+        if (av_frame_ref(video->frame, picture->frame) < 0) rc = oom(err);
     }
     if (rc == REELAY_OK) {
         video->have_frame = true;
@@ -845,6 +925,16 @@ int reelay_video_write(reelay_video *video, const uint8_t *bgra, int stride, int
     }
     /* A half-sent frame leaves the stream in an unknown state. */
     if (rc != REELAY_OK) video->failed = true;
+    return rc;
+}
+
+int reelay_video_write(reelay_video *video, const uint8_t *bgra, int stride, int64_t pts, reelay_err *err)
+{
+    if (!video) return reelay_err_set(err, REELAY_E_INTERNAL, "no video");
+    int rc = check_pts(video, pts, err);
+    /* A refused conversion has not touched the stream. */
+    if (rc == REELAY_OK) rc = reelay_video_convert(video, bgra, stride, video->own_picture, err);
+    if (rc == REELAY_OK) rc = reelay_video_write_picture(video, video->own_picture, pts, err);
     return rc;
 }
 
@@ -856,7 +946,7 @@ int reelay_video_repeat(reelay_video *video, int64_t pts, reelay_err *err)
     int rc = check_pts(video, pts, err);
     if (rc != REELAY_OK) return rc;
     rc = fill_gap(video, pts, err);
-    if (rc == REELAY_OK) rc = encode(video, pts, err);
+    if (rc == REELAY_OK) rc = video->vfr ? encode(video, pts, err) : repeat_picture(video, pts, err);
     /* A half-sent frame leaves the stream in an unknown state. */
     if (rc != REELAY_OK) video->failed = true;
     return rc;
@@ -899,6 +989,8 @@ static void release(reelay_video *video)
     sws_freeContext(video->sws);
     video->sws = NULL;
     av_frame_free(&video->frame);
+    reelay_video_picture_free(video->own_picture);
+    video->own_picture = NULL;
     av_packet_free(&video->pkt);
     av_packet_free(&video->held);
     av_packet_free(&video->sub_pkt);
@@ -933,6 +1025,7 @@ int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay
     if (result) {
         memset(result, 0, sizeof *result);
         result->frames = video->packets;
+        result->encoded = video->packets - video->elided;
         result->duration_s = (double)end / video->fps;
         result->bytes = (int64_t)st.st_size;
         snprintf(result->codec, sizeof result->codec, "%s", reelay_codec_name(video->codec));

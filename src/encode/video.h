@@ -102,6 +102,25 @@ int reelay_video_open(const reelay_video_options *options, reelay_video **out, r
  * increasing; a misuse is REELAY_E_INTERNAL). */
 int reelay_video_write(reelay_video *video, const uint8_t *bgra, int stride, int64_t pts, reelay_err *err);
 
+/* A picture converted for the encoder (yuv420p of the video's size), so
+ * the conversion can run on another thread than the encoding: convert
+ * while the encoder works on the previous picture, then write it. A
+ * picture may be converted into again right after it was written (it gets
+ * new buffers if the encoder still holds the old ones). Calls to convert
+ * must not overlap each other (one scaler per video); everything else
+ * stays on one thread. */
+typedef struct reelay_video_picture reelay_video_picture;
+
+/* NULL when out of memory. */
+reelay_video_picture *reelay_video_picture_new(const reelay_video *video);
+void reelay_video_picture_free(reelay_video_picture *picture);
+/* BGRA as for reelay_video_write into picture (libswscale, BT.709 limited range). */
+int reelay_video_convert(reelay_video *video, const uint8_t *bgra, int stride, reelay_video_picture *picture,
+                         reelay_err *err);
+/* reelay_video_write of an already converted picture. */
+int reelay_video_write_picture(reelay_video *video, const reelay_video_picture *picture, int64_t pts,
+                               reelay_err *err);
+
 /* The previous frame again at a new pts, without converting it again
  * (unchanged screens cost no swscale). Needs a previous write. */
 int reelay_video_repeat(reelay_video *video, int64_t pts, reelay_err *err);
@@ -115,6 +134,7 @@ void reelay_video_set_end(reelay_video *video, int64_t end_pts);
 
 typedef struct reelay_video_result {
     int64_t frames;    /* packets in the file */
+    int64_t encoded;   /* of those, coded by the encoder; the rest are VP9 one-byte repeats */
     double duration_s; /* end / fps */
     int64_t bytes;     /* size of the file */
     char codec[16];    /* reelay_codec_name */

@@ -3,7 +3,8 @@
  * threads of a render, so drawing (Cairo/Pango) and encoding (swscale and the
  * codec) overlap instead of taking turns. The producer acquires a free
  * surface, draws, and pushes it (or pushes a repeat of the previous frame,
- * which needs no surface); the consumer pops in order and releases surfaces
+ * which needs no surface), optionally with the frame already converted for
+ * the encoder; the consumer pops in order and releases surfaces
  * when the encoder no longer needs them. Either side may cancel. */
 #ifndef REELAY_RENDER_FRAME_QUEUE_H
 #define REELAY_RENDER_FRAME_QUEUE_H
@@ -12,12 +13,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "encode/video.h"
+
 typedef struct reelay_frame_queue reelay_frame_queue;
 
 typedef struct reelay_queued_frame {
     int64_t pts;
     double out_ms, session_ms;
     cairo_surface_t *surface; /* NULL: the previous frame again */
+    /* with a surface: the same frame converted for the encoder, or NULL
+     * when the consumer is to convert it (the producer owns pictures) */
+    reelay_video_picture *picture;
 } reelay_queued_frame;
 
 /* slots surfaces of width x height (RGB24). NULL when out of memory. */

@@ -22,11 +22,6 @@
 #include "render/moments.h"
 #include "session/summary.h"
 
-/* The HUD's progress bar advances in steps of this much output time: a
- * smooth-enough bar that changes a still frame at most 4 times a second, so
- * static stretches stay cheap repeats (and are left out with --vfr). */
-#define HUD_STEP_MS 250.0
-
 /* Poster: the busiest stretch of this many session milliseconds. */
 #define POSTER_WINDOW_MS 3000.0
 
@@ -207,9 +202,12 @@ static int write_manifest(const char *path, const reelay_session *session, const
     return rc;
 }
 
+/* The HUD is repainted when its clock shows another second or the screen
+ * changes, and its progress bar moves only then: on a still screen that is
+ * one changed frame a second, the rest cheap repeats (or, with --vfr, left
+ * out). A bar in step with the clock reads as smooth. */
 typedef struct hud_key {
     long elapsed_s;
-    int progress_px;
     const char *screen;
 } hud_key;
 
@@ -277,13 +275,47 @@ static int64_t frame_count(const render_job *job)
  * encoded, one queued. */
 #define QUEUE_SLOTS 3
 
+/* One converted picture per surface of the queue, made on first use. */
+typedef struct surface_picture {
+    cairo_surface_t *surface;
+    reelay_video_picture *picture;
+} surface_picture;
+
 typedef struct producer {
     render_job *job;
     reelay_frame_queue *queue;
+    surface_picture pictures[QUEUE_SLOTS];
     int64_t painted;
     int rc;
     reelay_err err;
 } producer;
+
+static reelay_video_picture *picture_for(producer *p, cairo_surface_t *surface)
+{
+    for (int i = 0; i < QUEUE_SLOTS; i++) {
+        surface_picture *sp = &p->pictures[i];
+        if (sp->surface == surface) return sp->picture;
+        if (!sp->surface) {
+            sp->picture = reelay_video_picture_new(p->job->video);
+            if (!sp->picture) return NULL;
+            sp->surface = surface;
+            return sp->picture;
+        }
+    }
+    return NULL;
+}
+
+/* Converts the finished surface for the encoder here, so libswscale runs
+ * beside the encoder instead of before it. */
+static int convert_frame(producer *p, cairo_surface_t *surface, reelay_video_picture **out)
+{
+    reelay_video_picture *picture = picture_for(p, surface);
+    if (!picture) return reelay_err_set(&p->err, REELAY_E_INTERNAL, "out of memory for a converted frame");
+    int rc = reelay_video_convert(p->job->video, cairo_image_surface_get_data(surface),
+                                  cairo_image_surface_get_stride(surface), picture, &p->err);
+    if (rc == REELAY_OK) *out = picture;
+    return rc;
+}
 
 /* The drawing thread: walks the output frames, repaints only what changed
  * into a fresh surface (starting from a copy of the last one), and queues
@@ -317,11 +349,9 @@ static void *produce_frames(void *arg)
                             last_kind == REELAY_TL_SKIP;
         hud_key key = {
             .elapsed_s = (long)floor((point.session_ts - job->session->first_ts) / 1000.0),
-            .progress_px = (int)floor(floor(out_ms / HUD_STEP_MS) * HUD_STEP_MS / duration_ms * job->layout.width),
             .screen = reelay_frame_maker_screen_name(job->maker),
         };
-        bool hud_dirty = hud && (first || key.elapsed_s != last_hud.elapsed_s ||
-                                 key.progress_px != last_hud.progress_px || key.screen != last_hud.screen);
+        bool hud_dirty = hud && (first || key.elapsed_s != last_hud.elapsed_s || key.screen != last_hud.screen);
         bool panel_dirty =
             panel && (first || reelay_inspector_changes(job->moments.log, job->moments.log_count, last_out_ms, out_ms));
         reelay_queued_frame queued = {
@@ -342,13 +372,14 @@ static void *produce_frames(void *arg)
                 screen_animates = info.animates;
                 p->painted++;
             }
-            if (hud_dirty) paint_hud(job, &point, floor(out_ms / HUD_STEP_MS) * HUD_STEP_MS, duration_ms);
+            if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
             if (panel_dirty) paint_inspector(job, out_ms);
             cairo_destroy(job->cr);
             job->cr = NULL;
             cairo_surface_flush(surface);
             last = surface;
             queued.surface = surface;
+            if (p->rc == REELAY_OK) p->rc = convert_frame(p, surface, &queued.picture);
         } else if (options->vfr) {
             queued.pts = -1; /* nothing to send; the queue still reports progress */
         }
@@ -377,7 +408,8 @@ static int consume_frames(render_job *job, reelay_frame_queue *queue, reelay_err
         if (frame.surface) {
             const uint8_t *data = cairo_image_surface_get_data(frame.surface);
             int stride = cairo_image_surface_get_stride(frame.surface);
-            rc = reelay_video_write(job->video, data, stride, frame.pts, err);
+            rc = frame.picture ? reelay_video_write_picture(job->video, frame.picture, frame.pts, err)
+                               : reelay_video_write(job->video, data, stride, frame.pts, err);
             if (rc == REELAY_OK && job->preview) rc = reelay_preview_add(job->preview, data, stride, frame.out_ms, err);
             reelay_frame_queue_release(queue, frame.surface);
         } else if (frame.pts >= 0) {
@@ -417,6 +449,7 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
     }
     int rc = consume_frames(job, queue, err);
     pthread_join(thread, NULL);
+    for (int i = 0; i < QUEUE_SLOTS; i++) reelay_video_picture_free(p.pictures[i].picture);
     reelay_frame_queue_free(queue);
     /* The drawing side's failure is the cause when both stopped. */
     if (p.rc != REELAY_OK) {

@@ -141,6 +141,7 @@ typedef struct probe {
     int width, height;
     int64_t packets;
     bool key[MAX_FRAMES]; /* per packet, in file order */
+    int size[MAX_FRAMES]; /* per packet, in file order */
     double duration_s;
     AVDictionary *tags;
     unsigned chapters;
@@ -225,6 +226,7 @@ static void probe_file(const char *path, probe *p)
             bool ours = pkt->stream_index == index;
             if (ours) {
                 assert_true(p->packets < MAX_FRAMES);
+                p->size[p->packets] = pkt->size;
                 p->key[p->packets++] = pkt->flags & AV_PKT_FLAG_KEY;
                 assert_int_equal(avcodec_send_packet(dec, pkt), 0);
             }
@@ -492,6 +494,68 @@ static void test_repeat_matches_write(void **state)
     assert_int_equal(p.frames, SECONDS * FPS);
     /* A repeated frame decodes like the written one before it (up to coding noise). */
     for (int f = 1; f < FPS; f++) assert_colour_near(p.rgb[f][1], p.rgb[f - 1][1], 6, f);
+    probe_free(&p);
+}
+
+/* VP9 at a constant rate: a repeat is a one-byte show-existing frame, not
+ * another encode, and decodes to exactly the picture before it. */
+static void test_vp9_repeats_cost_one_byte(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "repeats.webm");
+    reelay_video_options o = options_for(path, REELAY_CODEC_VP9);
+    reelay_video_result result;
+    encode_file(&o, true, &result);
+    assert_int_equal(result.frames, SECONDS * FPS);
+    assert_int_equal(result.encoded, SECONDS); /* one picture per second */
+    probe p;
+    probe_file(path, &p);
+    assert_int_equal(p.frames, SECONDS * FPS);
+    for (int f = 0; f < SECONDS * FPS; f++) {
+        if (f % FPS == 0) {
+            assert_true(p.size[f] > 1);
+            continue;
+        }
+        assert_int_equal(p.size[f], 1);
+        assert_int_equal(p.luma[f], p.luma[f - 1]);
+        assert_memory_equal(p.rgb[f], p.rgb[f - 1], sizeof p.rgb[f]);
+    }
+    assert_colour_near(p.rgb[FPS - 1][0], palette[0][0], 12, FPS - 1);
+    assert_colour_near(p.rgb[2 * FPS - 1][1], palette[1][1], 12, 2 * FPS - 1);
+    probe_free(&p);
+}
+
+/* A still stretch is still cut by keyframes every 10 s, encoded for real,
+ * so a seek never has to go back further. */
+static void test_vp9_repeats_keep_keyframes(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "still.webm");
+    reelay_video_options o = options_for(path, REELAY_CODEC_VP9);
+    o.fps = 4;
+    o.chapter_count = 0;
+    uint8_t *px = frame_buffer();
+    reelay_err err = {0};
+    reelay_video *video = open_ok(&o);
+    fill_halves(px, palette[0][0], palette[0][1]);
+    assert_int_equal(reelay_video_write(video, px, STRIDE, 0, &err), REELAY_OK);
+    assert_int_equal(reelay_video_repeat(video, 99, &err), REELAY_OK);
+    reelay_video_result result;
+    assert_int_equal(reelay_video_finish(video, &result, &err), REELAY_OK);
+    assert_int_equal(result.frames, 100);
+    assert_int_equal(result.encoded, 3);
+    free(px);
+    probe p;
+    probe_file(path, &p);
+    assert_int_equal(p.frames, 100);
+    for (int f = 0; f < 100; f++) {
+        bool key = f % 40 == 0;
+        if (p.key[f] != key) fail_msg("packet %d: key %d, want %d", f, p.key[f], key);
+        if ((p.size[f] > 1) != key) fail_msg("packet %d: %d bytes", f, p.size[f]);
+    }
+    assert_colour_near(p.rgb[99][1], palette[0][1], 12, 99);
     probe_free(&p);
 }
 
@@ -1162,6 +1226,8 @@ int main(void)
         cmocka_unit_test(test_h264_mp4),
         cmocka_unit_test(test_container_matrix),
         cmocka_unit_test(test_repeat_matches_write),
+        cmocka_unit_test(test_vp9_repeats_cost_one_byte),
+        cmocka_unit_test(test_vp9_repeats_keep_keyframes),
         cmocka_unit_test(test_vfr_webm),
         cmocka_unit_test(test_vfr_mp4),
         cmocka_unit_test(test_vfr_av1),
