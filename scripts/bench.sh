@@ -12,12 +12,15 @@
 #      (1.0 = drawing costs nothing next to the encoder);
 #   3. frames: the frame renderer alone (tests/bench/bench_frames) on a
 #      2-minute session at the default still size: frames per second with
-#      unchanged frames reused, and with every frame repainted, and peak RSS.
+#      unchanged frames reused, and with every frame repainted, and peak RSS;
+#   4. batch: 50 short sessions through `reelay batch` with -j1 and -j2 (one
+#      encoder thread per render), and the scaling between the two.
 # Usage: scripts/bench.sh [MINUTES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-10}
 clip_s=90
+batch_n=50
 work=$(mktemp -d /tmp/reelay-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -90,4 +93,19 @@ f, p = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 print("%dx%d: %.0f frames/s with unchanged frames reused (%d of %d painted), %.0f frames/s repainting every frame, "
       "peak RSS %s MiB" % (f["width"], f["height"], f["frames_per_s"], f["painted"], f["frames"],
                            p["painted_per_s"], sys.argv[3]))
+PY
+
+echo
+echo "== 4. batch: $batch_n one-minute sessions, -j1 vs -j2, one encoder thread per render =="
+mkdir -p "$work/batch-in"
+for i in $(seq 1 "$batch_n"); do
+  python3 scripts/gen_fixtures.py --minutes 1 --profile android --seed "$i" --name "s$i" --out "$work/batch-in" >/dev/null
+done
+timed batch-j1 "$reelay" batch "$work"/batch-in/*.jsonl -o "$work/batch-j1" -j 1 --threads 1
+timed batch-j2 "$reelay" batch "$work"/batch-in/*.jsonl -o "$work/batch-j2" -j 2 --threads 1
+python3 - "$batch_n" "$(wall batch-j1)" "$(wall batch-j2)" "$(rss_mib batch-j2)" <<'PY'
+import sys
+n, j1, j2, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+print("-j1 %.2f s (%.1f sessions/s), -j2 %.2f s (%.1f sessions/s): scaling %.2fx; peak RSS of one render %s MiB"
+      % (j1, n / j1, j2, n / j2, j1 / j2, rss))
 PY

@@ -413,6 +413,56 @@ def case_touches():
             touch(T0 + 1000, 7, 180, 20), touch(T0 + 1600, 9, 180, 20)]
 
 
+
+# ----- web (rrweb) recordings for the interaction view ----------------------
+
+def dom_el(id_, tag, attrs=None, children=None):
+    return {"type": 2, "id": id_, "tagName": tag, "attributes": attrs or {}, "childNodes": children or []}
+
+
+def dom_text(id_, text_):
+    return {"type": 3, "id": id_, "textContent": text_}
+
+
+def case_web_rage():
+    """A cart page where the pay button does nothing: four quick clicks on it
+    (a rage click), then a click elsewhere, an error toast and a failed
+    request."""
+    t0 = 1718000000000
+    doc = {"type": 0, "id": 1, "childNodes": [dom_el(2, "html", {}, [
+        dom_el(3, "head", {}, [dom_el(4, "title", {}, [dom_text(5, "Cart \u2014 Golden Shop")])]),
+        dom_el(6, "body", {}, [
+            dom_el(7, "h1", {}, [dom_text(8, "Your cart")]),
+            dom_el(9, "button", {"id": "pay", "class": "primary"}, [dom_el(10, "span", {}, [dom_text(11, "Pay now")])]),
+            dom_el(12, "a", {"href": "/help"}, [dom_text(13, "Help")]),
+        ]),
+    ])], "initialOffset": {"left": 0, "top": 0}}
+
+    def inc(dt, data):
+        return {"type": 3, "timestamp": t0 + dt, "data": data}
+
+    def click(dt, node, x, y):
+        return [inc(dt, {"source": 2, "type": 1, "id": node, "x": x, "y": y}),
+                inc(dt + 40, {"source": 2, "type": 0, "id": node, "x": x, "y": y}),
+                inc(dt + 41, {"source": 2, "type": 2, "id": node, "x": x, "y": y})]
+
+    events = [{"type": 4, "timestamp": t0, "data": {"href": "https://shop.golden.test/cart", "width": 800,
+                                                     "height": 500}},
+              {"type": 2, "timestamp": t0 + 5, "data": {"node": doc, "initialOffset": {"left": 0, "top": 0}}},
+              inc(100, {"source": 1, "positions": [{"x": 200, "y": 120, "id": 6, "timeOffset": -50},
+                                                   {"x": 390, "y": 240, "id": 9, "timeOffset": 0}]})]
+    for i, dt in enumerate((400, 600, 800, 1000)):
+        events += click(dt, 11 if i % 2 else 9, 400 + 3 * i, 242 - 2 * i)
+    events += [{"type": 6, "timestamp": t0 + 1300, "data": {"plugin": "rrweb/network@1", "payload": {"requests": [
+        {"name": "https://shop.golden.test/api/pay", "method": "POST", "responseStatus": 502, "initiatorType": "fetch",
+         "startTime": 1000, "endTime": 1290, "timestamp": t0 + 1000}]}}},
+               {"type": 6, "timestamp": t0 + 1350, "data": {"plugin": "rrweb/console@1", "payload": {
+                   "level": "error", "trace": [], "payload": ["\"Payment failed: gateway timeout\""]}}}]
+    events += click(2600, 13, 120, 300)
+    return events
+
+
+
 CASES = {
     "text-alignment": case_text_alignment,
     "text-fonts": case_text_fonts,
@@ -430,6 +480,7 @@ CASES = {
     "mutations": case_mutations,
     "root-update": case_root_update,
     "touches": case_touches,
+    "web-rage": case_web_rage,
 }
 JSONL_CASES = {"windows": case_windows}
 

@@ -14,8 +14,9 @@ static void usage(FILE *out)
             "\n"
             "usage: reelay COMMAND [ARGS]\n"
             "  info INPUT [--json]    format, duration, active time, windows, screens, counts\n"
-            "  render INPUT [-o OUT.webm|.mp4|.mkv]   the session as a video (mobile recordings)\n"
-            "  frame INPUT --at T -o OUT.png          one still frame (mobile recordings)\n"
+            "  render INPUT [-o OUT.webm|.mp4|.mkv]   the session as a video\n"
+            "  frame INPUT --at T -o OUT.png          one still frame\n"
+            "  batch INPUTS... -o DIR [-j N]          many sessions as videos, in parallel\n"
             "  version                print the version\n"
             "\n"
             "Run `reelay COMMAND --help` for a command's options.\n",
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "info") == 0) return reelay_cmd_info(argc - 1, argv + 1);
     if (strcmp(command, "frame") == 0) return reelay_cmd_frame(argc - 1, argv + 1);
     if (strcmp(command, "render") == 0) return reelay_cmd_render(argc - 1, argv + 1);
+    if (strcmp(command, "batch") == 0) return reelay_cmd_batch(argc - 1, argv + 1);
     if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
         printf("reelay %s\n", REELAY_VERSION);
         return REELAY_OK;

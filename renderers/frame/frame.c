@@ -3,24 +3,42 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "renderers/overlay/pointer.h"
 #include "renderers/overlay/touch.h"
 #include "renderers/paint/image.h"
 #include "renderers/paint/text.h"
+#include "renderers/web/interaction.h"
 #include "renderers/wireframe/wireframe.h"
+#include "scene/pointer_state.h"
 #include "scene/touch_state.h"
+#include "scene/web_scene.h"
 #include "scene/wireframe_scene.h"
+
+/* A web page of unknown size is shown at this viewport. */
+#define DEFAULT_WEB_WIDTH 1280.0
+#define DEFAULT_WEB_HEIGHT 800.0
 
 struct reelay_frame_maker {
     const reelay_session *session;
+    bool web; /* the web interaction view, else mobile wireframes */
     reelay_fonts *fonts;
-    reelay_image_cache *images;
-    reelay_wf_scene *scene;
-    reelay_wf_renderer *renderer;
     reelay_touch_track *touches;
     unsigned overlays;
     double seek_ts; /* of the last seek, epoch ms */
+    bool seeked;
+    /* mobile */
+    reelay_image_cache *images;
+    reelay_wf_scene *scene;
+    reelay_wf_renderer *renderer;
+    /* web: the scene is pure, so a seek just keeps the states at seek_ts */
+    reelay_web_scene *web_scene;
+    reelay_pointer_track *pointer;
+    reelay_web_state web_state;
+    reelay_pointer_state pointer_state;
 };
 
+/* Recordings with wireframes are drawn as screens; the rest (rrweb web and
+ * portable-recorder sessions, which hold no geometry) as the web view. */
 static bool has_mobile_content(const reelay_session *session)
 {
     for (size_t i = 0; i < session->event_count; i++)
@@ -28,32 +46,33 @@ static bool has_mobile_content(const reelay_session *session)
     return false;
 }
 
-reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, reelay_err *err)
+reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const reelay_frame_options *options,
+                                           reelay_err *err)
 {
-    if (!has_mobile_content(session)) {
-        reelay_err_set(err, REELAY_E_INPUT,
-                       "this %s recording has no mobile wireframes; the web interaction view that renders web "
-                       "and portable recordings is not available yet",
-                       reelay_source_name(session->source));
-        return NULL;
-    }
     reelay_frame_maker *maker = calloc(1, sizeof *maker);
     if (!maker) {
         reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
         return NULL;
     }
     maker->session = session;
+    maker->web = !has_mobile_content(session);
     maker->fonts = reelay_fonts_new(err);
     if (!maker->fonts) goto fail;
-    maker->images = reelay_image_cache_new(REELAY_IMAGE_CACHE_BYTES, REELAY_IMAGE_MAX_PIXELS);
-    maker->scene = reelay_wf_scene_new(session);
-    if (!maker->images || !maker->scene) {
-        reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
-        goto fail;
-    }
-    maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
-    if (!maker->renderer) goto fail;
     if (reelay_touch_track_new(session, 1.0, &maker->touches, err) != REELAY_OK) goto fail;
+    if (maker->web) {
+        reelay_web_scene_options web_options = {.unmask_inputs = options && options->unmask_inputs};
+        if (reelay_web_scene_new(session, &web_options, &maker->web_scene, err) != REELAY_OK) goto fail;
+        if (reelay_pointer_track_new(session, &maker->pointer, err) != REELAY_OK) goto fail;
+    } else {
+        maker->images = reelay_image_cache_new(REELAY_IMAGE_CACHE_BYTES, REELAY_IMAGE_MAX_PIXELS);
+        maker->scene = reelay_wf_scene_new(session);
+        if (!maker->images || !maker->scene) {
+            reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+            goto fail;
+        }
+        maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
+        if (!maker->renderer) goto fail;
+    }
     maker->seek_ts = session->first_ts;
     return maker;
 fail:
@@ -65,6 +84,8 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
 {
     if (!maker) return;
     reelay_touch_track_free(maker->touches);
+    reelay_web_scene_free(maker->web_scene);
+    reelay_pointer_track_free(maker->pointer);
     reelay_wf_renderer_free(maker->renderer);
     reelay_wf_scene_free(maker->scene);
     reelay_image_cache_free(maker->images);
@@ -74,13 +95,34 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
 
 void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays)
 {
-    maker->overlays = overlays & REELAY_OVERLAY_TOUCHES; /* the HUD is the video's, not the screen's */
+    /* the HUD is the video's, not the screen's */
+    maker->overlays = overlays & (REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER);
+}
+
+/* The web states at ts; *changed unless the previous seek's states were
+ * declared stable through ts. */
+static void web_seek(reelay_frame_maker *maker, double ts, bool *changed)
+{
+    const reelay_web_state *w = &maker->web_state;
+    const reelay_pointer_state *p = &maker->pointer_state;
+    bool same = maker->seeked && ts >= maker->seek_ts && !w->animating && !p->animating && ts < w->stable_until &&
+                ts < p->stable_until;
+    reelay_web_scene_at(maker->web_scene, ts, &maker->web_state);
+    reelay_pointer_at(maker->pointer, maker->web_state.window, ts, &maker->pointer_state);
+    if (changed) *changed = !same;
 }
 
 int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed, reelay_err *err)
 {
-    int rc = reelay_wf_scene_seek(maker->scene, ts, changed, err);
-    if (rc == REELAY_OK) maker->seek_ts = ts;
+    int rc = REELAY_OK;
+    if (maker->web)
+        web_seek(maker, ts, changed);
+    else
+        rc = reelay_wf_scene_seek(maker->scene, ts, changed, err);
+    if (rc == REELAY_OK) {
+        maker->seek_ts = ts;
+        maker->seeked = true;
+    }
     return rc;
 }
 
@@ -107,11 +149,92 @@ static bool view_viewport(const reelay_wf_view *view, double *width, double *hei
     return false;
 }
 
+/* The web page's viewport in state w (may be NULL): recorded, else the
+ * first one any window declares, else a common desktop size. */
+static void web_viewport(const reelay_session *session, const reelay_web_state *w, double *width, double *height)
+{
+    if (w && w->has_viewport && usable(w->viewport_width) && usable(w->viewport_height)) {
+        *width = w->viewport_width;
+        *height = w->viewport_height;
+        return;
+    }
+    for (size_t i = 0; i < session->window_count; i++) {
+        const reelay_window *window = &session->windows[i];
+        if (window->has_viewport && usable(window->width) && usable(window->height)) {
+            *width = window->width;
+            *height = window->height;
+            return;
+        }
+    }
+    *width = DEFAULT_WEB_WIDTH;
+    *height = DEFAULT_WEB_HEIGHT;
+}
+
 bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height)
 {
+    if (maker->web) {
+        web_viewport(maker->session, &maker->web_state, width, height);
+        *height += REELAY_WEB_CHROME_HEIGHT; /* the browser frame above the page */
+        return true;
+    }
     reelay_wf_view view;
     reelay_wf_scene_view(maker->scene, &view);
     return view_viewport(&view, width, height);
+}
+
+bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *width, double *height)
+{
+    const reelay_session *session = maker->session;
+    if (maker->web) {
+        web_viewport(session, NULL, width, height);
+        *height += REELAY_WEB_CHROME_HEIGHT;
+        return true;
+    }
+    for (size_t i = 0; i < session->event_count; i++) {
+        const reelay_event *ev = &session->events[i];
+        if (ev->kind != EV_FULL_SNAPSHOT || !ev->mobile) continue;
+        const reelay_window *window = &session->windows[ev->window];
+        if (window->has_viewport && usable(window->width) && usable(window->height)) {
+            *width = window->width;
+            *height = window->height;
+            return true;
+        }
+        if (ev->u.full.wireframe_count > 0) {
+            const reelay_wireframe *root = &ev->u.full.wireframes[0];
+            if (root->has_width && root->has_height && usable(root->width) && usable(root->height)) {
+                *width = root->width;
+                *height = root->height;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The web interaction view in logical units: chrome, page, overlays. */
+static void paint_web(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info)
+{
+    const reelay_web_state *w = &maker->web_state;
+    const reelay_pointer_state *p = &maker->pointer_state;
+    reelay_paint_web_chrome(cr, maker->fonts, w, vw);
+    cairo_translate(cr, 0, REELAY_WEB_CHROME_HEIGHT);
+    cairo_rectangle(cr, 0, 0, vw, vh);
+    cairo_clip(cr);
+    reelay_paint_web_page(cr, w, p, vw, vh);
+    bool animates = w->animating;
+    if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
+        reelay_touch_state touch;
+        reelay_touch_at(maker->touches, w->window, maker->seek_ts, &touch);
+        reelay_paint_touch(cr, &touch);
+        animates = animates || touch.animating;
+    }
+    reelay_paint_web_annotations(cr, maker->fonts, w, vw, vh);
+    if (maker->overlays & REELAY_OVERLAY_POINTER) {
+        reelay_paint_pointer(cr, maker->fonts, p, w->page_height);
+        animates = animates || p->animating;
+    }
+    info->has_content = w->has_window;
+    info->animates = animates;
 }
 
 int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, double x, double y, double w, double h,
@@ -121,10 +244,15 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
     if (!info) info = &local;
     *info = (reelay_frame_info){0};
     if (!(w > 0 && h > 0)) return REELAY_OK;
-    reelay_wf_view view;
-    reelay_wf_scene_view(maker->scene, &view);
+    reelay_wf_view view = {0};
     double vw, vh;
-    bool has_screen = view.has_content && view_viewport(&view, &vw, &vh);
+    bool has_screen;
+    if (maker->web) {
+        has_screen = reelay_frame_maker_viewport(maker, &vw, &vh);
+    } else {
+        reelay_wf_scene_view(maker->scene, &view);
+        has_screen = view.has_content && view_viewport(&view, &vw, &vh);
+    }
 
     cairo_save(cr);
     cairo_rectangle(cr, x, y, w, h);
@@ -153,7 +281,13 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
     cairo_fill(cr);
 
     int rc = REELAY_OK;
-    if (has_screen) {
+    if (has_screen && maker->web) {
+        cairo_translate(cr, ox, oy);
+        cairo_scale(cr, sx, sy);
+        cairo_rectangle(cr, 0, 0, vw, vh);
+        cairo_clip(cr);
+        paint_web(maker, cr, vw, vh - REELAY_WEB_CHROME_HEIGHT, info);
+    } else if (has_screen) {
         /* The renderer paints in logical units; it reads the viewport from
          * the view, so hand it the one chosen here. */
         view.width = vw;
@@ -195,9 +329,15 @@ int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target,
 
 const char *reelay_frame_maker_screen_name(const reelay_frame_maker *maker)
 {
+    if (maker->web) return maker->web_state.has_window ? maker->web_state.url : NULL;
     reelay_wf_view view;
     reelay_wf_scene_view(maker->scene, &view);
     return view.has_content ? view.screen_name : NULL;
+}
+
+const struct reelay_web_scene *reelay_frame_maker_web_scene(const reelay_frame_maker *maker)
+{
+    return maker->web_scene;
 }
 
 reelay_fonts *reelay_frame_maker_fonts(reelay_frame_maker *maker)

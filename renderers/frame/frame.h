@@ -30,7 +30,8 @@ enum reelay_overlay {
     REELAY_OVERLAY_NONE = 0,
     REELAY_OVERLAY_TOUCHES = 1u << 0, /* PostHog's touch ring and swipe tail */
     REELAY_OVERLAY_HUD = 1u << 1,     /* video only: the clock/screen/progress strip below the screen */
-    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_HUD,
+    REELAY_OVERLAY_POINTER = 1u << 2, /* web: mouse cursor, click ripples, scroll indicator */
+    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_HUD | REELAY_OVERLAY_POINTER,
 };
 
 typedef struct reelay_frame_info {
@@ -40,10 +41,17 @@ typedef struct reelay_frame_info {
     size_t images_failed; /* undecodable images drawn as placeholders */
 } reelay_frame_info;
 
-/* The session must outlive the maker. Fails with REELAY_E_INPUT when the
- * session has nothing this renderer can draw (web and portable recordings
- * get the web interaction view, which is not built yet). */
-reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, reelay_err *err);
+typedef struct reelay_frame_options {
+    bool unmask_inputs; /* web: show typed values instead of bullets (never [REDACTED] ones) */
+} reelay_frame_options;
+
+/* The session must outlive the maker; options may be NULL (defaults).
+ * Recordings with mobile wireframes are painted as screens; web and
+ * portable-recorder recordings, which have no geometry, as the web
+ * interaction view (renderers/web/interaction.h): a browser frame with tabs
+ * and the URL above the recorded viewport. */
+reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const reelay_frame_options *options,
+                                           reelay_err *err);
 void reelay_frame_maker_free(reelay_frame_maker *maker);
 
 /* Overlays to draw from now on: a set of enum reelay_overlay flags
@@ -56,8 +64,17 @@ int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed,
 
 /* Logical viewport on screen after the last seek: the window's latest meta,
  * else the first top-level wireframe's size (as PostHog's player does for
- * recordings without meta). False when neither is known yet. */
+ * recordings without meta). False when neither is known yet. Web: the
+ * whole view, browser frame included (always known: a page of unknown size
+ * is shown at 1280x800). */
 bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height);
+
+/* The viewport to lay a whole recording out for, whatever the time: the
+ * first mobile screen's (its window's meta, else its root wireframe), or
+ * for web the first declared page size plus the browser frame. False when
+ * no snapshot says (a scene may still synthesise one: seek, then ask
+ * reelay_frame_maker_viewport). */
+bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *width, double *height);
 
 /* Paints the screen and the overlays as of the last seek into target (an ARGB32 or RGB24
  * image surface of any size), scaling the viewport to fill it. */
@@ -71,8 +88,12 @@ int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target,
 int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, double x, double y, double w, double h,
                                     bool keep_aspect, reelay_frame_info *info, reelay_err *err);
 
-/* The screen name (meta href) on show after the last seek, or NULL. */
+/* The screen name (meta href; web: the page URL) on show after the last seek, or NULL. */
 const char *reelay_frame_maker_screen_name(const reelay_frame_maker *maker);
+
+/* The web scene of a web or portable recording (labels and masked values
+ * for the event log), NULL for mobile recordings. */
+const struct reelay_web_scene *reelay_frame_maker_web_scene(const reelay_frame_maker *maker);
 
 /* The maker's fonts, for painting the HUD with the same font set. */
 reelay_fonts *reelay_frame_maker_fonts(reelay_frame_maker *maker);

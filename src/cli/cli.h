@@ -7,5 +7,6 @@
 int reelay_cmd_info(int argc, char **argv);
 int reelay_cmd_frame(int argc, char **argv);
 int reelay_cmd_render(int argc, char **argv);
+int reelay_cmd_batch(int argc, char **argv);
 
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/options.h"
+#include "render/options.h"
 #include "encode/still.h"
 #include "ingest/ingest.h"
 #include "renderers/frame/frame.h"
@@ -18,12 +18,14 @@ static void usage(FILE *out)
             "  --size WxH     output size in pixels (also 720p, 1080p, ...); the viewport is stretched to fill it\n"
             "  --scale S      output = logical viewport size x S\n"
             "                 default: x2, long side capped at %d, even dimensions\n"
-            "  --overlays L   what to draw over the screen: all (default), none, or a comma list of: touches\n",
+            "  --overlays L   what to draw over the screen: all (default), none, or a comma list of: touches,\n"
+            "                 pointer\n"
+            "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n",
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
 /* A still shows the screen: the HUD strip belongs to videos. */
-#define FRAME_OVERLAYS REELAY_OVERLAY_TOUCHES
+#define FRAME_OVERLAYS (REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER)
 
 typedef struct frame_args {
     const char *input;
@@ -33,6 +35,7 @@ typedef struct frame_args {
     int width, height; /* 0 = not given */
     double scale;      /* 0 = not given */
     unsigned overlays; /* enum reelay_overlay flags */
+    bool unmask_inputs;
 } frame_args;
 
 /* Returns REELAY_OK, or an exit code after printing the problem. */
@@ -57,6 +60,8 @@ static int parse_args(int argc, char **argv, frame_args *args)
             if (reelay_parse_size(argv[++i], &args->width, &args->height, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--scale") == 0 && has_value) {
             if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
+        } else if (strcmp(arg, "--unmask-inputs") == 0) {
+            args->unmask_inputs = true;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
             if (reelay_parse_overlays(argv[++i], FRAME_OVERLAYS, &args->overlays, &err) != REELAY_OK) break;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -86,33 +91,20 @@ static int parse_args(int argc, char **argv, frame_args *args)
     return REELAY_OK;
 }
 
-/* When nothing is on screen yet at the requested time, the canvas still needs
- * a size: the first viewport any window declares. */
-static bool first_declared_viewport(const reelay_session *session, double *width, double *height)
-{
-    for (size_t i = 0; i < session->window_count; i++) {
-        if (session->windows[i].has_viewport && session->windows[i].width >= 1 && session->windows[i].height >= 1) {
-            *width = session->windows[i].width;
-            *height = session->windows[i].height;
-            return true;
-        }
-    }
-    return false;
-}
-
 static int render_frame(const frame_args *args, const reelay_session *session, reelay_err *err)
 {
     double duration = session->last_ts - session->first_ts;
     if (args->at_ms > duration + 0.0005)
         return reelay_err_set(err, REELAY_E_USAGE, "--at %s is beyond the end of the session (%.3f s long)",
                               args->at_text, duration / 1000.0);
-    reelay_frame_maker *maker = reelay_frame_maker_new(session, err);
+    reelay_frame_options frame_options = {.unmask_inputs = args->unmask_inputs};
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, err);
     if (!maker) return err->code;
     reelay_frame_maker_set_overlays(maker, args->overlays);
     int rc = reelay_frame_maker_seek(maker, session->first_ts + args->at_ms, NULL, err);
     double vw = 0, vh = 0;
     if (rc == REELAY_OK && !reelay_frame_maker_viewport(maker, &vw, &vh) &&
-        !first_declared_viewport(session, &vw, &vh))
+        !reelay_frame_maker_first_viewport(maker, &vw, &vh))
         rc = reelay_err_set(err, REELAY_E_INPUT, "no screen size is known at %s (no meta event or screen yet)",
                             args->at_text);
     cairo_surface_t *surface = NULL;
@@ -131,7 +123,11 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
     reelay_frame_info info;
     if (rc == REELAY_OK) rc = reelay_frame_maker_paint(maker, surface, &info, err);
     if (rc == REELAY_OK) rc = reelay_write_png(surface, args->output, err);
-    if (rc == REELAY_OK)
+    if (rc == REELAY_OK && reelay_frame_maker_web_scene(maker))
+        fprintf(stderr, "reelay: wrote %s (%dx%d, web interaction view %gx%g%s)\n", args->output,
+                cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface), vw, vh,
+                info.has_content ? "" : ", nothing recorded yet");
+    else if (rc == REELAY_OK)
         fprintf(stderr, "reelay: wrote %s (%dx%d, viewport %gx%g, %zu wireframes%s)\n", args->output,
                 cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface), vw, vh,
                 info.nodes_painted, info.has_content ? "" : ", nothing on screen yet");

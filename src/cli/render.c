@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/options.h"
+#include "render/options.h"
 #include "ingest/ingest.h"
 #include "render/render.h"
 #include "renderers/overlay/hud.h"
@@ -26,7 +26,8 @@ static void usage(FILE *out)
             "  --speed X        play X times faster (idle cards keep their length)\n"
             "  --from T --to T  clip, times from the session start (seconds, mm:ss.mmm or hh:mm:ss)\n"
             "  --no-skip-idle   keep idle stretches in real time (default: each becomes a 1 s card)\n"
-            "  --overlays L     all (default), none, or a comma list of: touches, hud\n"
+            "  --overlays L     all (default), none, or a comma list of: touches, hud, pointer\n"
+            "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
             "  --layout L       screen (default), or inspector: the live event log beside the screen\n"
             "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
@@ -39,20 +40,8 @@ typedef struct render_args {
     const char *input;
     char *default_output; /* owned */
     reelay_render_options options;
-    const char *from_text, *to_text;
     bool quiet;
 } render_args;
-
-static int parse_int(const char *text, int low, int high, const char *name, int *out, reelay_err *err)
-{
-    char *end = NULL;
-    long value = strtol(text, &end, 10);
-    if (!text[0] || *end || value < low || value > high)
-        return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': expected a whole number from %d to %d", name, text,
-                              low, high);
-    *out = (int)value;
-    return REELAY_OK;
-}
 
 /* "dir/session.json.gz" -> "session.webm" (in the current directory). */
 static char *output_name_for(const char *input)
@@ -85,43 +74,11 @@ static int parse_args(int argc, char **argv, render_args *args)
             return -1;
         } else if (TAKES_VALUE("-o") || TAKES_VALUE("--output")) {
             o->output = value;
-        } else if (TAKES_VALUE("--codec")) {
-            reelay_codec_parse(value, &o->codec, &err);
-        } else if (TAKES_VALUE("--size")) {
-            reelay_parse_size(value, &o->width, &o->height, &err);
-        } else if (TAKES_VALUE("--fps")) {
-            parse_int(value, 1, 240, "--fps", &o->fps, &err);
-        } else if (TAKES_VALUE("--crf")) {
-            parse_int(value, 0, 63, "--crf", &o->crf, &err);
-        } else if (TAKES_VALUE("--threads")) {
-            parse_int(value, 1, 64, "--threads", &o->threads, &err);
-        } else if (strcmp(arg, "--vfr") == 0) {
-            o->vfr = true;
-        } else if (TAKES_VALUE("--speed")) {
-            reelay_parse_scale(value, &o->timeline.speed, &err);
-        } else if (TAKES_VALUE("--from")) {
-            args->from_text = value;
-            reelay_parse_time(value, &o->timeline.from_ms, &err);
-        } else if (TAKES_VALUE("--to")) {
-            args->to_text = value;
-            reelay_parse_time(value, &o->timeline.to_ms, &err);
-        } else if (strcmp(arg, "--no-skip-idle") == 0) {
-            o->timeline.skip_idle = false;
-        } else if (TAKES_VALUE("--overlays")) {
-            reelay_parse_overlays(value, REELAY_OVERLAY_ALL, &o->overlays, &err);
-        } else if (TAKES_VALUE("--layout")) {
-            if (strcmp(value, "inspector") == 0 || strcmp(value, "screen") == 0)
-                o->inspector = strcmp(value, "inspector") == 0;
-            else
-                reelay_err_set(&err, REELAY_E_USAGE, "unknown layout '%s': expected screen or inspector", value);
-        } else if (strcmp(arg, "--subtitles") == 0) {
-            o->subtitles = true;
-        } else if (TAKES_VALUE("--poster")) {
-            o->poster = value;
-        } else if (TAKES_VALUE("--preview")) {
-            o->preview = value;
-        } else if (TAKES_VALUE("--manifest")) {
-            o->manifest = value;
+        } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
+            reelay_render_option_set(o, arg + 2, NULL, &err);
+        } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {
+            i++;
+            reelay_render_option_set(o, arg + 2, value, &err);
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             args->quiet = true;
         } else if (arg[0] == '-' && arg[1] != '\0') {

@@ -95,3 +95,18 @@ int reelay_read_file(const char *path, size_t max_bytes, reelay_buf *out, reelay
     if (rc != REELAY_OK) reelay_buf_free(out);
     return rc;
 }
+
+bool reelay_grow_array(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return true;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size) return false;
+        n *= 2;
+    }
+    void *p = realloc(*items, n * size);
+    if (!p) return false;
+    *items = p;
+    *cap = n;
+    return true;
+}

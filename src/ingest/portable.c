@@ -269,6 +269,7 @@ static int map_initial_state(reader *r, const json_t *event_json, const json_t *
     const char *href = text_field(arena, data, "url", &failed);
     if (!href) href = text_field(arena, data, "href", &failed);
     if (!href) href = metadata_url(r, &failed);
+    const char *title = text_field(arena, data, "title", &failed);
     if (failed) return oom(r->err);
 
     const json_t *scroll = json_object_get(data, "scroll");
@@ -289,6 +290,7 @@ static int map_initial_state(reader *r, const json_t *event_json, const json_t *
     ev->u.meta.width = width;
     ev->u.meta.height = height;
     ev->u.meta.href = href;
+    ev->u.meta.title = title;
     rc = hash_event(ev, event_json, r->err);
     if (rc != REELAY_OK || !has_scroll) return rc;
 
@@ -432,10 +434,12 @@ static int map_navigation(reader *r, const json_t *event_json, const json_t *dat
     bool failed = false;
     const char *url = text_field(&r->session->arena, data, "url", &failed);
     if (!url) url = text_field(&r->session->arena, data, "href", &failed);
+    const char *title = text_field(&r->session->arena, data, "title", &failed);
     if (failed) return oom(r->err);
     reelay_event *ev = new_event(r, EV_NAVIGATION, ts, RR_META, -1, true);
     if (!ev) return oom(r->err);
     ev->u.navigation.url = url ? url : "";
+    ev->u.navigation.title = title;
     return hash_event(ev, event_json, r->err);
 }
 

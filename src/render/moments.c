@@ -84,20 +84,32 @@ static const char *screen_of(const reelay_event *ev)
     return name && name[0] ? name : NULL;
 }
 
-/* Markers and log entries of one event (screen changes are handled by the caller). */
-static int describe(lists *l, const reelay_event *ev, double out_ms, double position, double session_ms)
+/* Markers and log entries of one event (screen changes are handled by the
+ * caller); `label`/`value` from the web scene, or NULL. */
+static int describe(lists *l, const reelay_event *ev, double out_ms, double position, double session_ms,
+                    const char *label, const char *value)
 {
     switch (ev->kind) {
     case EV_INTERACTION: {
         int type = ev->u.interaction.type;
-        if (type != RR_TOUCH_START && type != RR_CLICK && type != RR_DBL_CLICK) return 0;
+        if (type != RR_TOUCH_START && type != RR_CLICK && type != RR_DBL_CLICK && type != RR_CONTEXT_MENU) return 0;
         if (add_marker(l, position, REELAY_HUD_TAP) != 0) return -1;
-        const char *verb = type == RR_TOUCH_START ? "Tap" : type == RR_CLICK ? "Click" : "Double click";
+        const char *verb = type == RR_TOUCH_START ? "Tap"
+                           : type == RR_CLICK     ? "Click"
+                           : type == RR_DBL_CLICK ? "Double click"
+                                                  : "Right click";
+        if (label) return add_log(l, out_ms, session_ms, REELAY_LOG_TAP, "%s %s", verb, label);
         if (ev->u.interaction.has_xy)
             return add_log(l, out_ms, session_ms, REELAY_LOG_TAP, "%s at %.0f, %.0f", verb, ev->u.interaction.x,
                            ev->u.interaction.y);
         return add_log(l, out_ms, session_ms, REELAY_LOG_TAP, "%s", verb);
     }
+    case EV_INPUT:
+        if (!value) return 0;
+        return add_log(l, out_ms, session_ms, REELAY_LOG_KEYBOARD, "Input %s: %s", label ? label : "field", value);
+    case EV_SUBMIT:
+        return add_log(l, out_ms, session_ms, REELAY_LOG_INFO, "Form submitted%s%s", label ? " " : "",
+                       label ? label : "");
     case EV_KEYBOARD:
         return add_log(l, out_ms, session_ms, REELAY_LOG_KEYBOARD, "Keyboard %s",
                        ev->u.keyboard.open ? "opened" : "closed");
@@ -162,8 +174,8 @@ static int build_cues(reelay_moments *m, double duration)
     return 0;
 }
 
-int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline, reelay_moments *out,
-                           reelay_err *err)
+int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline,
+                           const reelay_web_scene *web, reelay_moments *out, reelay_err *err)
 {
     memset(out, 0, sizeof *out);
     reelay_arena_init(&out->text);
@@ -190,7 +202,9 @@ int reelay_moments_collect(const reelay_session *session, const reelay_timeline 
         if (new_screen && (add_marker(&l, position, REELAY_HUD_SCREEN) != 0 ||
                            add_log(&l, out_ms, session_ms, REELAY_LOG_SCREEN, "Screen %s", screen) != 0))
             goto oom;
-        if (describe(&l, ev, out_ms, position, session_ms) != 0) goto oom;
+        const char *label = web ? reelay_web_scene_event_label(web, i) : NULL;
+        const char *value = web ? reelay_web_scene_event_value(web, i) : NULL;
+        if (describe(&l, ev, out_ms, position, session_ms, label, value) != 0) goto oom;
     }
     if (out->marker_count > 1) qsort(out->markers, out->marker_count, sizeof *out->markers, compare_markers);
     for (size_t i = 0; i < out->chapter_count; i++)

@@ -1,7 +1,8 @@
 /* moments.h — the notable moments of a session, for the HUD, chapters, the
  * inspector's event log and the subtitle track.
- * Owns: which events count as taps, screen changes, keyboard changes, network
- * failures and errors, the words each is told in, and where they fall in the
+ * Owns: which events count as taps and clicks, inputs and submits, screen
+ * changes, keyboard changes, network failures and errors, the words each is
+ * told in, and where they fall in the
  * output (through the timeline). Screen changes also name the chapters. */
 #ifndef REELAY_RENDER_MOMENTS_H
 #define REELAY_RENDER_MOMENTS_H
@@ -13,6 +14,7 @@
 #include "renderers/overlay/hud.h"
 #include "renderers/overlay/inspector.h"
 #include "session/session.h"
+#include "scene/web_scene.h"
 #include "session/timeline.h"
 #include "encode/video.h"
 
@@ -29,9 +31,11 @@ typedef struct reelay_moments {
 } reelay_moments;
 
 /* Collects the moments of the events shown by the timeline. Events inside cut
- * stretches land on their card. */
-int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline, reelay_moments *out,
-                           reelay_err *err);
+ * stretches land on their card. web (NULL for mobile recordings) names what
+ * clicks, inputs and submits acted on, and gives typed values only in the
+ * form the view shows them (masked unless unmasking was asked for). */
+int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline,
+                           const reelay_web_scene *web, reelay_moments *out, reelay_err *err);
 void reelay_moments_free(reelay_moments *moments);
 
 #endif

@@ -44,31 +44,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The viewport the video is laid out for: the first mobile screen's. */
-static bool main_viewport(const reelay_session *session, double *width, double *height)
-{
-    for (size_t i = 0; i < session->event_count; i++) {
-        const reelay_event *ev = &session->events[i];
-        if (ev->kind != EV_FULL_SNAPSHOT || !ev->mobile) continue;
-        const reelay_window *window = &session->windows[ev->window];
-        if (window->has_viewport && window->width >= 1 && window->height >= 1) {
-            *width = window->width;
-            *height = window->height;
-            return true;
-        }
-        if (ev->u.full.wireframe_count > 0) {
-            const reelay_wireframe *root = &ev->u.full.wireframes[0];
-            if (root->has_width && root->has_height && root->width >= 1 && root->height >= 1 &&
-                root->width <= 100000 && root->height <= 100000) {
-                *width = root->width;
-                *height = root->height;
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 typedef struct layout {
     int width, height;          /* whole frame */
     int screen_width, screen_height; /* the screen occupies (0, 0, screen_width, screen_height) */
@@ -80,7 +55,7 @@ static int plan_layout(const reelay_session *session, reelay_frame_maker *maker,
                        layout *out, reelay_err *err)
 {
     double vw, vh;
-    bool known = main_viewport(session, &vw, &vh);
+    bool known = reelay_frame_maker_first_viewport(maker, &vw, &vh);
     if (!known) {
         /* No snapshot of its own: the scene may still have synthesised one
          * (a screenshot sent as a mutation, spec §4.9). */
@@ -526,11 +501,14 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     render_job job = {.session = session, .options = options};
     bool video_done = false, preview_done = false, poster_done = false;
     int rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
-    if (rc == REELAY_OK) rc = reelay_moments_collect(session, job.timeline, &job.moments, err);
     if (rc == REELAY_OK) {
-        job.maker = reelay_frame_maker_new(session, err);
+        reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs};
+        job.maker = reelay_frame_maker_new(session, &frame_options, err);
         if (!job.maker) rc = err->code;
     }
+    if (rc == REELAY_OK)
+        rc = reelay_moments_collect(session, job.timeline, reelay_frame_maker_web_scene(job.maker), &job.moments,
+                                    err);
     if (rc == REELAY_OK) {
         reelay_frame_maker_set_overlays(job.maker, options->overlays);
         rc = plan_layout(session, job.maker, options, &job.layout, err);

@@ -35,7 +35,8 @@ typedef struct reelay_render_options {
     int threads;              /* 0 = all cores */
     bool vfr;                 /* emit frames only on change */
     reelay_timeline_options timeline;
-    unsigned overlays;        /* enum reelay_overlay flags (touches, HUD) */
+    unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
+    bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
     bool inspector;           /* layout "inspector": the live event log beside the screen */
     bool subtitles;           /* a subtitle track with the event log */
     const char *poster;       /* .png/.webp still of the busiest moment, or NULL */

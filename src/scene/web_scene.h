@@ -15,7 +15,8 @@
  *  - URL: the window's latest Meta href or navigation (portable
  *    `navigation`, PostHog `$pageview` custom event with a URL) at or before
  *    ts. Title: the text of the <title> element of the window's latest full
- *    snapshot, updated by text mutations of that title's text node; NULL
+ *    snapshot, updated by text mutations of that title's text node, or the
+ *    title a portable recording names (initial_state, navigation); NULL
  *    when there is none.
  *  - labels (at most REELAY_WEB_LABEL_MAX bytes, UTF-8 safe): from the DOM
  *    node the interaction targets, climbed from text nodes and from inner
@@ -74,6 +75,7 @@
 #define REELAY_WEB_RAGE_RADIUS_PX 30.0
 #define REELAY_WEB_SUBMIT_MS 1500.0
 #define REELAY_WEB_TOAST_MS 4000.0
+#define REELAY_WEB_TYPING_MS 500.0        /* typing: the focused input's caret shows this long after an input */
 
 typedef struct reelay_web_scene_options {
     bool unmask_inputs; /* show recorded input values (never [REDACTED] ones) */

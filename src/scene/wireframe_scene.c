@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/idmap.h"
 
 #define NONE REELAY_SCENE_NONE
@@ -133,21 +134,6 @@ struct reelay_wf_scene {
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-static bool grow(void **items, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return true;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / size) return false;
-        n *= 2;
-    }
-    void *p = realloc(*items, n * size);
-    if (!p) return false;
-    *items = p;
-    *cap = n;
-    return true;
-}
-
 static int oom(reelay_err *err)
 {
     return reelay_err_set(err, REELAY_E_INTERNAL, "wireframe scene: out of memory");
@@ -215,7 +201,7 @@ static bool positive_integer(bool present, double v)
 
 static int push_frame(reelay_wf_scene *s, size_t *depth, const reelay_wireframe *wf, uint32_t node, reelay_err *err)
 {
-    if (!grow((void **)&s->stack, &s->stack_cap, *depth + 1, sizeof *s->stack)) return oom(err);
+    if (!reelay_grow_array((void **)&s->stack, &s->stack_cap, *depth + 1, sizeof *s->stack)) return oom(err);
     s->stack[(*depth)++] = (wf_frame){.wf = wf, .next = 0, .node = node};
     return REELAY_OK;
 }
@@ -571,14 +557,14 @@ static int flatten(reelay_wf_scene *s, const reelay_wf_mutation_node *m, size_t 
     flat_add first = {.wf = &m->wireframe};
     entry_parent(m, &first.parent_id, &first.has_parent);
     if (*count >= limit) return REELAY_OK;
-    if (!grow((void **)&s->adds, &s->add_cap, *count + 1, sizeof *s->adds)) return oom(err);
+    if (!reelay_grow_array((void **)&s->adds, &s->add_cap, *count + 1, sizeof *s->adds)) return oom(err);
     s->adds[(*count)++] = first;
     if (is_bar(&m->wireframe) || !m->wireframe.child_count) return REELAY_OK;
     size_t depth = 0;
     if (push_frame(s, &depth, &m->wireframe, NONE, err) != REELAY_OK) return REELAY_E_INTERNAL;
     const wf_frame *parent;
     for (const reelay_wireframe *c; *count < limit && (c = walk_next(s, &depth, &parent)) != NULL;) {
-        if (!grow((void **)&s->adds, &s->add_cap, *count + 1, sizeof *s->adds)) return oom(err);
+        if (!reelay_grow_array((void **)&s->adds, &s->add_cap, *count + 1, sizeof *s->adds)) return oom(err);
         s->adds[(*count)++] = (flat_add){.wf = c, .parent_id = parent->wf->id, .has_parent = true};
         if (!is_bar(c) && c->child_count && push_frame(s, &depth, c, NONE, err) != REELAY_OK)
             return REELAY_E_INTERNAL;
@@ -638,7 +624,7 @@ static int apply_pending(reelay_wf_scene *s, win *w, size_t k, reelay_err *err)
 {
     if (k == 0) return REELAY_OK;
     if (k >= MAX_POOL) return reelay_err_set(err, REELAY_E_INPUT, "wireframe scene: mutation too large");
-    if (!grow((void **)&s->pend, &s->pend_cap, k, sizeof *s->pend)) return oom(err);
+    if (!reelay_grow_array((void **)&s->pend, &s->pend_cap, k, sizeof *s->pend)) return oom(err);
     pending_link *link = s->pend;
     reelay_idmap_clear(&s->pend_ids);
     for (size_t i = 0; i < k; i++) {
@@ -842,7 +828,7 @@ static int record_shown(reelay_wf_scene *s, size_t cursor, uint32_t window)
 {
     uint32_t current = s->shown_count ? s->shown[s->shown_count - 1].window : s->initial_window;
     if (current == window) return 0;
-    if (!grow((void **)&s->shown, &s->shown_cap, s->shown_count + 1, sizeof *s->shown)) return -1;
+    if (!reelay_grow_array((void **)&s->shown, &s->shown_cap, s->shown_count + 1, sizeof *s->shown)) return -1;
     s->shown[s->shown_count++] = (shown_change){.cursor = cursor, .window = window};
     return 0;
 }
@@ -883,7 +869,7 @@ static int build_index(reelay_wf_scene *s, reelay_err *err)
         uint32_t wi = ev->window;
         win *w = &s->wins[wi];
         if (scene_reads(ev)) {
-            if (!grow((void **)&w->evs, &w->ev_cap, w->ev_count + 1, sizeof *w->evs)) {
+            if (!reelay_grow_array((void **)&w->evs, &w->ev_cap, w->ev_count + 1, sizeof *w->evs)) {
                 rc = oom(err);
                 break;
             }
@@ -896,7 +882,7 @@ static int build_index(reelay_wf_scene *s, reelay_err *err)
                 point = image != NULL;
             }
             if (point) {
-                if (!grow((void **)&w->points, &w->point_cap, w->point_count + 1, sizeof *w->points)) {
+                if (!reelay_grow_array((void **)&w->points, &w->point_cap, w->point_count + 1, sizeof *w->points)) {
                     rc = oom(err);
                     break;
                 }

@@ -150,7 +150,11 @@ typedef struct reelay_event {
     uint64_t content_hash[2]; /* of the canonical JSON, for duplicate removal */
 
     union {
-        struct { double width, height; const char *href; } meta;
+        struct {
+            double width, height;
+            const char *href;
+            const char *title; /* portable initial_state's page title, else NULL */
+        } meta;
         struct {
             /* mobile: wireframes; web: dom */
             reelay_wireframe *wireframes;
@@ -200,7 +204,10 @@ typedef struct reelay_event {
             double height, x, y, width;
             bool has_x, has_y, has_width;
         } keyboard;
-        struct { const char *url; } navigation;
+        struct {
+            const char *url;
+            const char *title; /* portable navigation's page title, else NULL */
+        } navigation;
         struct { const char *tag; } custom;
         struct {
             reelay_console_level level;

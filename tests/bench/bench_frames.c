@@ -51,7 +51,7 @@ int main(int argc, char **argv)
     }
     double ingest_s = now_s() - t0;
     long rss_after_ingest = peak_rss_kib();
-    reelay_frame_maker *maker = reelay_frame_maker_new(session, &err);
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, NULL, &err);
     if (!maker) {
         fprintf(stderr, "bench_frames: %s\n", err.msg);
         return 2;

@@ -59,7 +59,9 @@ run beyond-end 1 "$tmp/x.webm" - "from" "$android" -o "$tmp/x.webm" --from 99:00
 run odd-size 1 "$tmp/x.webm" - "even" "$android" -o "$tmp/x.webm" --size 361x640
 run stdin-needs-o 1 "" - "-o is required" -
 run bad-input 2 "$tmp/x.webm" - "fixtures/bad/truncated.json" fixtures/bad/truncated.json -o "$tmp/x.webm"
-run web-input 2 "$tmp/x.webm" - "web interaction view" fixtures/web/shop-checkout.rrweb.json -o "$tmp/x.webm"
+run web 0 "$tmp/w.webm" "vp9,1158,822" - fixtures/web/shop-checkout.rrweb.json -o "$tmp/w.webm" --fps 8
+run portable 0 "$tmp/p.mp4" "h264,1706,872" - fixtures/portable/signup.json -o "$tmp/p.mp4" --fps 8 --layout inspector
+run bad-flag-value 1 "$tmp/x.webm" - "--fps" "$android" -o "$tmp/x.webm" --fps 2.5
 run missing-dir 3 "$tmp/no/such/x.webm" - "no/such" "$android" -o "$tmp/no/such/x.webm"
 run bad-poster 3 "$tmp/p.webm" - "no/such" "$android" -o "$tmp/p.webm" --fps 4 --poster "$tmp/no/such/p.png"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/options.h"
+#include "render/options.h"
 #include "ingest/ingest.h"
 #include "renderers/frame/frame.h"
 
@@ -45,10 +45,12 @@ static cairo_surface_t *render_case(const golden_case *gc)
     if (reelay_parse_time(gc->at, &at_ms, &err) != REELAY_OK) fail_msg("%s: %s", gc->name, err.msg);
     if (at_ms > session->last_ts - session->first_ts)
         fail_msg("%s: %s is beyond the end of %s", gc->name, gc->at, gc->input);
-    reelay_frame_maker *maker = reelay_frame_maker_new(session, &err);
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, NULL, &err);
     if (!maker) fail_msg("%s: %s", gc->name, err.msg);
     unsigned overlays;
-    if (reelay_parse_overlays(gc->overlays, REELAY_OVERLAY_TOUCHES, &overlays, &err) != REELAY_OK) fail_msg("%s: %s", gc->name, err.msg);
+    if (reelay_parse_overlays(gc->overlays, REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER, &overlays, &err) !=
+        REELAY_OK)
+        fail_msg("%s: %s", gc->name, err.msg);
     reelay_frame_maker_set_overlays(maker, overlays);
     if (reelay_frame_maker_seek(maker, session->first_ts + at_ms, NULL, &err) != REELAY_OK)
         fail_msg("%s: %s", gc->name, err.msg);

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/options.h"
+#include "render/options.h"
 #include "core/atomic_file.h"
 #include "renderers/frame/frame.h"
 
@@ -165,6 +165,48 @@ static void test_atomic_file(void **state)
     rmdir(dir);
 }
 
+/* Named render options: the command line's names, for jobs as well. */
+static void test_named_options(void **state)
+{
+    (void)state;
+    reelay_render_options o = reelay_render_defaults();
+    reelay_err err;
+    assert_int_equal(reelay_render_option_kind("fps"), REELAY_OPTION_VALUE);
+    assert_int_equal(reelay_render_option_kind("vfr"), REELAY_OPTION_FLAG);
+    assert_int_equal(reelay_render_option_kind("output"), REELAY_OPTION_UNKNOWN);
+    assert_int_equal(reelay_render_option_kind(NULL), REELAY_OPTION_UNKNOWN);
+
+    assert_int_equal(reelay_render_option_set(&o, "fps", "12", &err), REELAY_OK);
+    assert_int_equal(o.fps, 12);
+    assert_int_equal(reelay_render_option_set(&o, "size", "720p", &err), REELAY_OK);
+    assert_int_equal(o.width, 1280);
+    assert_int_equal(reelay_render_option_set(&o, "from", "1:30", &err), REELAY_OK);
+    assert_true(o.timeline.from_ms == 90000);
+    assert_int_equal(reelay_render_option_set(&o, "vfr", NULL, &err), REELAY_OK);
+    assert_true(o.vfr);
+    assert_int_equal(reelay_render_option_set(&o, "vfr", "false", &err), REELAY_OK);
+    assert_false(o.vfr);
+    assert_true(o.timeline.skip_idle);
+    assert_int_equal(reelay_render_option_set(&o, "no-skip-idle", "true", &err), REELAY_OK);
+    assert_false(o.timeline.skip_idle);
+    assert_int_equal(reelay_render_option_set(&o, "layout", "inspector", &err), REELAY_OK);
+    assert_true(o.inspector);
+    assert_int_equal(reelay_render_option_set(&o, "overlays", "touches,pointer", &err), REELAY_OK);
+    assert_int_equal(o.overlays, REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER);
+    assert_int_equal(reelay_render_option_set(&o, "poster", "p.png", &err), REELAY_OK);
+    assert_string_equal(o.poster, "p.png");
+
+    assert_int_equal(reelay_render_option_set(&o, "fps", "0", &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "--fps"));
+    assert_int_equal(reelay_render_option_set(&o, "fps", NULL, &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "needs a value"));
+    assert_int_equal(reelay_render_option_set(&o, "vfr", "yes", &err), REELAY_E_USAGE);
+    assert_int_equal(reelay_render_option_set(&o, "colour", "red", &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "--colour"));
+    assert_int_equal(reelay_render_option_set(&o, "layout", "grid", &err), REELAY_E_USAGE);
+    assert_int_equal(o.fps, 12); /* failures change nothing */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_overlays),
         cmocka_unit_test(test_output_sizes),
         cmocka_unit_test(test_atomic_file),
+        cmocka_unit_test(test_named_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,8 +118,12 @@ static void decode_file(const char *path, decoded *d)
             for (int i = 0; i < d->probe_count; i++) {
                 if (start * 1000 <= d->probe_ms[i] + 1e-6) {
                     if (!sws) {
+                        /* ACCURATE_RND|BITEXACT: swscale's fast x86 YUV->RGB path
+                         * leaves the last columns of widths that are not a
+                         * multiple of 8 unwritten (FFmpeg 5.1). */
                         sws = sws_getContext(frame->width, frame->height, frame->format, frame->width, frame->height,
-                                             AV_PIX_FMT_BGRA, SWS_BILINEAR, NULL, NULL, NULL);
+                                             AV_PIX_FMT_BGRA, SWS_BILINEAR | SWS_ACCURATE_RND | SWS_BITEXACT, NULL,
+                                             NULL, NULL);
                         const int *coefficients = sws_getCoefficients(SWS_CS_ITU709);
                         sws_setColorspaceDetails(sws, coefficients, 0, coefficients, 1, 0, 1 << 16, 1 << 16);
                     }
@@ -176,7 +180,7 @@ static double psnr_against_frame(const reelay_session *session, const reelay_ren
     reelay_timeline_at(timeline, d->probe_ms[probe], &point);
     reelay_timeline_free(timeline);
 
-    reelay_frame_maker *maker = reelay_frame_maker_new(session, &err);
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, NULL, &err);
     assert_non_null(maker);
     reelay_frame_maker_set_overlays(maker, options->overlays);
     assert_int_equal(reelay_frame_maker_seek(maker, point.session_ts, NULL, &err), REELAY_OK);
@@ -203,6 +207,28 @@ static double psnr_against_frame(const reelay_session *session, const reelay_ren
     return mse > 0 ? 10 * log10(255.0 * 255.0 / mse) : 99;
 }
 
+/* The decoded file against the render's result and the timeline: size,
+ * frame count, duration within a frame, and each probe within 35 dB of
+ * `frame` at the same instant. */
+static void check_decoded(const reelay_session *session, const reelay_render_options *options,
+                          const reelay_render_result *result, const decoded *d, const char *name)
+{
+    assert_int_equal(d->width, result->width);
+    assert_int_equal(d->height, result->height);
+    double expected_ms = timeline_ms(session, &options->timeline);
+    int64_t expected_frames = (int64_t)ceil(expected_ms * options->fps / 1000.0 - 1e-9);
+    assert_int_equal(d->frames, expected_frames);
+    assert_int_equal(result->frames, expected_frames);
+    if (fabs(d->duration_s - expected_ms / 1000.0) > 1.0 / options->fps)
+        fail_msg("%s: duration %.3f s, timeline %.3f s", name, d->duration_s, expected_ms / 1000.0);
+    for (int i = 0; i < d->probe_count; i++) {
+        assert_non_null(d->probe[i]);
+        double psnr = psnr_against_frame(session, options, d, i, result->height);
+        if (psnr < 35)
+            fail_msg("%s: frame at %.1f s has PSNR %.1f dB against `frame`", name, d->probe_ms[i] / 1000, psnr);
+    }
+}
+
 static void check_container(const char *name, reelay_codec codec, enum AVCodecID expected_id)
 {
     reelay_session *session = ts_session_from_path(ANDROID);
@@ -217,24 +243,11 @@ static void check_container(const char *name, reelay_codec codec, enum AVCodecID
     decoded d = {.probe_count = 3, .probe_ms = {2000, 14000, 30000}};
     decode_file(out, &d);
     assert_int_equal(d.codec, expected_id);
-    assert_int_equal(d.width, result.width);
-    assert_int_equal(d.height, result.height);
     /* The default video size: the 411x914 screen within a 720p-class box. */
     assert_int_equal(result.width, 576);
     assert_int_equal(result.height, 1280);
-    double expected_ms = timeline_ms(session, &options.timeline);
-    int64_t expected_frames = (int64_t)ceil(expected_ms * options.fps / 1000.0 - 1e-9);
-    assert_int_equal(d.frames, expected_frames);
-    assert_int_equal(result.frames, expected_frames);
-    double frame_s = 1.0 / options.fps;
-    if (fabs(d.duration_s - expected_ms / 1000.0) > frame_s)
-        fail_msg("%s: duration %.3f s, timeline %.3f s", name, d.duration_s, expected_ms / 1000.0);
     assert_true(d.chapters >= 2); /* the shop list, then the product screen */
-    for (int i = 0; i < d.probe_count; i++) {
-        assert_non_null(d.probe[i]);
-        double psnr = psnr_against_frame(session, &options, &d, i, result.height);
-        if (psnr < 35) fail_msg("%s: frame at %.1f s has PSNR %.1f dB against `frame`", name, d.probe_ms[i] / 1000, psnr);
-    }
+    check_decoded(session, &options, &result, &d, name);
     free_decoded(&d);
     reelay_session_free(session);
 }
@@ -557,12 +570,90 @@ static void test_failures_leave_nothing(void **state)
     assert_int_equal(reelay_render(session, &options, &result, &err), REELAY_E_IO);
     assert_non_null(strstr(err.msg, "no-such-dir"));
     reelay_session_free(session);
+}
 
-    /* A web recording has no screen to draw yet. */
-    session = ts_session_from_path("fixtures/web/shop-checkout.rrweb.json");
-    options.output = path_in_tmp("web.webm", out, sizeof out);
-    assert_int_equal(reelay_render(session, &options, &result, &err), REELAY_E_INPUT);
-    assert_false(exists(out));
+/* Web and portable recordings: the interaction view, encoded and decoded
+ * back, matches `frame` at several times. */
+static void check_web(const char *input, const char *name, reelay_codec codec, enum AVCodecID expected_id)
+{
+    reelay_session *session = ts_session_from_path(input);
+    char out[256];
+    reelay_render_options options = reelay_render_defaults();
+    options.output = path_in_tmp(name, out, sizeof out);
+    options.codec = codec;
+    options.overlays = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER; /* no HUD: the frame is the view */
+    options.fps = 12;
+    reelay_render_result result = render_ok(session, &options);
+    decoded d = {.probe_count = 3, .probe_ms = {1500, 6000, 20000}}; /* not on a skip card */
+    decode_file(out, &d);
+    assert_int_equal(d.codec, expected_id);
+    check_decoded(session, &options, &result, &d, name);
+    free_decoded(&d);
+    reelay_session_free(session);
+}
+
+static void test_web_webm(void **state)
+{
+    (void)state;
+    check_web("fixtures/web/shop-checkout.rrweb.json", "web.webm", REELAY_CODEC_AUTO, AV_CODEC_ID_VP9);
+}
+
+static void test_portable_mp4(void **state)
+{
+    (void)state;
+    check_web("fixtures/portable/signup.json", "portable.mp4", REELAY_CODEC_AUTO, AV_CODEC_ID_H264);
+}
+
+/* All the subtitle text of a file, cues joined. */
+static void subtitle_text(const char *path, char *out, size_t size)
+{
+    AVFormatContext *format = NULL;
+    assert_int_equal(avformat_open_input(&format, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(format, NULL) >= 0);
+    int index = av_find_best_stream(format, AVMEDIA_TYPE_SUBTITLE, -1, -1, NULL, 0);
+    assert_true(index >= 0);
+    size_t used = 0;
+    out[0] = '\0';
+    AVPacket *packet = av_packet_alloc();
+    while (av_read_frame(format, packet) >= 0) {
+        if (packet->stream_index == index)
+            for (int k = 0; k < packet->size && used + 2 < size; k++) out[used++] = packet->data[k] ? (char)packet->data[k] : ' ';
+        av_packet_unref(packet);
+        if (used + 1 < size) out[used++] = '\n';
+    }
+    out[used] = '\0';
+    av_packet_free(&packet);
+    avformat_close_input(&format);
+}
+
+/* The event log names what was clicked and typed into, and a typed value
+ * reaches the subtitles only when unmasking was asked for. */
+static void test_web_subtitles_mask_inputs(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_path("fixtures/portable/signup.json");
+    const char *typed = NULL;
+    for (size_t i = 0; i < session->event_count; i++) {
+        const reelay_event *ev = &session->events[i];
+        if (ev->kind == EV_INPUT && ev->u.input.text && strchr(ev->u.input.text, '@')) typed = ev->u.input.text;
+    }
+    assert_non_null(typed); /* an e-mail address was typed */
+    for (int unmask = 0; unmask < 2; unmask++) {
+        char out[256];
+        reelay_render_options options = reelay_render_defaults();
+        options.output = path_in_tmp(unmask ? "unmasked.webm" : "masked.webm", out, sizeof out);
+        options.fps = 4;
+        options.subtitles = true;
+        options.unmask_inputs = unmask;
+        render_ok(session, &options);
+        static char text[65536];
+        subtitle_text(out, text, sizeof text);
+        if (!strstr(text, "button \"Sign up\"")) fail_msg("no click label in the subtitles: %s", text);
+        if (!strstr(text, "input#email")) fail_msg("no input label in the subtitles: %s", text);
+        if (!unmask && strstr(text, typed)) fail_msg("the typed value reached the masked subtitles");
+        if (unmask && !strstr(text, typed)) fail_msg("the unmasked subtitles lack the typed value");
+        if (strstr(text, "[REDACTED]") == NULL) fail_msg("the redacted password is not shown as redacted");
+    }
     reelay_session_free(session);
 }
 
@@ -582,6 +673,9 @@ int main(void)
         cmocka_unit_test(test_sidecars),
         cmocka_unit_test(test_sparse_recordings),
         cmocka_unit_test(test_failures_leave_nothing),
+        cmocka_unit_test(test_web_webm),
+        cmocka_unit_test(test_portable_mp4),
+        cmocka_unit_test(test_web_subtitles_mask_inputs),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,4 +1,4 @@
-#include "cli/options.h"
+#include "render/options.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -118,6 +118,7 @@ static const struct {
 } OVERLAY_NAMES[] = {
     {"touches", REELAY_OVERLAY_TOUCHES},
     {"hud", REELAY_OVERLAY_HUD},
+    {"pointer", REELAY_OVERLAY_POINTER},
 };
 
 #define OVERLAY_NAME_COUNT (sizeof OVERLAY_NAMES / sizeof OVERLAY_NAMES[0])
@@ -161,5 +162,87 @@ int reelay_parse_overlays(const char *text, unsigned allowed, unsigned *out, ree
         p += len + 1;
     }
     *out = flags;
+    return REELAY_OK;
+}
+
+/* ------------------------------------------------------ named render options */
+
+static int parse_int(const char *text, int low, int high, const char *name, int *out, reelay_err *err)
+{
+    char *end = NULL;
+    long value = strtol(text, &end, 10);
+    if (!text[0] || *end || value < low || value > high)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad --%s '%s': expected a whole number from %d to %d", name, text,
+                              low, high);
+    *out = (int)value;
+    return REELAY_OK;
+}
+
+static const struct {
+    const char *name;
+    reelay_option_kind kind;
+} RENDER_OPTIONS[] = {
+    {"codec", REELAY_OPTION_VALUE},   {"size", REELAY_OPTION_VALUE},     {"fps", REELAY_OPTION_VALUE},
+    {"crf", REELAY_OPTION_VALUE},     {"threads", REELAY_OPTION_VALUE},  {"vfr", REELAY_OPTION_FLAG},
+    {"speed", REELAY_OPTION_VALUE},   {"from", REELAY_OPTION_VALUE},     {"to", REELAY_OPTION_VALUE},
+    {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
+    {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
+    {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE},
+};
+#define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
+
+reelay_option_kind reelay_render_option_kind(const char *name)
+{
+    for (size_t i = 0; name && i < RENDER_OPTION_COUNT; i++)
+        if (strcmp(name, RENDER_OPTIONS[i].name) == 0) return RENDER_OPTIONS[i].kind;
+    return REELAY_OPTION_UNKNOWN;
+}
+
+static int parse_flag(const char *name, const char *value, bool *out, reelay_err *err)
+{
+    if (!value || strcmp(value, "true") == 0) {
+        *out = true;
+    } else if (strcmp(value, "false") == 0) {
+        *out = false;
+    } else {
+        return reelay_err_set(err, REELAY_E_USAGE, "bad --%s '%s': expected true or false", name, value);
+    }
+    return REELAY_OK;
+}
+
+int reelay_render_option_set(reelay_render_options *o, const char *name, const char *value, reelay_err *err)
+{
+    reelay_option_kind kind = reelay_render_option_kind(name);
+    if (kind == REELAY_OPTION_UNKNOWN)
+        return reelay_err_set(err, REELAY_E_USAGE, "unknown option --%s", name ? name : "");
+    if (kind == REELAY_OPTION_VALUE && !value)
+        return reelay_err_set(err, REELAY_E_USAGE, "--%s needs a value", name);
+    if (strcmp(name, "codec") == 0) return reelay_codec_parse(value, &o->codec, err);
+    if (strcmp(name, "size") == 0) return reelay_parse_size(value, &o->width, &o->height, err);
+    if (strcmp(name, "fps") == 0) return parse_int(value, 1, 240, name, &o->fps, err);
+    if (strcmp(name, "crf") == 0) return parse_int(value, 0, 63, name, &o->crf, err);
+    if (strcmp(name, "threads") == 0) return parse_int(value, 1, 64, name, &o->threads, err);
+    if (strcmp(name, "vfr") == 0) return parse_flag(name, value, &o->vfr, err);
+    if (strcmp(name, "speed") == 0) return reelay_parse_scale(value, &o->timeline.speed, err);
+    if (strcmp(name, "from") == 0) return reelay_parse_time(value, &o->timeline.from_ms, err);
+    if (strcmp(name, "to") == 0) return reelay_parse_time(value, &o->timeline.to_ms, err);
+    if (strcmp(name, "no-skip-idle") == 0) {
+        bool keep = false;
+        int rc = parse_flag(name, value, &keep, err);
+        if (rc == REELAY_OK) o->timeline.skip_idle = !keep;
+        return rc;
+    }
+    if (strcmp(name, "overlays") == 0) return reelay_parse_overlays(value, REELAY_OVERLAY_ALL, &o->overlays, err);
+    if (strcmp(name, "unmask-inputs") == 0) return parse_flag(name, value, &o->unmask_inputs, err);
+    if (strcmp(name, "layout") == 0) {
+        if (strcmp(value, "inspector") != 0 && strcmp(value, "screen") != 0)
+            return reelay_err_set(err, REELAY_E_USAGE, "unknown layout '%s': expected screen or inspector", value);
+        o->inspector = strcmp(value, "inspector") == 0;
+        return REELAY_OK;
+    }
+    if (strcmp(name, "subtitles") == 0) return parse_flag(name, value, &o->subtitles, err);
+    if (strcmp(name, "poster") == 0) o->poster = value;
+    if (strcmp(name, "preview") == 0) o->preview = value;
+    if (strcmp(name, "manifest") == 0) o->manifest = value;
     return REELAY_OK;
 }

@@ -1,0 +1,76 @@
+/* job.h — a render job and its result, as JSON documents.
+ * Owns: the job document {"id", "input", "output", "options": {...}},
+ * validated with errors that name the field, and the result document
+ * {"id", "status", "output", "bytes", "sha256", "frames", "duration_s",
+ * "render_s", "attempts", "error": {"code", "message"}} (DESIGN.md §8).
+ * Options use the command line's names (render/options.h), with or without
+ * the leading "--" and with '_' for '-': "fps": 12, "no_skip_idle": true,
+ * "size": "720p". Numbers and booleans are accepted where the command line
+ * takes text. Running a job is job/run.h. */
+#ifndef REELAY_JOB_JOB_H
+#define REELAY_JOB_JOB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "render/render.h"
+
+/* Ids are 1..64 characters of [A-Za-z0-9._-], not starting with '.':
+ * safe as file names and Redis keys. */
+#define REELAY_JOB_ID_MAX 64
+/* A job document larger than this is refused before parsing. */
+#define REELAY_JOB_MAX_BYTES (64 * 1024)
+
+typedef struct reelay_job {
+    char id[REELAY_JOB_ID_MAX + 1];
+    const char *input;  /* path (points into doc) */
+    const char *output; /* path (points into doc); also options.output */
+    reelay_render_options options; /* its strings point into doc */
+    json_t *doc;        /* the document, owning the strings above */
+} reelay_job;
+
+/* True when id is a valid job id. */
+bool reelay_job_id_valid(const char *id);
+
+/* Reads a job from a parsed document (a new reference is kept). `where`
+ * names the document in messages ("inbox/a.json"). id, input and output are
+ * required strings; options an optional object. REELAY_E_USAGE for anything
+ * invalid: missing or mistyped fields, unknown options, bad values, an
+ * output whose extension no container takes. */
+int reelay_job_from_json(json_t *doc, const char *where, reelay_job *job, reelay_err *err);
+
+/* Same from text (at most REELAY_JOB_MAX_BYTES); JSON syntax errors give
+ * line and column. */
+int reelay_job_parse(const char *text, size_t len, const char *where, reelay_job *job, reelay_err *err);
+
+void reelay_job_free(reelay_job *job);
+
+typedef enum reelay_job_status {
+    REELAY_JOB_DONE = 0,
+    REELAY_JOB_FAILED,
+} reelay_job_status;
+
+typedef struct reelay_job_result {
+    char id[REELAY_JOB_ID_MAX + 1];
+    reelay_job_status status;
+    char output[1024];
+    int64_t bytes, frames;
+    char sha256[65];
+    double duration_s, render_s;
+    int attempts;
+    int error_code;          /* REELAY_E_*, 0 when done */
+    char error_message[1024]; /* "" when done */
+} reelay_job_result;
+
+/* "usage", "input", "io", "internal" (and "ok" for 0). */
+const char *reelay_job_error_name(int code);
+
+/* The result document (a new reference), NULL when out of memory. */
+json_t *reelay_job_result_to_json(const reelay_job_result *result);
+
+/* Reads a result document back (for the service and tests). */
+int reelay_job_result_from_json(const json_t *doc, reelay_job_result *result, reelay_err *err);
+
+#endif

@@ -1,0 +1,46 @@
+#include "job/run.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest/ingest.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_result *result)
+{
+    memset(result, 0, sizeof *result);
+    snprintf(result->id, sizeof result->id, "%s", job->id);
+    snprintf(result->output, sizeof result->output, "%s", job->output);
+    result->attempts = attempt;
+    double started = now_s();
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_session *session = NULL;
+    int rc = reelay_ingest_path(job->input, NULL, &session, &err);
+    reelay_render_result rendered;
+    if (rc == REELAY_OK) {
+        rc = reelay_render(session, &job->options, &rendered, &err);
+        if (rc == REELAY_E_INPUT) reelay_err_prefix(&err, "%s", job->input);
+    }
+    reelay_session_free(session);
+    result->render_s = now_s() - started;
+    if (rc != REELAY_OK) {
+        result->status = REELAY_JOB_FAILED;
+        result->error_code = rc;
+        snprintf(result->error_message, sizeof result->error_message, "%s", err.msg);
+        return result->status;
+    }
+    result->status = REELAY_JOB_DONE;
+    result->bytes = rendered.bytes;
+    result->frames = rendered.frames;
+    result->duration_s = rendered.duration_s;
+    snprintf(result->sha256, sizeof result->sha256, "%s", rendered.sha256);
+    return result->status;
+}

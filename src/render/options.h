@@ -1,0 +1,53 @@
+/* options.h — render options as text: one spelling for the command line and
+ * for jobs.
+ * Owns: the accepted spellings of times ("12.5", "1:02.250", "1:02:03"),
+ * output sizes ("1280x720", "720p"), scale factors and overlay lists, and the
+ * named render options (`--fps 24` on the command line is "fps": 24 in a
+ * job), with messages that say what was wrong. Pure functions: no I/O, no
+ * global state. */
+#ifndef REELAY_RENDER_OPTIONS_H
+#define REELAY_RENDER_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "render/render.h"
+
+/* Largest output dimension accepted on the command line (8K is 7680). */
+#define REELAY_MAX_OUTPUT_DIM 8192
+
+/* Seconds from "S[.fff]", "M:SS[.fff]" or "H:MM:SS[.fff]" into milliseconds.
+ * Negative, non-finite or malformed values fail with REELAY_E_USAGE. */
+int reelay_parse_time(const char *text, double *out_ms, reelay_err *err);
+
+/* "WxH" (positive integers, at most REELAY_MAX_OUTPUT_DIM) or one of 360p,
+ * 480p, 720p, 1080p, 1440p, 2160p (16:9 landscape sizes). */
+int reelay_parse_size(const char *text, int *width, int *height, reelay_err *err);
+
+/* A positive finite scale factor, at most 16. */
+int reelay_parse_scale(const char *text, double *out, reelay_err *err);
+
+/* An overlay list: "none", "all" (= allowed), or a comma-separated list of
+ * overlay names ("touches", "hud", "pointer") among the allowed set of enum
+ * reelay_overlay flags. Fills a set of those flags. */
+int reelay_parse_overlays(const char *text, unsigned allowed, unsigned *out, reelay_err *err);
+
+/* Kinds of named render options. */
+typedef enum reelay_option_kind {
+    REELAY_OPTION_UNKNOWN = 0,
+    REELAY_OPTION_FLAG,  /* takes no value on the command line; true/false in a job */
+    REELAY_OPTION_VALUE, /* takes a value */
+} reelay_option_kind;
+
+/* What kind of option `name` is (its command-line spelling without the
+ * leading "--", e.g. "fps", "no-skip-idle"); the output ("o"/"output") is
+ * not a render option here. */
+reelay_option_kind reelay_render_option_kind(const char *name);
+
+/* Sets the render option `name` from text: value for VALUE options; for
+ * flags NULL or "true" sets it, "false" clears it. Strings (output
+ * sidecars) are borrowed. An unknown name or a bad value fails with
+ * REELAY_E_USAGE, the message naming the option as "--name". */
+int reelay_render_option_set(reelay_render_options *options, const char *name, const char *value, reelay_err *err);
+
+#endif

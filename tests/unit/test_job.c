@@ -1,0 +1,158 @@
+/* Job documents and results: validation names the field, options use the
+ * command line's names, results round-trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "job/job.h"
+#include "renderers/frame/frame.h"
+
+static int parse(const char *text, reelay_job *job, reelay_err *err)
+{
+    reelay_err_clear(err);
+    return reelay_job_parse(text, strlen(text), "job.json", job, err);
+}
+
+static void expect_error(const char *text, const char *fragment)
+{
+    reelay_job job;
+    reelay_err err;
+    int rc = parse(text, &job, &err);
+    if (rc != REELAY_E_USAGE) fail_msg("accepted: %s", text);
+    if (!strstr(err.msg, fragment)) fail_msg("message '%s' lacks '%s'", err.msg, fragment);
+    if (!strstr(err.msg, "job.json")) fail_msg("message '%s' does not name the document", err.msg);
+    reelay_job_free(&job);
+}
+
+static void test_valid_job(void **state)
+{
+    (void)state;
+    reelay_job job;
+    reelay_err err;
+    assert_int_equal(parse("{\"id\":\"s-1.a_b\",\"input\":\"in.json\",\"output\":\"out/a.mp4\","
+                           "\"options\":{\"fps\":12,\"no_skip_idle\":true,\"--size\":\"720p\",\"speed\":1.5,"
+                           "\"overlays\":\"touches,pointer\",\"vfr\":false,\"layout\":\"inspector\"}}",
+                           &job, &err),
+                     REELAY_OK);
+    assert_string_equal(job.id, "s-1.a_b");
+    assert_string_equal(job.input, "in.json");
+    assert_string_equal(job.output, "out/a.mp4");
+    assert_string_equal(job.options.output, "out/a.mp4");
+    assert_int_equal(job.options.fps, 12);
+    assert_false(job.options.timeline.skip_idle);
+    assert_int_equal(job.options.width, 1280);
+    assert_true(job.options.timeline.speed == 1.5);
+    assert_int_equal(job.options.overlays, REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER);
+    assert_false(job.options.vfr);
+    assert_true(job.options.inspector);
+    reelay_job_free(&job);
+
+    /* No options: the command line's defaults. */
+    assert_int_equal(parse("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\"}", &job, &err), REELAY_OK);
+    assert_int_equal(job.options.fps, 24);
+    reelay_job_free(&job);
+}
+
+static void test_invalid_jobs(void **state)
+{
+    (void)state;
+    expect_error("[1]", "JSON object");
+    expect_error("{\"input\":\"i\",\"output\":\"o.webm\"}", "\"id\" is required");
+    expect_error("{\"id\":7,\"input\":\"i\",\"output\":\"o.webm\"}", "\"id\" must be");
+    expect_error("{\"id\":\"../x\",\"input\":\"i\",\"output\":\"o.webm\"}", "\"id\" must be");
+    expect_error("{\"id\":\".hidden\",\"input\":\"i\",\"output\":\"o.webm\"}", "\"id\" must be");
+    expect_error("{\"id\":\"a\",\"output\":\"o.webm\"}", "\"input\" is required");
+    expect_error("{\"id\":\"a\",\"input\":\"\",\"output\":\"o.webm\"}", "non-empty string");
+    expect_error("{\"id\":\"a\",\"input\":\"i\"}", "\"output\" is required");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.avi\"}", "output");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"colour\":1}", "unknown field \"colour\"");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":[]}", "must be an object");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"fsp\":3}}", "options.fsp");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"fps\":0}}", "--fps");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"fps\":[1]}}", "options.fps");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"vfr\":\"maybe\"}}", "true or false");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.mp4\",\"options\":{\"codec\":\"vp8\"}}", "output");
+    expect_error("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\",\"id\":\"b\"}", "duplicate");
+    expect_error("{\"id\":\"a\",\n\"input\":", "job.json:2:");
+
+    char big[REELAY_JOB_MAX_BYTES + 64];
+    memset(big, ' ', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    expect_error(big, "at most");
+}
+
+static void test_ids(void **state)
+{
+    (void)state;
+    assert_true(reelay_job_id_valid("a"));
+    assert_true(reelay_job_id_valid("0190-abcd_1.retry"));
+    assert_false(reelay_job_id_valid(""));
+    assert_false(reelay_job_id_valid(NULL));
+    assert_false(reelay_job_id_valid("a/b"));
+    assert_false(reelay_job_id_valid("a b"));
+    assert_false(reelay_job_id_valid(".."));
+    char long_id[REELAY_JOB_ID_MAX + 2];
+    memset(long_id, 'a', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    assert_false(reelay_job_id_valid(long_id));
+    long_id[REELAY_JOB_ID_MAX] = '\0';
+    assert_true(reelay_job_id_valid(long_id));
+}
+
+static void test_result_round_trip(void **state)
+{
+    (void)state;
+    reelay_job_result done = {.status = REELAY_JOB_DONE, .bytes = 1234, .frames = 240, .duration_s = 10.0,
+                              .render_s = 0.12345, .attempts = 1};
+    snprintf(done.id, sizeof done.id, "a");
+    snprintf(done.output, sizeof done.output, "out/a.webm");
+    snprintf(done.sha256, sizeof done.sha256, "%064d", 7);
+    json_t *doc = reelay_job_result_to_json(&done);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "done");
+    assert_true(json_is_null(json_object_get(doc, "error")));
+    assert_true(json_real_value(json_object_get(doc, "render_s")) == 0.123);
+    reelay_job_result back;
+    reelay_err err;
+    assert_int_equal(reelay_job_result_from_json(doc, &back, &err), REELAY_OK);
+    assert_int_equal(back.status, REELAY_JOB_DONE);
+    assert_int_equal(back.bytes, 1234);
+    assert_int_equal(back.frames, 240);
+    assert_string_equal(back.sha256, done.sha256);
+    json_decref(doc);
+
+    reelay_job_result failed = {.status = REELAY_JOB_FAILED, .attempts = 3, .error_code = REELAY_E_INPUT};
+    snprintf(failed.id, sizeof failed.id, "b");
+    snprintf(failed.error_message, sizeof failed.error_message, "in.json: line 1: bad");
+    doc = reelay_job_result_to_json(&failed);
+    json_t *error = json_object_get(doc, "error");
+    assert_string_equal(json_string_value(json_object_get(error, "code")), "input");
+    assert_string_equal(json_string_value(json_object_get(error, "message")), "in.json: line 1: bad");
+    assert_int_equal(reelay_job_result_from_json(doc, &back, &err), REELAY_OK);
+    assert_int_equal(back.status, REELAY_JOB_FAILED);
+    assert_int_equal(back.error_code, REELAY_E_INPUT);
+    assert_int_equal(back.attempts, 3);
+    json_decref(doc);
+
+    json_t *junk = json_pack("{s:s}", "status", "maybe");
+    assert_int_equal(reelay_job_result_from_json(junk, &back, &err), REELAY_E_INPUT);
+    json_decref(junk);
+    assert_string_equal(reelay_job_error_name(REELAY_E_IO), "io");
+    assert_string_equal(reelay_job_error_name(99), "internal");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_job),
+        cmocka_unit_test(test_invalid_jobs),
+        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_result_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
