@@ -7,6 +7,7 @@ RUN apt-get update \
       build-essential cmake pkg-config \
       libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
       libcairo2-dev libpango1.0-dev libwebp-dev libjansson-dev zlib1g-dev \
+      libhiredis-dev libmicrohttpd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -21,6 +22,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libavcodec59 libavformat59 libavutil57 libswscale6 \
       libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libwebp7 libwebpmux3 libwebpdemux2 libjansson4 zlib1g \
+      libhiredis0.14 libmicrohttpd12 \
       fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --uid 10001 reelay

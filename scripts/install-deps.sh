@@ -7,9 +7,10 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libcairo2-dev libpango1.0-dev libwebp-dev libjansson-dev zlib1g-dev
+  libhiredis-dev libmicrohttpd-dev
 )
 TEST_PACKAGES=(
-  libcmocka-dev ffmpeg python3
+  libcmocka-dev ffmpeg python3 redis-server curl
 )
 RUNTIME_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
