@@ -8,5 +8,7 @@ int reelay_cmd_info(int argc, char **argv);
 int reelay_cmd_frame(int argc, char **argv);
 int reelay_cmd_render(int argc, char **argv);
 int reelay_cmd_batch(int argc, char **argv);
+int reelay_cmd_worker(int argc, char **argv);
+int reelay_cmd_submit(int argc, char **argv);
 
 #endif

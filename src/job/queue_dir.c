@@ -292,9 +292,21 @@ static int dir_claim(void *impl, reelay_claim *claim, bool *got, reelay_err *err
     return rc;
 }
 
+/* A claim is still ours while no later claim counted another attempt (the
+ * claimed/ file has the same name whoever holds it). */
+static int check_ours(const dir_queue *q, const reelay_claim *claim, reelay_err *err)
+{
+    if (read_attempts(q, claim->id) != claim->attempts)
+        return reelay_err_set(err, REELAY_E_IO, "job %s: the claim expired and went to another worker",
+                              claim->id);
+    return REELAY_OK;
+}
+
 static int dir_heartbeat(void *impl, const reelay_claim *claim, reelay_err *err)
 {
     dir_queue *q = impl;
+    int rc = check_ours(q, claim, err);
+    if (rc != REELAY_OK) return rc;
     char path[4096];
     path_of(q, "claimed", claim->id, ".json", path, sizeof path);
     if (utimensat(AT_FDCWD, path, NULL, 0) != 0)
@@ -305,6 +317,8 @@ static int dir_heartbeat(void *impl, const reelay_claim *claim, reelay_err *err)
 /* Moves the claim out of claimed/ (proving it is still ours) to tmp/. */
 static int take_claim(dir_queue *q, const reelay_claim *claim, char *held, size_t size, reelay_err *err)
 {
+    int rc = check_ours(q, claim, err);
+    if (rc != REELAY_OK) return rc;
     char path[4096], suffix[64];
     path_of(q, "claimed", claim->id, ".json", path, sizeof path);
     snprintf(suffix, sizeof suffix, ".finishing.%ld", (long)getpid());

@@ -1,0 +1,178 @@
+/* `reelay worker --queue SPEC` and `reelay submit --queue SPEC JOB...`. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "job/queue.h"
+#include "job/worker.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void worker_usage(FILE *out)
+{
+    fprintf(out, "usage: reelay worker --queue dir:PATH [--lease S] [--poll S] [--exit-when-empty] [--max-jobs N]\n"
+                 "  --queue Q          where jobs wait: dir:PATH (a spool directory)\n"
+                 "  --lease S          a claim lives S seconds without a heartbeat (default 60)\n"
+                 "  --poll S           wait between looks at an empty queue (default 1)\n"
+                 "  --exit-when-empty  stop once there is nothing left to claim\n"
+                 "  --max-jobs N       stop after N jobs\n"
+                 "SIGTERM or SIGINT: no new jobs; the running one finishes, then exit 0.\n");
+}
+
+static int parse_seconds(const char *name, const char *text, double *out, reelay_err *err)
+{
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (!text[0] || *end || !(v >= 0.01 && v <= 86400))
+        return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': expected seconds from 0.01 to 86400", name, text);
+    *out = v;
+    return REELAY_OK;
+}
+
+static void log_line(void *context, const char *line)
+{
+    (void)context;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02dZ reelay worker: %s\n", tm.tm_year + 1900, tm.tm_mon + 1,
+            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, line);
+}
+
+int reelay_cmd_worker(int argc, char **argv)
+{
+    const char *spec = NULL;
+    double lease_s = REELAY_QUEUE_DEFAULT_LEASE_S;
+    reelay_worker_options o = {.poll_s = 1.0, .log = log_line, .stop = &stop_requested};
+    reelay_err err;
+    reelay_err_clear(&err);
+    for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
+        const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            worker_usage(stdout);
+            return REELAY_OK;
+        } else if (strcmp(arg, "--queue") == 0 && value) {
+            spec = argv[++i];
+        } else if (strcmp(arg, "--lease") == 0 && value) {
+            parse_seconds("--lease", argv[++i], &lease_s, &err);
+        } else if (strcmp(arg, "--poll") == 0 && value) {
+            parse_seconds("--poll", argv[++i], &o.poll_s, &err);
+        } else if (strcmp(arg, "--exit-when-empty") == 0) {
+            o.exit_when_empty = true;
+        } else if (strcmp(arg, "--max-jobs") == 0 && value) {
+            char *end = NULL;
+            o.max_jobs = strtol(argv[++i], &end, 10);
+            if (!value[0] || *end || o.max_jobs < 1)
+                reelay_err_set(&err, REELAY_E_USAGE, "bad --max-jobs '%s': expected a positive number", value);
+        } else {
+            reelay_err_set(&err, REELAY_E_USAGE, "unknown argument %s (or it needs a value)", arg);
+        }
+    }
+    if (err.code == REELAY_OK && !spec) reelay_err_set(&err, REELAY_E_USAGE, "--queue is required");
+    if (err.code != REELAY_OK) {
+        fprintf(stderr, "reelay worker: %s\n", err.msg);
+        worker_usage(stderr);
+        return err.code;
+    }
+    /* Renew a claim three times per lease: one late heartbeat is no loss. */
+    o.heartbeat_s = lease_s / 3;
+    reelay_queue *queue = NULL;
+    int rc = reelay_queue_open(spec, lease_s, &queue, &err);
+    if (rc != REELAY_OK) {
+        fprintf(stderr, "reelay worker: %s\n", err.msg);
+        return rc;
+    }
+    struct sigaction action = {.sa_handler = request_stop};
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    log_line(NULL, "started");
+    reelay_worker_stats stats;
+    rc = reelay_worker_run(queue, &o, &stats, &err);
+    if (rc != REELAY_OK) fprintf(stderr, "reelay worker: %s\n", err.msg);
+    char summary[160];
+    snprintf(summary, sizeof summary, "stopping: %ld done, %ld failed, %ld retried", stats.done, stats.failed,
+             stats.retried);
+    log_line(NULL, summary);
+    reelay_queue_close(queue);
+    return rc;
+}
+
+static void submit_usage(FILE *out)
+{
+    fprintf(out, "usage: reelay submit --queue dir:PATH JOB.json... (or - for standard input)\n"
+                 "  a job is {\"id\", \"input\", \"output\", \"options\": {...}} with options named as for\n"
+                 "  `reelay render` (\"fps\": 12, \"codec\": \"h264\", \"no_skip_idle\": true, ...)\n");
+}
+
+int reelay_cmd_submit(int argc, char **argv)
+{
+    const char *spec = NULL;
+    int first_job = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            submit_usage(stdout);
+            return REELAY_OK;
+        }
+        if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc) {
+            spec = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "reelay submit: unknown option %s\n", argv[i]);
+            submit_usage(stderr);
+            return REELAY_E_USAGE;
+        } else if (!first_job) {
+            first_job = i;
+        }
+    }
+    if (!spec || !first_job) {
+        fprintf(stderr, "reelay submit: %s\n", !spec ? "--queue is required" : "no JOB given");
+        submit_usage(stderr);
+        return REELAY_E_USAGE;
+    }
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_queue *queue = NULL;
+    int rc = reelay_queue_open(spec, REELAY_QUEUE_DEFAULT_LEASE_S, &queue, &err);
+    if (rc != REELAY_OK) {
+        fprintf(stderr, "reelay submit: %s\n", err.msg);
+        return rc;
+    }
+    int worst = REELAY_OK;
+    for (int i = first_job; i < argc; i++) {
+        if (strcmp(argv[i], "--queue") == 0) {
+            i++;
+            continue;
+        }
+        reelay_buf text;
+        reelay_buf_init(&text);
+        rc = reelay_read_file(argv[i], REELAY_JOB_MAX_BYTES, &text, &err);
+        json_t *doc = NULL;
+        if (rc == REELAY_OK) {
+            json_error_t jerr;
+            doc = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
+            if (!doc) rc = reelay_err_set(&err, REELAY_E_USAGE, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
+        }
+        if (rc == REELAY_OK) rc = reelay_queue_submit(queue, doc, &err);
+        if (rc == REELAY_OK) {
+            printf("%s\n", json_string_value(json_object_get(doc, "id")));
+        } else {
+            fprintf(stderr, "reelay submit: %s: %s\n", argv[i], err.msg);
+            if (worst == REELAY_OK) worst = rc;
+        }
+        json_decref(doc);
+        reelay_buf_free(&text);
+    }
+    reelay_queue_close(queue);
+    return worst;
+}
