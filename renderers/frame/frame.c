@@ -35,6 +35,7 @@ struct reelay_frame_maker {
     reelay_pointer_track *pointer;
     reelay_web_state web_state;
     reelay_pointer_state pointer_state;
+    reelay_touch_state touch_state; /* touches on the web (mobile browsers) */
 };
 
 /* Recordings with wireframes are drawn as screens; the rest (rrweb web and
@@ -105,10 +106,12 @@ static void web_seek(reelay_frame_maker *maker, double ts, bool *changed)
 {
     const reelay_web_state *w = &maker->web_state;
     const reelay_pointer_state *p = &maker->pointer_state;
-    bool same = maker->seeked && ts >= maker->seek_ts && !w->animating && !p->animating && ts < w->stable_until &&
-                ts < p->stable_until;
+    const reelay_touch_state *t = &maker->touch_state;
+    bool same = maker->seeked && ts >= maker->seek_ts && !w->animating && !p->animating && !t->animating &&
+                ts < w->stable_until && ts < p->stable_until && ts < t->stable_until;
     reelay_web_scene_at(maker->web_scene, ts, &maker->web_state);
     reelay_pointer_at(maker->pointer, maker->web_state.window, ts, &maker->pointer_state);
+    reelay_touch_at(maker->touches, maker->web_state.window, ts, &maker->touch_state);
     if (changed) *changed = !same;
 }
 
@@ -223,10 +226,8 @@ static void paint_web(reelay_frame_maker *maker, cairo_t *cr, double vw, double 
     reelay_paint_web_page(cr, w, p, vw, vh);
     bool animates = w->animating;
     if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
-        reelay_touch_state touch;
-        reelay_touch_at(maker->touches, w->window, maker->seek_ts, &touch);
-        reelay_paint_touch(cr, &touch);
-        animates = animates || touch.animating;
+        reelay_paint_touch(cr, &maker->touch_state);
+        animates = animates || maker->touch_state.animating;
     }
     reelay_paint_web_annotations(cr, maker->fonts, w, vw, vh);
     if (maker->overlays & REELAY_OVERLAY_POINTER) {

@@ -178,6 +178,54 @@ static void test_pointer_at_recorded_click(void **state)
     }
 }
 
+/* The render loop repaints only when a seek reports a change or the last
+ * paint said something animates. Walked at 12 fps through whole sessions,
+ * that must give the same pixels as painting every instant afresh. */
+static void check_change_detection(const char *path, bool expect_skips)
+{
+    reelay_session *session = ts_session_from_path(path);
+    reelay_err err;
+    reelay_frame_maker *lazy = reelay_frame_maker_new(session, NULL, &err);
+    reelay_frame_maker *fresh = reelay_frame_maker_new(session, NULL, &err);
+    assert_non_null(lazy);
+    assert_non_null(fresh);
+    reelay_frame_maker_set_overlays(lazy, REELAY_OVERLAY_ALL);
+    reelay_frame_maker_set_overlays(fresh, REELAY_OVERLAY_ALL);
+    cairo_surface_t *kept = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 320, 200);
+    cairo_surface_t *now = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 320, 200);
+    bool animates = true;
+    int repainted = 0, steps = 0;
+    for (double t = session->first_ts; t <= session->last_ts; t += 1000.0 / 12, steps++) {
+        bool changed = false;
+        assert_int_equal(reelay_frame_maker_seek(lazy, t, &changed, &err), REELAY_OK);
+        if (changed || animates) {
+            reelay_frame_info info;
+            assert_int_equal(reelay_frame_maker_paint(lazy, kept, &info, &err), REELAY_OK);
+            animates = info.animates;
+            repainted++;
+        }
+        assert_int_equal(reelay_frame_maker_seek(fresh, t, NULL, &err), REELAY_OK);
+        assert_int_equal(reelay_frame_maker_paint(fresh, now, NULL, &err), REELAY_OK);
+        if (!same_pixels(kept, now)) fail_msg("%s: stale frame at %.3f s", path, (t - session->first_ts) / 1000);
+    }
+    /* ...and it does skip work: still stretches are not repainted. */
+    if (expect_skips && repainted >= steps) fail_msg("%s: every one of %d frames was repainted", path, steps);
+    cairo_surface_destroy(kept);
+    cairo_surface_destroy(now);
+    reelay_frame_maker_free(lazy);
+    reelay_frame_maker_free(fresh);
+    reelay_session_free(session);
+}
+
+static void test_change_detection(void **state)
+{
+    (void)state;
+    check_change_detection(WEB, true);
+    check_change_detection(PORTABLE, true);
+    /* 2.6 s of clicks, ripples and toasts: everything animates. */
+    check_change_detection("fixtures/golden/web-rage.json", false);
+}
+
 /* Same session, same time: same pixels. */
 static void test_deterministic(void **state)
 {
@@ -199,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_url_reaches_the_chrome),
         cmocka_unit_test(test_pointer_at_recorded_click),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_change_detection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
