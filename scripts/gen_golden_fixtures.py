@@ -463,6 +463,37 @@ def case_web_rage():
 
 
 
+
+def case_web_tabs():
+    """Two browser windows (PostHog window ids): the shop, then a help page
+    opened in a second tab, then back to the shop."""
+    t0 = 1718000100000
+
+    def page(title, heading):
+        return {"type": 0, "id": 1, "childNodes": [dom_el(2, "html", {}, [
+            dom_el(3, "head", {}, [dom_el(4, "title", {}, [dom_text(5, title)])]),
+            dom_el(6, "body", {}, [dom_el(7, "h1", {}, [dom_text(8, heading)]),
+                                   dom_el(9, "input", {"id": "search", "type": "text", "placeholder": "Search"})])])]}
+
+    def snapshot(dt, href, title, heading):
+        return [{"type": 4, "timestamp": t0 + dt, "data": {"href": href, "width": 900, "height": 560}},
+                {"type": 2, "timestamp": t0 + dt + 1, "data": {"node": page(title, heading),
+                                                                "initialOffset": {"left": 0, "top": 0}}}]
+
+    def inc(dt, data):
+        return {"type": 3, "timestamp": t0 + dt, "data": data}
+
+    shop = snapshot(0, "https://shop.golden.test/", "Golden Shop", "Welcome")
+    shop += [inc(300, {"source": 1, "positions": [{"x": 300, "y": 200, "id": 6, "timeOffset": 0}]})]
+    help_ = snapshot(1000, "https://help.golden.test/returns", "Returns \u2014 Help", "Returns")
+    help_ += [inc(1200, {"source": 2, "type": 5, "id": 9}),
+              inc(1300, {"source": 5, "id": 9, "text": "refund", "isChecked": False, "userTriggered": True})]
+    shop += [inc(2500, {"source": 1, "positions": [{"x": 420, "y": 260, "id": 6, "timeOffset": 0}]})]
+    lines = [["0190aaaa-0000-7000-8000-000000000001", e] for e in shop]
+    lines += [["0190aaaa-0000-7000-8000-000000000002", e] for e in help_]
+    lines.sort(key=lambda line: line[1]["timestamp"])
+    return lines
+
 CASES = {
     "text-alignment": case_text_alignment,
     "text-fonts": case_text_fonts,
@@ -482,7 +513,7 @@ CASES = {
     "touches": case_touches,
     "web-rage": case_web_rage,
 }
-JSONL_CASES = {"windows": case_windows}
+JSONL_CASES = {"windows": case_windows, "web-tabs": case_web_tabs}
 
 
 def main():
