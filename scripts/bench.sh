@@ -14,7 +14,8 @@
 #      2-minute session at the default still size: frames per second with
 #      unchanged frames reused, and with every frame repainted, and peak RSS;
 #   4. batch: 50 short sessions through `reelay batch` with -j1 and -j2 (one
-#      encoder thread per render), and the scaling between the two.
+#      encoder thread per render), and the scaling between the two;
+#   5. memory: peak RSS rendering a 60-minute session.
 # Usage: scripts/bench.sh [MINUTES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,4 +109,15 @@ import sys
 n, j1, j2, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 print("-j1 %.2f s (%.1f sessions/s), -j2 %.2f s (%.1f sessions/s): scaling %.2fx; peak RSS of one render %s MiB"
       % (j1, n / j1, j2, n / j2, j1 / j2, rss))
+PY
+
+echo
+echo "== 5. memory: a 60-minute session, default options =="
+python3 scripts/gen_fixtures.py --minutes 60 --profile android --name hour --out "$work" >/dev/null
+timed hour "$reelay" render "$work/hour.jsonl" -o "$work/hour.webm" --quiet
+python3 - "$(wall hour)" "$(rss_mib hour)" "$(stat -c %s "$work/hour.jsonl")" <<'PY'
+import sys
+wall, rss, size = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+print("render %.1f s (real-time factor %.0fx), peak RSS %d MiB for an input of %.1f MiB (target: 150 MB + input)"
+      % (wall, 3600 / wall, rss, size / 2**20))
 PY

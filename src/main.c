@@ -17,8 +17,9 @@ static void usage(FILE *out)
             "  render INPUT [-o OUT.webm|.mp4|.mkv]   the session as a video\n"
             "  frame INPUT --at T -o OUT.png          one still frame\n"
             "  batch INPUTS... -o DIR [-j N]          many sessions as videos, in parallel\n"
-            "  worker --queue dir:PATH                render jobs from a queue until stopped\n"
-            "  submit --queue dir:PATH JOB.json...    put jobs in a queue\n"
+            "  worker --queue Q                       render jobs from a queue (dir:PATH, redis://...)\n"
+            "  submit --queue Q JOB.json...           put jobs in a queue\n"
+            "  serve --listen ADDR:PORT --queue SPEC --output-dir DIR   the HTTP API over a job queue\n"
             "  version                print the version\n"
             "\n"
             "Run `reelay COMMAND --help` for a command's options.\n",
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "batch") == 0) return reelay_cmd_batch(argc - 1, argv + 1);
     if (strcmp(command, "worker") == 0) return reelay_cmd_worker(argc - 1, argv + 1);
     if (strcmp(command, "submit") == 0) return reelay_cmd_submit(argc - 1, argv + 1);
+    if (strcmp(command, "serve") == 0) return reelay_cmd_serve(argc - 1, argv + 1);
     if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
         printf("reelay %s\n", REELAY_VERSION);
         return REELAY_OK;

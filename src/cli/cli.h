@@ -10,5 +10,6 @@ int reelay_cmd_render(int argc, char **argv);
 int reelay_cmd_batch(int argc, char **argv);
 int reelay_cmd_worker(int argc, char **argv);
 int reelay_cmd_submit(int argc, char **argv);
+int reelay_cmd_serve(int argc, char **argv);
 
 #endif

@@ -21,8 +21,9 @@ static void request_stop(int sig)
 
 static void worker_usage(FILE *out)
 {
-    fprintf(out, "usage: reelay worker --queue dir:PATH [--lease S] [--poll S] [--exit-when-empty] [--max-jobs N]\n"
-                 "  --queue Q          where jobs wait: dir:PATH (a spool directory)\n"
+    fprintf(out, "usage: reelay worker --queue Q [--lease S] [--poll S] [--exit-when-empty] [--max-jobs N]\n"
+                 "  --queue Q          where jobs wait: dir:PATH (a spool directory) or\n"
+                 "                     redis://HOST:PORT[/DB] (Redis Streams, for many machines)\n"
                  "  --lease S          a claim lives S seconds without a heartbeat (default 60)\n"
                  "  --poll S           wait between looks at an empty queue (default 1)\n"
                  "  --exit-when-empty  stop once there is nothing left to claim\n"
@@ -111,7 +112,7 @@ int reelay_cmd_worker(int argc, char **argv)
 
 static void submit_usage(FILE *out)
 {
-    fprintf(out, "usage: reelay submit --queue dir:PATH JOB.json... (or - for standard input)\n"
+    fprintf(out, "usage: reelay submit --queue dir:PATH|redis://HOST:PORT[/DB] JOB.json... (or - for stdin)\n"
                  "  a job is {\"id\", \"input\", \"output\", \"options\": {...}} with options named as for\n"
                  "  `reelay render` (\"fps\": 12, \"codec\": \"h264\", \"no_skip_idle\": true, ...)\n");
 }

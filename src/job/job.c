@@ -31,16 +31,6 @@ static int required_string(const json_t *doc, const char *key, const char *where
     return REELAY_OK;
 }
 
-/* "no_skip_idle", "--no-skip-idle" -> "no-skip-idle". */
-static bool option_name(const char *key, char *out, size_t size)
-{
-    if (strncmp(key, "--", 2) == 0) key += 2;
-    size_t n = strlen(key);
-    if (n == 0 || n >= size) return false;
-    for (size_t i = 0; i <= n; i++) out[i] = key[i] == '_' ? '-' : key[i];
-    return true;
-}
-
 /* An option's JSON value as the command line's text; integers print
  * without a fraction, other numbers with enough digits to round-trip. */
 static bool option_text(const json_t *value, char *buf, size_t size, const char **out)
@@ -73,7 +63,8 @@ static int read_options(const json_t *options, const char *where, reelay_render_
     json_object_foreach((json_t *)options, key, value) {
         char name[64], number[64];
         const char *text = NULL;
-        if (!option_name(key, name, sizeof name) || reelay_render_option_kind(name) == REELAY_OPTION_UNKNOWN)
+        if (!reelay_render_option_name(key, name, sizeof name) ||
+            reelay_render_option_kind(name) == REELAY_OPTION_UNKNOWN)
             return reelay_err_set(err, REELAY_E_USAGE, "%s: options.%s: unknown option", where, key);
         if (!option_text(value, number, sizeof number, &text))
             return reelay_err_set(err, REELAY_E_USAGE, "%s: options.%s: expected a string, number or boolean", where,

@@ -20,8 +20,11 @@ int reelay_queue_open(const char *spec, double lease_s, reelay_queue **out, reel
     int rc;
     if (spec && strncmp(spec, "dir:", 4) == 0 && spec[4])
         rc = reelay_queue_dir_open(spec + 4, lease_s, &ops, &impl, err);
+    else if (spec && strncmp(spec, "redis://", 8) == 0)
+        rc = reelay_queue_redis_open(spec + 8, lease_s, &ops, &impl, err);
     else
-        return reelay_err_set(err, REELAY_E_USAGE, "bad queue '%s': expected dir:PATH", spec ? spec : "");
+        return reelay_err_set(err, REELAY_E_USAGE, "bad queue '%s': expected dir:PATH or redis://HOST:PORT[/DB]",
+                              spec ? spec : "");
     if (rc != REELAY_OK) return rc;
     reelay_queue *q = calloc(1, sizeof *q);
     if (!q) {

@@ -1,7 +1,9 @@
 /* queue.h — where render jobs wait and where their results go.
  * Owns: the queue interface the worker, `submit` and the service use, and
  * the choice of backend from a spec: "dir:PATH" (a spool directory on a
- * shared or local disk, no server; job/queue_dir.c); backends implement
+ * shared or local disk, no server; job/queue_dir.c) or
+ * "redis://HOST:PORT[/DB]" (a Redis stream with a consumer group, for
+ * workers on many machines; job/queue_redis.c); backends implement
  * job/queue_backend.h. Delivery is at least
  * once: a claimed job whose worker stops heartbeating is handed to another
  * worker after the lease; after REELAY_QUEUE_MAX_ATTEMPTS claims it fails
@@ -37,9 +39,10 @@ typedef enum reelay_job_state {
     REELAY_STATE_FAILED,
 } reelay_job_state;
 
-/* "dir:PATH" (the directory is created with its subdirectories). lease_s:
- * how long a claim lives without a heartbeat. REELAY_E_USAGE for a bad
- * spec, REELAY_E_IO when it cannot be opened. */
+/* "dir:PATH" (the directory is created with its subdirectories) or
+ * "redis://HOST:PORT[/DB]" (connecting waits up to a minute for the server).
+ * lease_s: how long a claim lives without a heartbeat. REELAY_E_USAGE for a
+ * bad spec, REELAY_E_IO when it cannot be opened. */
 int reelay_queue_open(const char *spec, double lease_s, reelay_queue **out, reelay_err *err);
 void reelay_queue_close(reelay_queue *queue);
 

@@ -191,6 +191,15 @@ static const struct {
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
+bool reelay_render_option_name(const char *key, char *out, size_t size)
+{
+    if (strncmp(key, "--", 2) == 0) key += 2;
+    size_t n = strlen(key);
+    if (n == 0 || n >= size) return false;
+    for (size_t i = 0; i <= n; i++) out[i] = key[i] == '_' ? '-' : key[i];
+    return true;
+}
+
 reelay_option_kind reelay_render_option_kind(const char *name)
 {
     for (size_t i = 0; name && i < RENDER_OPTION_COUNT; i++)

@@ -9,6 +9,7 @@
 #define REELAY_RENDER_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 #include "render/render.h"
@@ -38,6 +39,11 @@ typedef enum reelay_option_kind {
     REELAY_OPTION_FLAG,  /* takes no value on the command line; true/false in a job */
     REELAY_OPTION_VALUE, /* takes a value */
 } reelay_option_kind;
+
+/* A job's or query's spelling of an option name as the command line's:
+ * "no_skip_idle" and "--no-skip-idle" both become "no-skip-idle". False
+ * when it is empty or does not fit in size. */
+bool reelay_render_option_name(const char *key, char *out, size_t size);
 
 /* What kind of option `name` is (its command-line spelling without the
  * leading "--", e.g. "fps", "no-skip-idle"); the output ("o"/"output") is

@@ -1,0 +1,143 @@
+/* `reelay serve --listen ADDR:PORT --queue SPEC --output-dir DIR`: the HTTP
+ * API over a queue (server/http.h), until SIGINT or SIGTERM. It does not
+ * render: `reelay worker` processes take the jobs. */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "job/queue.h"
+#include "server/http.h"
+
+/* Set by the signal handler, read by the main thread. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int signal_number)
+{
+    (void)signal_number;
+    stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: reelay serve --listen ADDR:PORT --queue SPEC --output-dir DIR [--inputs DIR]\n"
+            "                    [--upload-dir DIR] [--body-limit BYTES]\n"
+            "  --listen ADDR:PORT   where to listen: 127.0.0.1:8080, [::1]:8080, :8080 (every IPv4 interface)\n"
+            "  --queue SPEC         the job queue, e.g. dir:/var/spool/reelay\n"
+            "  --output-dir DIR     where workers write videos (created if missing); clients name files in it\n"
+            "  --inputs DIR         lets JSON jobs name recordings in DIR (relative names only)\n"
+            "  --upload-dir DIR     where uploaded recordings are kept (default: OUTPUT_DIR/uploads)\n"
+            "  --body-limit BYTES   largest request body (default 256M; suffixes K, M, G are binary)\n"
+            "Environment: REELAY_TOKEN=SECRET requires 'Authorization: Bearer SECRET' on every endpoint\n"
+            "but /healthz.\n"
+            "Endpoints: POST /v1/jobs (a job document as application/json, or a recording as the body with\n"
+            "render options as query parameters: ?fps=12&format=mp4&vfr=true), GET /v1/jobs/ID,\n"
+            "GET /v1/jobs/ID/output (Range requests work), GET /healthz, GET /metrics.\n");
+}
+
+/* "1048576", "512K", "256M", "1G". */
+static int parse_bytes(const char *text, uint64_t *out, reelay_err *err)
+{
+    char *end = NULL;
+    unsigned long long n = strtoull(text, &end, 10);
+    uint64_t scale = 1;
+    if (end && (*end == 'K' || *end == 'k')) scale = 1024, end++;
+    else if (end && (*end == 'M' || *end == 'm')) scale = 1024 * 1024, end++;
+    else if (end && (*end == 'G' || *end == 'g')) scale = 1024ull * 1024 * 1024, end++;
+    if (text[0] < '0' || text[0] > '9' || *end || n == 0 || n > UINT64_MAX / scale)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad --body-limit '%s': expected a positive size in bytes", text);
+    *out = (uint64_t)n * scale;
+    return REELAY_OK;
+}
+
+static void log_to_stderr(void *context, const char *line)
+{
+    (void)context;
+    fprintf(stderr, "reelay serve: %s\n", line);
+}
+
+int reelay_cmd_serve(int argc, char **argv)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    const char *listen = NULL, *queue_spec = NULL;
+    reelay_server_options options = {.log = log_to_stderr};
+    for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
+        const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return REELAY_OK;
+        } else if (strcmp(arg, "--listen") == 0 && value) {
+            listen = argv[++i];
+        } else if (strcmp(arg, "--queue") == 0 && value) {
+            queue_spec = argv[++i];
+        } else if ((strcmp(arg, "--output-dir") == 0 || strcmp(arg, "-o") == 0) && value) {
+            options.output_dir = argv[++i];
+        } else if (strcmp(arg, "--inputs") == 0 && value) {
+            options.inputs_dir = argv[++i];
+        } else if (strcmp(arg, "--upload-dir") == 0 && value) {
+            options.upload_dir = argv[++i];
+        } else if (strcmp(arg, "--body-limit") == 0 && value) {
+            parse_bytes(argv[++i], &options.body_limit, &err);
+        } else {
+            reelay_err_set(&err, REELAY_E_USAGE, "unknown argument %s (or it needs a value)", arg);
+        }
+    }
+    if (err.code == REELAY_OK && !listen) reelay_err_set(&err, REELAY_E_USAGE, "--listen ADDR:PORT is required");
+    if (err.code == REELAY_OK && !queue_spec) reelay_err_set(&err, REELAY_E_USAGE, "--queue SPEC is required");
+    if (err.code == REELAY_OK && !options.output_dir)
+        reelay_err_set(&err, REELAY_E_USAGE, "--output-dir DIR is required");
+    char host[256];
+    if (err.code == REELAY_OK) reelay_server_parse_listen(listen, host, sizeof host, &options.port, &err);
+    if (err.code != REELAY_OK) {
+        fprintf(stderr, "reelay serve: %s\n", err.msg);
+        usage(stderr);
+        return err.code;
+    }
+    options.host = host;
+    options.token = getenv("REELAY_TOKEN");
+
+    /* The stop signals are blocked before the server's threads start (they
+     * inherit the mask), so only the sigsuspend below ever takes them. */
+    sigset_t stop_signals, previous;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    struct sigaction action = {.sa_handler = on_signal};
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    /* A client that goes away mid-download is an error on that connection,
+     * not the end of the server. */
+    signal(SIGPIPE, SIG_IGN);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+
+    reelay_queue *queue = NULL;
+    reelay_server *server = NULL;
+    int rc = reelay_queue_open(queue_spec, REELAY_QUEUE_DEFAULT_LEASE_S, &queue, &err);
+    options.queue = queue;
+    if (rc == REELAY_OK) rc = reelay_server_start(&options, &server, &err);
+    if (rc != REELAY_OK) {
+        fprintf(stderr, "reelay serve: %s\n", err.msg);
+        reelay_queue_close(queue);
+        pthread_sigmask(SIG_SETMASK, &previous, NULL);
+        return rc;
+    }
+    fprintf(stderr, "reelay serve: listening on http://%s (queue %s, outputs in %s)\n", reelay_server_address(server),
+            queue_spec, reelay_server_output_dir(server));
+    fflush(stderr);
+
+    sigset_t wait_mask = previous;
+    sigdelset(&wait_mask, SIGINT);
+    sigdelset(&wait_mask, SIGTERM);
+    while (!stop_requested) sigsuspend(&wait_mask);
+
+    fprintf(stderr, "reelay serve: stopping\n");
+    reelay_server_stop(server);
+    reelay_queue_close(queue);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    return REELAY_OK;
+}

@@ -1,0 +1,738 @@
+/* The redis backend: a Redis stream and its consumer group, for workers on
+ * many machines (DESIGN.md §8). Owns the Redis keys below, the connection
+ * (reconnected with backoff) and the Lua scripts that change them.
+ *
+ *   reelay:jobs            stream of queued jobs: {id, job, attempts}, where
+ *                          attempts are those counted before this entry
+ *                          was added (carried over by a retry)
+ *                          group "reelay": one consumer per queue handle
+ *   reelay:job:ID          hash: status (queued|running|done|failed), job
+ *                          (the document), entry (its current stream entry
+ *                          id), result (the result document once finished)
+ *   reelay:status:STATE    set of job ids in each state, for counts (SCARD)
+ *   reelay:results         stream of results: {id, result}
+ *   reelay:dead            dead letters: {id, job, reason, entry}
+ *
+ * A claim is an entry delivered to our consumer (XREADGROUP, or XAUTOCLAIM
+ * for an entry idle longer than the lease: its worker stopped heartbeating).
+ * Its attempt is the carried attempts plus the entry's delivery count; past
+ * REELAY_QUEUE_MAX_ATTEMPTS the job is dead-lettered and fails. Finishing
+ * writes the result first and acknowledges the entry last, in one script.
+ *
+ * Every change is one Lua script, so it happens whole or not at all and two
+ * workers never interleave (scripts run one at a time). Scripts go as EVAL
+ * text every time: a restarted server has lost its script cache. They name
+ * keys they compute, so this targets one Redis server, not a Cluster.
+ * A lost connection is reopened with backoff and the command sent again;
+ * each script is written to be safe to receive twice. */
+#include "job/queue_backend.h"
+
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Reconnecting: the first delay, its cap, and when an operation gives up. */
+#define BACKOFF_FIRST_S 0.1
+#define BACKOFF_MAX_S 5.0
+#define GIVE_UP_S 60.0
+#define CONNECT_TIMEOUT_S 2
+/* No command should take this long; a silent server counts as lost. */
+#define COMMAND_TIMEOUT_S 15
+
+typedef struct redis_queue {
+    char host[256];
+    int port;
+    int db;
+    char address[300]; /* "HOST:PORT/DB", for messages */
+    char consumer[400];
+    long long lease_ms;
+    redisContext *ctx; /* NULL while disconnected */
+} redis_queue;
+
+/* Shared by the scripts: moves a job to a state (its hash and the sets). */
+#define LUA_PRELUDE                                                                                               \
+    "local function set_status(id, status)\n"                                                                    \
+    "  for _, s in ipairs({'queued', 'running', 'done', 'failed'}) do\n"                                          \
+    "    if s ~= status then redis.call('SREM', 'reelay:status:' .. s, id) end\n"                                 \
+    "  end\n"                                                                                                     \
+    "  redis.call('SADD', 'reelay:status:' .. status, id)\n"                                                      \
+    "  redis.call('HSET', 'reelay:job:' .. id, 'status', status)\n"                                               \
+    "end\n"                                                                                                       \
+    "local function owner(entry)\n"                                                                               \
+    "  local p = redis.call('XPENDING', 'reelay:jobs', 'reelay', entry, entry, 1)\n"                              \
+    "  if p[1] then return p[1][2], tonumber(p[1][4]) end\n"                                                      \
+    "  return nil, 0\n"                                                                                           \
+    "end\n"                                                                                                       \
+    "local function fields(list)\n"                                                                               \
+    "  local f = {}\n"                                                                                            \
+    "  for i = 1, #list, 2 do f[list[i]] = list[i + 1] end\n"                                                     \
+    "  return f\n"                                                                                                \
+    "end\n"
+
+/* ARGV: id, job, resent. Returns "ok" or "exists STATUS". Sent again after
+ * a lost reply, the job it finds may be its own: same text, no error. */
+static const char SUBMIT_LUA[] = LUA_PRELUDE
+    "local key = 'reelay:job:' .. ARGV[1]\n"
+    "local status = redis.call('HGET', key, 'status')\n"
+    "if status then\n"
+    "  if ARGV[3] == '1' and redis.call('HGET', key, 'job') == ARGV[2] then return 'ok' end\n"
+    "  return 'exists ' .. status\n"
+    "end\n"
+    "local entry = redis.call('XADD', 'reelay:jobs', '*', 'id', ARGV[1], 'job', ARGV[2], 'attempts', '0')\n"
+    "redis.call('HSET', key, 'job', ARGV[2], 'entry', entry)\n"
+    "set_status(ARGV[1], 'queued')\n"
+    "return 'ok'\n";
+
+/* ARGV: consumer, lease in ms, max attempts. Takes over the oldest entry
+ * idle longer than the lease, else the next new one. Returns nil when there
+ * is none, else {entry, id, job, attempt, verdict}: "run" (now running),
+ * "dead" (too many attempts) or "bad" (no valid id: not ours to run). */
+static const char CLAIM_LUA[] = LUA_PRELUDE
+    "local function pick(e)\n"
+    "  local f = fields(e[2])\n"
+    "  local _, delivered = owner(e[1])\n"
+    "  local attempt = (tonumber(f['attempts'] or '0') or 0) + math.max(delivered, 1)\n"
+    "  local id = f['id']\n"
+    "  if type(id) ~= 'string' or #id < 1 or #id > 64 or not id:match('^[%w_%-][%w%._%-]*$') then\n"
+    "    return {e[1], '', f['job'] or '', attempt, 'bad'}\n"
+    "  end\n"
+    "  if attempt > tonumber(ARGV[3]) then return {e[1], id, f['job'] or '', attempt, 'dead'} end\n"
+    "  set_status(id, 'running')\n"
+    "  return {e[1], id, f['job'] or '', attempt, 'run'}\n"
+    "end\n"
+    /* XAUTOCLAIM scans a bounded part of the pending list per call: follow
+     * its cursor through the whole list. */
+    "local cursor = '0-0'\n"
+    "repeat\n"
+    "  local r = redis.call('XAUTOCLAIM', 'reelay:jobs', 'reelay', ARGV[1], ARGV[2], cursor, 'COUNT', 1)\n"
+    "  cursor = r[1]\n"
+    "  if r[2][1] then return pick(r[2][1]) end\n"
+    "until cursor == '0-0'\n"
+    "local r = redis.call('XREADGROUP', 'GROUP', 'reelay', ARGV[1], 'COUNT', 1, 'STREAMS', 'reelay:jobs', '>')\n"
+    "if r and r[1] and r[1][2][1] then return pick(r[1][2][1]) end\n"
+    "return false\n";
+
+/* ARGV: entry, id, job, reason, result ('' for an entry without a valid
+ * id), consumer. Dead-letters a claimed entry; "gone" when it is not ours
+ * (any more: this is also what a second delivery of the script sees). */
+static const char BURY_LUA[] = LUA_PRELUDE
+    "if owner(ARGV[1]) ~= ARGV[6] then return 'gone' end\n"
+    "redis.call('XADD', 'reelay:dead', '*', 'id', ARGV[2], 'job', ARGV[3], 'reason', ARGV[4], 'entry', ARGV[1])\n"
+    "if ARGV[5] ~= '' then\n"
+    "  redis.call('HSET', 'reelay:job:' .. ARGV[2], 'result', ARGV[5])\n"
+    "  set_status(ARGV[2], 'failed')\n"
+    "  redis.call('XADD', 'reelay:results', '*', 'id', ARGV[2], 'result', ARGV[5])\n"
+    "end\n"
+    "redis.call('XACK', 'reelay:jobs', 'reelay', ARGV[1])\n"
+    "redis.call('XDEL', 'reelay:jobs', ARGV[1])\n"
+    "return 'ok'\n";
+
+/* ARGV: entry, consumer. Resets the entry's idle time (JUSTID: the delivery
+ * count stays) only while we own it: XCLAIM alone would steal it back. */
+static const char HEARTBEAT_LUA[] = LUA_PRELUDE
+    "if owner(ARGV[1]) ~= ARGV[2] then return 'lost' end\n"
+    "redis.call('XCLAIM', 'reelay:jobs', 'reelay', ARGV[2], 0, ARGV[1], 'JUSTID')\n"
+    "return 'ok'\n";
+
+/* ARGV: entry, id, consumer, status, result, resent. The result is stored
+ * and published, then the entry acknowledged: all or nothing. */
+static const char COMPLETE_LUA[] = LUA_PRELUDE
+    "local key = 'reelay:job:' .. ARGV[2]\n"
+    "if owner(ARGV[1]) ~= ARGV[3] then\n"
+    "  if ARGV[6] == '1' and redis.call('HGET', key, 'result') == ARGV[5] then return 'ok' end\n"
+    "  return 'lost'\n"
+    "end\n"
+    "redis.call('HSET', key, 'result', ARGV[5])\n"
+    "set_status(ARGV[2], ARGV[4])\n"
+    "redis.call('XADD', 'reelay:results', '*', 'id', ARGV[2], 'result', ARGV[5])\n"
+    "redis.call('XACK', 'reelay:jobs', 'reelay', ARGV[1])\n"
+    "redis.call('XDEL', 'reelay:jobs', ARGV[1])\n"
+    "return 'ok'\n";
+
+/* ARGV: entry, id, consumer, attempts to carry, resent. A fresh copy of the
+ * entry goes to the end of the stream (a new delivery count), the old one
+ * is acknowledged. */
+static const char REQUEUE_LUA[] = LUA_PRELUDE
+    "local key = 'reelay:job:' .. ARGV[2]\n"
+    "if owner(ARGV[1]) ~= ARGV[3] then\n"
+    "  if ARGV[5] == '1' and redis.call('HGET', key, 'entry') ~= ARGV[1] then return 'ok' end\n"
+    "  return 'lost'\n"
+    "end\n"
+    "local old = redis.call('XRANGE', 'reelay:jobs', ARGV[1], ARGV[1])\n"
+    "local job = ''\n"
+    "if old[1] then job = fields(old[1][2])['job'] or '' end\n"
+    "local entry = redis.call('XADD', 'reelay:jobs', '*', 'id', ARGV[2], 'job', job, 'attempts', ARGV[4])\n"
+    "redis.call('HSET', key, 'entry', entry)\n"
+    "set_status(ARGV[2], 'queued')\n"
+    "redis.call('XACK', 'reelay:jobs', 'reelay', ARGV[1])\n"
+    "redis.call('XDEL', 'reelay:jobs', ARGV[1])\n"
+    "return 'ok'\n";
+
+static const char COUNTS_LUA[] =
+    "return {redis.call('SCARD', 'reelay:status:queued'), redis.call('SCARD', 'reelay:status:running'),\n"
+    "        redis.call('SCARD', 'reelay:status:done'), redis.call('SCARD', 'reelay:status:failed')}\n";
+
+/* ARGV: consumer. A consumer that holds nothing is removed from the group
+ * (deleting one with pending entries would lose them). */
+static const char FORGET_LUA[] =
+    "if #redis.call('XPENDING', 'reelay:jobs', 'reelay', '-', '+', 1, ARGV[1]) == 0 then\n"
+    "  redis.call('XGROUP', 'DELCONSUMER', 'reelay:jobs', 'reelay', ARGV[1])\n"
+    "end\n"
+    "return 'ok'\n";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+    /* A signal cuts the wait short: the worker gets to look at it sooner,
+     * and an early retry does no harm. */
+    nanosleep(&ts, NULL);
+}
+
+static const char *reply_type_name(const redisReply *reply)
+{
+    if (!reply) return "no reply";
+    switch (reply->type) {
+    case REDIS_REPLY_STRING: return "string";
+    case REDIS_REPLY_ARRAY: return "array";
+    case REDIS_REPLY_INTEGER: return "integer";
+    case REDIS_REPLY_NIL: return "nil";
+    case REDIS_REPLY_STATUS: return "status";
+    case REDIS_REPLY_ERROR: return "error";
+    default: return "unknown type";
+    }
+}
+
+static int unexpected(const redis_queue *q, const char *what, const redisReply *reply, reelay_err *err)
+{
+    if (reply && reply->type == REDIS_REPLY_ERROR)
+        return reelay_err_set(err, REELAY_E_IO, "redis at %s: %s failed: %.300s", q->address, what, reply->str);
+    if (reply && (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS))
+        return reelay_err_set(err, REELAY_E_IO, "unexpected reply from redis at %s to %s: %s '%.200s'", q->address,
+                              what, reply_type_name(reply), reply->str);
+    return reelay_err_set(err, REELAY_E_IO, "unexpected reply from redis at %s to %s: %s", q->address, what,
+                          reply_type_name(reply));
+}
+
+static bool is_text(const redisReply *reply)
+{
+    return reply && (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS) && reply->str;
+}
+
+static bool text_is(const redisReply *reply, const char *text)
+{
+    return is_text(reply) && strcmp(reply->str, text) == 0;
+}
+
+static void disconnect(redis_queue *q)
+{
+    if (q->ctx) redisFree(q->ctx);
+    q->ctx = NULL;
+}
+
+/* One connection attempt: connect, choose the database, make sure the
+ * group exists (a server restarted without persistence has lost it).
+ * Returns 1 connected, 0 not reachable (why says why), or an error code
+ * when the server answers but refuses. */
+static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *err)
+{
+    struct timeval connect_tv = {.tv_sec = CONNECT_TIMEOUT_S}, command_tv = {.tv_sec = COMMAND_TIMEOUT_S};
+    redisContext *ctx = redisConnectWithTimeout(q->host, q->port, connect_tv);
+    if (!ctx || ctx->err) {
+        snprintf(why, why_size, "%s", ctx ? ctx->errstr : "out of memory");
+        if (ctx) redisFree(ctx);
+        return 0;
+    }
+    if (redisSetTimeout(ctx, command_tv) != REDIS_OK) {
+        snprintf(why, why_size, "%s", ctx->errstr);
+        redisFree(ctx);
+        return 0;
+    }
+    q->ctx = ctx;
+    char db[16];
+    snprintf(db, sizeof db, "%d", q->db);
+    const char *select_argv[] = {"SELECT", db};
+    /* Group "reelay" from the start of the stream ("0", not "$"): jobs
+     * submitted before the first worker came are delivered too. */
+    const char *group_argv[] = {"XGROUP", "CREATE", "reelay:jobs", "reelay", "0", "MKSTREAM"};
+    struct {
+        int argc;
+        const char **argv;
+        const char *what;
+    } steps[] = {{2, select_argv, "SELECT"}, {6, group_argv, "XGROUP CREATE"}};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (i == 0 && q->db == 0) continue;
+        redisReply *reply = redisCommandArgv(ctx, steps[i].argc, steps[i].argv, NULL);
+        if (!reply) {
+            snprintf(why, why_size, "%s", ctx->errstr);
+            disconnect(q);
+            return 0;
+        }
+        bool ok = text_is(reply, "OK") ||
+                  (reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, "BUSYGROUP", 9) == 0);
+        int rc = ok ? REELAY_OK : unexpected(q, steps[i].what, reply, err);
+        freeReplyObject(reply);
+        if (rc != REELAY_OK) {
+            disconnect(q);
+            return rc;
+        }
+    }
+    return 1;
+}
+
+/* Connected, or trying again with a doubling delay until the deadline. */
+static int ensure_connected(redis_queue *q, double deadline, reelay_err *err)
+{
+    if (q->ctx && !q->ctx->err) return REELAY_OK;
+    disconnect(q);
+    double delay = BACKOFF_FIRST_S;
+    char why[256] = "";
+    for (;;) {
+        int got = connect_once(q, why, sizeof why, err);
+        if (got == 1) return REELAY_OK;
+        if (got != 0) return got;
+        if (now_s() + delay > deadline)
+            return reelay_err_set(err, REELAY_E_IO, "redis at %s: cannot connect for %.0f s: %s", q->address,
+                                  GIVE_UP_S, why);
+        sleep_s(delay);
+        delay = delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2;
+    }
+}
+
+/* Sends a command and gets its reply (never an error reply: those become
+ * REELAY_E_IO naming `what`). A connection lost on the way is reopened and
+ * the command sent again; *resent then tells the caller its first sending
+ * may have been carried out. */
+static int command(redis_queue *q, const char *what, int argc, const char **argv, const size_t *lens,
+                   redisReply **out, bool *resent, reelay_err *err)
+{
+    *out = NULL;
+    if (resent) *resent = false;
+    double deadline = now_s() + GIVE_UP_S;
+    bool recreated_group = false;
+    for (;;) {
+        int rc = ensure_connected(q, deadline, err);
+        if (rc != REELAY_OK) return rc;
+        redisReply *reply = redisCommandArgv(q->ctx, argc, argv, lens);
+        if (!reply) {
+            /* Lost (or silent past the timeout): a fresh connection. */
+            disconnect(q);
+            if (resent) *resent = true;
+            continue;
+        }
+        if (reply->type == REDIS_REPLY_ERROR && reply->str && strstr(reply->str, "NOGROUP") && !recreated_group) {
+            /* The stream was deleted under us: the next connection makes
+             * the group again, and the command goes once more. */
+            freeReplyObject(reply);
+            disconnect(q);
+            recreated_group = true;
+            continue;
+        }
+        if (reply->type == REDIS_REPLY_ERROR) {
+            rc = unexpected(q, what, reply, err);
+            freeReplyObject(reply);
+            return rc;
+        }
+        *out = reply;
+        return REELAY_OK;
+    }
+}
+
+/* EVAL script 0 args... */
+static int eval(redis_queue *q, const char *what, const char *script, int nargs, const char **args,
+                redisReply **out, bool *resent, reelay_err *err)
+{
+    const char *argv[12];
+    if (nargs + 3 > (int)(sizeof argv / sizeof argv[0]))
+        return reelay_err_set(err, REELAY_E_INTERNAL, "too many script arguments");
+    argv[0] = "EVAL";
+    argv[1] = script;
+    argv[2] = "0";
+    for (int i = 0; i < nargs; i++) argv[3 + i] = args[i];
+    return command(q, what, nargs + 3, argv, NULL, out, resent, err);
+}
+
+static void redis_close(void *impl)
+{
+    redis_queue *q = impl;
+    if (!q) return;
+    /* Tidy the group's consumer list, if the connection still works; no
+     * reconnecting on the way out. */
+    if (q->ctx && !q->ctx->err) {
+        const char *argv[] = {"EVAL", FORGET_LUA, "0", q->consumer};
+        redisReply *reply = redisCommandArgv(q->ctx, 4, argv, NULL);
+        if (reply) freeReplyObject(reply);
+    }
+    disconnect(q);
+    free(q);
+}
+
+/* Reads a decimal number of digits only, within [lo, hi]. */
+static bool parse_number(const char *s, size_t len, long lo, long hi, int *out)
+{
+    if (len == 0 || len > 10) return false;
+    long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < lo || v > hi) return false;
+    *out = (int)v;
+    return true;
+}
+
+/* "HOST:PORT[/DB]"; HOST a name or address, an IPv6 address in brackets. */
+static int parse_address(const char *spec, redis_queue *q, reelay_err *err)
+{
+    const char *expected = "expected redis://HOST:PORT[/DB]";
+    const char *host = spec, *host_end, *rest;
+    if (*spec == '[') {
+        host = spec + 1;
+        host_end = strchr(host, ']');
+        if (!host_end || host_end[1] != ':')
+            return reelay_err_set(err, REELAY_E_USAGE, "bad queue 'redis://%s': %s (an IPv6 address in [])", spec,
+                                  expected);
+        rest = host_end + 2;
+    } else {
+        host_end = strchr(spec, ':');
+        if (!host_end)
+            return reelay_err_set(err, REELAY_E_USAGE, "bad queue 'redis://%s': %s (the port is missing)", spec,
+                                  expected);
+        rest = host_end + 1;
+    }
+    size_t host_len = (size_t)(host_end - host);
+    if (host_len == 0 || host_len >= sizeof q->host)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad queue 'redis://%s': %s (bad host)", spec, expected);
+    for (const char *p = host; p < host_end; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+                  *p == '-' || *p == '_' || (*spec == '[' && *p == ':');
+        if (!ok)
+            return reelay_err_set(err, REELAY_E_USAGE, "bad queue 'redis://%s': %s (bad host)", spec, expected);
+    }
+    memcpy(q->host, host, host_len);
+    q->host[host_len] = '\0';
+    const char *slash = strchr(rest, '/');
+    size_t port_len = slash ? (size_t)(slash - rest) : strlen(rest);
+    if (!parse_number(rest, port_len, 1, 65535, &q->port))
+        return reelay_err_set(err, REELAY_E_USAGE, "bad queue 'redis://%s': %s (the port is 1 to 65535)", spec,
+                              expected);
+    q->db = 0;
+    if (slash && !parse_number(slash + 1, strlen(slash + 1), 0, INT_MAX, &q->db))
+        return reelay_err_set(err, REELAY_E_USAGE, "bad queue 'redis://%s': %s (DB is a database number)", spec,
+                              expected);
+    snprintf(q->address, sizeof q->address, "%s%s%s:%d/%d", *spec == '[' ? "[" : "", q->host,
+             *spec == '[' ? "]" : "", q->port, q->db);
+    return REELAY_OK;
+}
+
+static const reelay_queue_ops REDIS_OPS;
+
+int reelay_queue_redis_open(const char *spec, double lease_s, const reelay_queue_ops **ops, void **impl,
+                            reelay_err *err)
+{
+    redis_queue *q = calloc(1, sizeof *q);
+    if (!q) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    int rc = parse_address(spec, q, err);
+    if (rc != REELAY_OK) {
+        free(q);
+        return rc;
+    }
+    q->lease_ms = (long long)(lease_s * 1000.0);
+    /* One consumer per queue handle: host and process tell an operator
+     * whose it is; the clock tells apart two handles in one process. */
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0]) snprintf(host, sizeof host, "unknown");
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    snprintf(q->consumer, sizeof q->consumer, "%s:%ld:%llx", host, (long)getpid(),
+             (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
+    rc = ensure_connected(q, now_s() + GIVE_UP_S, err);
+    if (rc != REELAY_OK) {
+        redis_close(q);
+        return rc;
+    }
+    *ops = &REDIS_OPS;
+    *impl = q;
+    return REELAY_OK;
+}
+
+/* Runs a script whose last argument is the "resent" flag. When the
+ * connection broke after sending, the server may have run the script before
+ * the copy sent again; that copy then finds the script's own effect and
+ * refuses (a duplicate id, a claim no longer pending). Such a refusal is
+ * asked once more with the flag set, and the script checks whether what
+ * it finds is its own doing (same job text, same result) before refusing. */
+static int eval_resendable(redis_queue *q, const char *what, const char *script, int nargs, const char **args,
+                           const char *refusal, redisReply **reply, reelay_err *err)
+{
+    bool resent = false;
+    args[nargs - 1] = "0";
+    int rc = eval(q, what, script, nargs, args, reply, &resent, err);
+    if (rc == REELAY_OK && resent && is_text(*reply) && strncmp((*reply)->str, refusal, strlen(refusal)) == 0) {
+        freeReplyObject(*reply);
+        *reply = NULL;
+        args[nargs - 1] = "1";
+        rc = eval(q, what, script, nargs, args, reply, NULL, err);
+    }
+    return rc;
+}
+
+static int redis_submit(void *impl, json_t *doc, const char *id, reelay_err *err)
+{
+    redis_queue *q = impl;
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    const char *args[] = {id, text, NULL};
+    redisReply *reply = NULL;
+    int rc = eval_resendable(q, "submit", SUBMIT_LUA, 3, args, "exists ", &reply, err);
+    free(text);
+    if (rc != REELAY_OK) return rc;
+    if (text_is(reply, "ok"))
+        rc = REELAY_OK;
+    else if (is_text(reply) && strncmp(reply->str, "exists ", 7) == 0)
+        rc = reelay_err_set(err, REELAY_E_USAGE, "job %s is already in the queue (%s)", id, reply->str + 7);
+    else
+        rc = unexpected(q, "submit", reply, err);
+    freeReplyObject(reply);
+    return rc;
+}
+
+/* A failed result for a job that ran out of attempts, as text. */
+static char *dead_result(const redis_queue *q, const char *id, int attempts)
+{
+    reelay_job_result r = {.status = REELAY_JOB_FAILED, .attempts = attempts, .error_code = REELAY_E_INTERNAL};
+    snprintf(r.id, sizeof r.id, "%s", id);
+    snprintf(r.error_message, sizeof r.error_message,
+             "no heartbeat for %.0f s after %d attempts: its workers died or hung", (double)q->lease_ms / 1000.0,
+             attempts);
+    json_t *doc = reelay_job_result_to_json(&r);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    return text;
+}
+
+/* Dead-letters a claimed entry: a job out of attempts (failed, with its
+ * result), or an entry without a valid id (only moved aside). */
+static int bury(redis_queue *q, const redisReply *entry, const redisReply *id, const redisReply *job, int attempt,
+                bool bad, reelay_err *err)
+{
+    char reason[256];
+    char *result = NULL;
+    if (bad) {
+        snprintf(reason, sizeof reason, "the stream entry has no valid job id");
+    } else {
+        snprintf(reason, sizeof reason, "delivered %d times without finishing", attempt - 1);
+        if (!(result = dead_result(q, id->str, attempt - 1)))
+            return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
+    const char *args[] = {entry->str, id->str, job->str, reason, result ? result : "", q->consumer};
+    redisReply *reply = NULL;
+    int rc = eval(q, "dead-lettering", BURY_LUA, 6, args, &reply, NULL, err);
+    free(result);
+    if (rc != REELAY_OK) return rc;
+    /* "gone": another worker took it meanwhile; it is theirs to handle. */
+    if (!text_is(reply, "ok") && !text_is(reply, "gone")) rc = unexpected(q, "dead-lettering", reply, err);
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int redis_claim(void *impl, reelay_claim *claim, bool *got, reelay_err *err)
+{
+    redis_queue *q = impl;
+    char lease[32], max[16];
+    snprintf(lease, sizeof lease, "%lld", q->lease_ms);
+    snprintf(max, sizeof max, "%d", REELAY_QUEUE_MAX_ATTEMPTS);
+    const char *args[] = {q->consumer, lease, max};
+    /* Each dead-lettered entry leaves one fewer: the loop ends. */
+    for (;;) {
+        redisReply *reply = NULL;
+        int rc = eval(q, "claim", CLAIM_LUA, 3, args, &reply, NULL, err);
+        if (rc != REELAY_OK) return rc;
+        if (reply->type == REDIS_REPLY_NIL) {
+            freeReplyObject(reply);
+            return REELAY_OK;
+        }
+        redisReply **e = reply->element;
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 5 || !is_text(e[0]) || !is_text(e[1]) ||
+            !is_text(e[2]) || e[3]->type != REDIS_REPLY_INTEGER || !is_text(e[4])) {
+            rc = unexpected(q, "claim", reply, err);
+            freeReplyObject(reply);
+            return rc;
+        }
+        int attempt = e[3]->integer > INT_MAX ? INT_MAX : (int)e[3]->integer;
+        bool bad = strcmp(e[4]->str, "bad") == 0 || !reelay_job_id_valid(e[1]->str);
+        if (bad || strcmp(e[4]->str, "dead") == 0) {
+            rc = bury(q, e[0], e[1], e[2], attempt, bad, err);
+            freeReplyObject(reply);
+            if (rc != REELAY_OK) return rc;
+            continue;
+        }
+        if (strcmp(e[4]->str, "run") != 0) {
+            rc = unexpected(q, "claim", e[4], err);
+            freeReplyObject(reply);
+            return rc;
+        }
+        if (!(claim->backend = strdup(e[0]->str))) {
+            freeReplyObject(reply);
+            return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        }
+        *got = true;
+        snprintf(claim->id, sizeof claim->id, "%s", e[1]->str);
+        claim->attempts = attempt;
+        json_error_t jerr;
+        claim->doc = json_loadb(e[2]->str, e[2]->len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!claim->doc)
+            snprintf(claim->problem, sizeof claim->problem, "job %s in redis:%d:%d: %s", claim->id, jerr.line,
+                     jerr.column, jerr.text);
+        freeReplyObject(reply);
+        return REELAY_OK;
+    }
+}
+
+static int lost_claim(const redis_queue *q, const reelay_claim *claim, reelay_err *err)
+{
+    return reelay_err_set(err, REELAY_E_IO,
+                          "job %s: lost the claim: it expired and went to another worker, or redis at %s lost it",
+                          claim->id, q->address);
+}
+
+static int redis_heartbeat(void *impl, const reelay_claim *claim, reelay_err *err)
+{
+    redis_queue *q = impl;
+    if (!claim->backend) return reelay_err_set(err, REELAY_E_INTERNAL, "job %s: not a redis claim", claim->id);
+    const char *args[] = {claim->backend, q->consumer};
+    redisReply *reply = NULL;
+    int rc = eval(q, "heartbeat", HEARTBEAT_LUA, 2, args, &reply, NULL, err);
+    if (rc != REELAY_OK) return rc;
+    if (text_is(reply, "lost"))
+        rc = lost_claim(q, claim, err);
+    else if (!text_is(reply, "ok"))
+        rc = unexpected(q, "heartbeat", reply, err);
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int redis_complete(void *impl, reelay_claim *claim, const reelay_job_result *result, reelay_err *err)
+{
+    redis_queue *q = impl;
+    if (!claim->backend) return reelay_err_set(err, REELAY_E_INTERNAL, "job %s: not a redis claim", claim->id);
+    json_t *doc = reelay_job_result_to_json(result);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    const char *args[] = {claim->backend, claim->id, q->consumer,
+                          result->status == REELAY_JOB_DONE ? "done" : "failed", text, NULL};
+    redisReply *reply = NULL;
+    int rc = eval_resendable(q, "complete", COMPLETE_LUA, 6, args, "lost", &reply, err);
+    free(text);
+    if (rc != REELAY_OK) return rc;
+    if (text_is(reply, "lost"))
+        rc = lost_claim(q, claim, err);
+    else if (!text_is(reply, "ok"))
+        rc = unexpected(q, "complete", reply, err);
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int redis_requeue(void *impl, reelay_claim *claim, bool uncount, reelay_err *err)
+{
+    redis_queue *q = impl;
+    if (!claim->backend) return reelay_err_set(err, REELAY_E_INTERNAL, "job %s: not a redis claim", claim->id);
+    /* claim->attempts counts this claim; handed back untouched, it does not. */
+    int carried = uncount ? claim->attempts - 1 : claim->attempts;
+    char carried_text[16];
+    snprintf(carried_text, sizeof carried_text, "%d", carried < 0 ? 0 : carried);
+    const char *args[] = {claim->backend, claim->id, q->consumer, carried_text, NULL};
+    redisReply *reply = NULL;
+    int rc = eval_resendable(q, "requeue", REQUEUE_LUA, 5, args, "lost", &reply, err);
+    if (rc != REELAY_OK) return rc;
+    if (text_is(reply, "lost"))
+        rc = lost_claim(q, claim, err);
+    else if (!text_is(reply, "ok"))
+        rc = unexpected(q, "requeue", reply, err);
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int redis_status(void *impl, const char *id, reelay_job_state *state, json_t **result, reelay_err *err)
+{
+    redis_queue *q = impl;
+    char key[128];
+    snprintf(key, sizeof key, "reelay:job:%s", id);
+    const char *argv[] = {"HMGET", key, "status", "result"};
+    redisReply *reply = NULL;
+    int rc = command(q, "status", 4, argv, NULL, &reply, NULL, err);
+    if (rc != REELAY_OK) return rc;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+        rc = unexpected(q, "status", reply, err);
+        freeReplyObject(reply);
+        return rc;
+    }
+    const redisReply *status = reply->element[0], *text = reply->element[1];
+    static const struct {
+        const char *name;
+        reelay_job_state state;
+    } states[] = {{"queued", REELAY_STATE_QUEUED},
+                  {"running", REELAY_STATE_RUNNING},
+                  {"done", REELAY_STATE_DONE},
+                  {"failed", REELAY_STATE_FAILED}};
+    if (status->type != REDIS_REPLY_NIL) {
+        size_t i = 0;
+        while (i < sizeof states / sizeof states[0] && !text_is(status, states[i].name)) i++;
+        if (i < sizeof states / sizeof states[0])
+            *state = states[i].state;
+        else
+            rc = unexpected(q, "status", status, err);
+    }
+    bool finished = *state == REELAY_STATE_DONE || *state == REELAY_STATE_FAILED;
+    if (rc == REELAY_OK && result && finished && is_text(text)) *result = json_loadb(text->str, text->len, 0, NULL);
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int redis_counts(void *impl, reelay_queue_counts *c, reelay_err *err)
+{
+    redis_queue *q = impl;
+    redisReply *reply = NULL;
+    int rc = eval(q, "counts", COUNTS_LUA, 0, NULL, &reply, NULL, err);
+    if (rc != REELAY_OK) return rc;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) {
+        rc = unexpected(q, "counts", reply, err);
+        freeReplyObject(reply);
+        return rc;
+    }
+    long *fields[] = {&c->queued, &c->running, &c->done, &c->failed};
+    for (size_t i = 0; i < 4; i++) {
+        if (reply->element[i]->type != REDIS_REPLY_INTEGER) {
+            rc = unexpected(q, "counts", reply->element[i], err);
+            break;
+        }
+        *fields[i] = (long)reply->element[i]->integer;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+static const reelay_queue_ops REDIS_OPS = {
+    .name = "redis",
+    .submit = redis_submit,
+    .claim = redis_claim,
+    .heartbeat = redis_heartbeat,
+    .complete = redis_complete,
+    .requeue = redis_requeue,
+    .status = redis_status,
+    .counts = redis_counts,
+    .close = redis_close,
+};

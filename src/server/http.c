@@ -1,0 +1,1214 @@
+/* The HTTP API over the queue: routing, auth, uploads, downloads, metrics.
+ * libmicrohttpd calls on_request several times per request: once with the
+ * headers (where everything but POST /v1/jobs is answered, and where a
+ * POST is checked as far as it can be before its body is read), then once
+ * per piece of body, then once more when the body is complete. */
+/* realpath is XSI, beyond the project's _POSIX_C_SOURCE. */
+#define _XOPEN_SOURCE 700
+
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/idmap.h"
+#include "render/options.h"
+
+/* HTTP status codes counted in /metrics: 100..599. */
+#define CODE_SLOTS 600
+/* Client-given relative names: far below PATH_MAX once joined. */
+#define NAME_MAX_LEN 1024
+/* Uploads and JSON jobs are I/O bound (disk, fsync), not CPU bound. */
+#define THREADS 4
+
+struct reelay_server {
+    struct MHD_Daemon *daemon;
+    reelay_queue *queue;
+    char *output_root, *upload_root, *inputs_root; /* absolute, symlinks resolved */
+    const char *upload_rel; /* upload_root inside output_root ("uploads"), or NULL */
+    char *token;
+    size_t token_len;
+    uint64_t body_limit;
+    int port;
+    char address[INET6_ADDRSTRLEN + 16];
+    void (*log)(void *context, const char *line);
+    void *log_context;
+    pthread_mutex_t queue_lock; /* every call on queue */
+    pthread_mutex_t stats_lock; /* the counters below, and log calls */
+    long responses[CODE_SLOTS];
+    reelay_idmap observed; /* hashes of the ids whose results are counted below */
+    long observed_done, observed_failed;
+    double render_seconds;
+    long long frames;
+};
+
+typedef enum body_kind { BODY_NONE, BODY_JOB, BODY_RECORDING } body_kind;
+
+/* One request's state between the calls of on_request. */
+typedef struct request {
+    body_kind kind;
+    uint64_t received, limit;
+    reelay_buf json;    /* BODY_JOB: the document */
+    int fd;             /* BODY_RECORDING: the partial upload, or -1 */
+    char *partial;      /* its path (removed unless renamed) */
+    char *final;        /* upload_root/ID.rec */
+    json_t *doc;        /* BODY_RECORDING: the job, checked before the body came */
+    char id[REELAY_JOB_ID_MAX + 1];
+    bool write_failed;  /* the rest of the body is dropped, then a 500 */
+    char write_error[256];
+} request;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void log_line(reelay_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(reelay_server *s, const char *fmt, ...)
+{
+    if (!s->log) return;
+    char line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&s->stats_lock);
+    s->log(s->log_context, line);
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
+static bool ends_with(const char *text, const char *suffix)
+{
+    size_t n = strlen(text), m = strlen(suffix);
+    return n >= m && strcmp(text + n - m, suffix) == 0;
+}
+
+/* dir + "/" + name, or NULL when out of memory. */
+static char *join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *path = malloc(a + b + 2);
+    if (!path) return NULL;
+    memcpy(path, dir, a);
+    path[a] = '/';
+    memcpy(path + a + 1, name, b + 1);
+    return path;
+}
+
+/* True when path is root itself or below it (both absolute, resolved). */
+static bool inside(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+    if (strncmp(root, path, n) != 0) return false;
+    return path[n] == '/' || (path[n] == '\0') || (n == 1 && root[0] == '/');
+}
+
+/* mkdir -p. */
+static int make_dirs(const char *path, reelay_err *err)
+{
+    char *copy = strdup(path);
+    if (!copy) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    int rc = REELAY_OK;
+    for (char *p = copy + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+            rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot create the directory: %s", copy, strerror(errno));
+            break;
+        }
+        *p = saved;
+        if (saved == '\0') break;
+    }
+    free(copy);
+    return rc;
+}
+
+/* An existing directory's absolute, resolved path (malloc'd). */
+static int resolve_dir(const char *path, const char *what, char **out, reelay_err *err)
+{
+    *out = realpath(path, NULL);
+    if (!*out) return reelay_err_set(err, REELAY_E_IO, "%s %s: %s", what, path, strerror(errno));
+    struct stat st;
+    if (stat(*out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        free(*out);
+        *out = NULL;
+        return reelay_err_set(err, REELAY_E_IO, "%s %s: not a directory", what, path);
+    }
+    return REELAY_OK;
+}
+
+/* A 16-hex-digit id from the kernel's random source. */
+static int random_hex(char *out, size_t digits, reelay_err *err)
+{
+    unsigned char bytes[32];
+    size_t n = (digits + 1) / 2;
+    if (n > sizeof bytes) n = sizeof bytes;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, bytes, n) : -1;
+    if (fd >= 0) close(fd);
+    if (got != (ssize_t)n) return reelay_err_set(err, REELAY_E_IO, "/dev/urandom: cannot read");
+    for (size_t i = 0; i < digits; i++) out[i] = "0123456789abcdef"[(bytes[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+    out[digits] = '\0';
+    return REELAY_OK;
+}
+
+/* FNV-1a, for the set of ids whose results were counted. */
+static int64_t id_hash(const char *id)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return (int64_t)h;
+}
+
+/* ---- paths from clients ------------------------------------------------- */
+
+/* A client's name for a file inside one of our directories: relative, no
+ * empty segments, no segment starting with '.' (so no "." or ".." and no
+ * hidden or ".partial"-looking names), and not inside the uploads. Returns
+ * NULL when fine, else why not. */
+static const char *bad_name(const reelay_server *s, const char *name, size_t len, bool under_output)
+{
+    if (len == 0) return "is empty";
+    if (strlen(name) != len) return "contains a NUL character";
+    if (len > NAME_MAX_LEN) return "is too long";
+    if (name[0] == '/') return "must be a relative name (no leading '/')";
+    for (const char *seg = name; *seg;) {
+        const char *end = strchr(seg, '/');
+        size_t n = end ? (size_t)(end - seg) : strlen(seg);
+        if (n == 0) return "has an empty path segment ('//' or a trailing '/')";
+        if (seg[0] == '.') return "has a segment starting with '.' ('..' and hidden names are refused)";
+        if (!end) break;
+        seg = end + 1;
+        if (!*seg) return "has an empty path segment ('//' or a trailing '/')";
+    }
+    if (under_output && s->upload_rel) {
+        size_t n = strlen(s->upload_rel);
+        if (strncmp(name, s->upload_rel, n) == 0 && (name[n] == '/' || name[n] == '\0'))
+            return "points into the uploads directory";
+    }
+    return NULL;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static void count_response(reelay_server *s, unsigned code)
+{
+    pthread_mutex_lock(&s->stats_lock);
+    if (code < CODE_SLOTS) s->responses[code]++;
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
+static enum MHD_Result respond(reelay_server *s, struct MHD_Connection *c, unsigned code, struct MHD_Response *r)
+{
+    if (!r) return MHD_NO;
+    enum MHD_Result ok = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    if (ok == MHD_YES) count_response(s, code);
+    return ok;
+}
+
+static struct MHD_Response *text_response(const char *text, size_t len, const char *type)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    return r;
+}
+
+/* A JSON document (reference stolen) as the body, with a final newline. */
+static struct MHD_Response *json_response(json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!text) return NULL;
+    size_t n = strlen(text);
+    char *body = realloc(text, n + 2);
+    if (!body) {
+        free(text);
+        return NULL;
+    }
+    body[n] = '\n';
+    body[n + 1] = '\0';
+    struct MHD_Response *r = MHD_create_response_from_buffer(n + 1, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return NULL;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return r;
+}
+
+static json_t *error_doc(const char *code, const char *message)
+{
+    return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+}
+
+static enum MHD_Result respond_error(reelay_server *s, struct MHD_Connection *c, unsigned status, const char *code,
+                                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static enum MHD_Result respond_error(reelay_server *s, struct MHD_Connection *c, unsigned status, const char *code,
+                                     const char *fmt, ...)
+{
+    char message[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (status >= 500) log_line(s, "%u %s", status, message);
+    struct MHD_Response *r = json_response(error_doc(code, message));
+    if (r && status == 401) MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"reelay\"");
+    return respond(s, c, status, r);
+}
+
+static enum MHD_Result respond_method(reelay_server *s, struct MHD_Connection *c, const char *method,
+                                      const char *allow)
+{
+    char message[160];
+    snprintf(message, sizeof message, "%.40s is not allowed here (allowed: %s)", method, allow);
+    struct MHD_Response *r = json_response(error_doc("method_not_allowed", message));
+    if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    return respond(s, c, 405, r);
+}
+
+/* ---- auth --------------------------------------------------------------- */
+
+/* Equal in time that depends only on the expected token's length: every
+ * byte is compared whatever the differences, and a shorter or longer
+ * candidate still walks the whole expected token. */
+static bool token_equal(const char *given, size_t given_len, const char *want, size_t want_len)
+{
+    volatile unsigned char diff = (unsigned char)(given_len != want_len);
+    for (size_t i = 0; i < want_len; i++) {
+        unsigned char g = i < given_len ? (unsigned char)given[i] : 0;
+        diff |= (unsigned char)(g ^ (unsigned char)want[i]);
+    }
+    return diff == 0;
+}
+
+static bool authorized(const reelay_server *s, struct MHD_Connection *c)
+{
+    if (!s->token) return true;
+    const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!header || strncasecmp(header, "Bearer ", 7) != 0) return false;
+    const char *given = header + 7;
+    while (*given == ' ') given++;
+    size_t n = strlen(given);
+    while (n > 0 && given[n - 1] == ' ') n--;
+    return token_equal(given, n, s->token, s->token_len);
+}
+
+/* ---- metrics ------------------------------------------------------------ */
+
+/* Counts a finished job's result once, whichever request read it first. */
+static void observe_result(reelay_server *s, const char *id, reelay_job_state state, const json_t *result)
+{
+    if (!result || (state != REELAY_STATE_DONE && state != REELAY_STATE_FAILED)) return;
+    int64_t key = id_hash(id);
+    pthread_mutex_lock(&s->stats_lock);
+    uint32_t seen;
+    if (!reelay_idmap_get(&s->observed, key, &seen) && reelay_idmap_put(&s->observed, key, 1) == 0) {
+        if (state == REELAY_STATE_DONE) s->observed_done++;
+        else s->observed_failed++;
+        s->render_seconds += json_number_value(json_object_get(result, "render_s"));
+        s->frames += (long long)json_integer_value(json_object_get(result, "frames"));
+    }
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
+static enum MHD_Result serve_metrics(reelay_server *s, struct MHD_Connection *c)
+{
+    reelay_queue_counts counts;
+    reelay_err err;
+    reelay_err_clear(&err);
+    pthread_mutex_lock(&s->queue_lock);
+    int rc = reelay_queue_counts_get(s->queue, &counts, &err);
+    pthread_mutex_unlock(&s->queue_lock);
+    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "queue: %s", err.msg);
+
+    reelay_buf b;
+    reelay_buf_init(&b);
+    int bad = reelay_buf_printf(
+        &b,
+        "# HELP reelay_jobs Jobs in the queue by status (read from the queue at each scrape).\n"
+        "# TYPE reelay_jobs gauge\n"
+        "reelay_jobs{status=\"queued\"} %ld\nreelay_jobs{status=\"running\"} %ld\n"
+        "reelay_jobs{status=\"done\"} %ld\nreelay_jobs{status=\"failed\"} %ld\n"
+        "# HELP reelay_queue_depth Jobs waiting for a worker.\n"
+        "# TYPE reelay_queue_depth gauge\n"
+        "reelay_queue_depth %ld\n",
+        counts.queued, counts.running, counts.done, counts.failed, counts.queued);
+    pthread_mutex_lock(&s->stats_lock);
+    bad |= reelay_buf_printf(&b, "# HELP reelay_http_requests_total HTTP responses this server process sent, by "
+                                 "status code.\n# TYPE reelay_http_requests_total counter\n");
+    for (int code = 100; code < CODE_SLOTS; code++)
+        if (s->responses[code]) bad |= reelay_buf_printf(&b, "reelay_http_requests_total{code=\"%d\"} %ld\n", code,
+                                                         s->responses[code]);
+    bad |= reelay_buf_printf(
+        &b,
+        "# HELP reelay_results_observed_total Finished jobs whose results this server process has read (on GET "
+        "/v1/jobs/ID or its output), each counted once; not every job in the queue.\n"
+        "# TYPE reelay_results_observed_total counter\n"
+        "reelay_results_observed_total{status=\"done\"} %ld\nreelay_results_observed_total{status=\"failed\"} %ld\n"
+        "# HELP reelay_render_seconds_total Render seconds of the results counted in "
+        "reelay_results_observed_total.\n"
+        "# TYPE reelay_render_seconds_total counter\n"
+        "reelay_render_seconds_total %.3f\n"
+        "# HELP reelay_frames_total Frames of the results counted in reelay_results_observed_total.\n"
+        "# TYPE reelay_frames_total counter\n"
+        "reelay_frames_total %lld\n",
+        s->observed_done, s->observed_failed, s->render_seconds, s->frames);
+    pthread_mutex_unlock(&s->stats_lock);
+    struct MHD_Response *r =
+        bad ? NULL : text_response((const char *)b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
+    reelay_buf_free(&b);
+    if (!r) return respond_error(s, c, 500, "internal", "out of memory");
+    return respond(s, c, 200, r);
+}
+
+/* ---- GET /v1/jobs/ID and /v1/jobs/ID/output ----------------------------- */
+
+static const char *state_name(reelay_job_state state)
+{
+    switch (state) {
+    case REELAY_STATE_QUEUED: return "queued";
+    case REELAY_STATE_RUNNING: return "running";
+    case REELAY_STATE_DONE: return "done";
+    case REELAY_STATE_FAILED: return "failed";
+    default: return "unknown";
+    }
+}
+
+static json_t *links_doc(const char *id)
+{
+    char self[128], output[160];
+    snprintf(self, sizeof self, "/v1/jobs/%s", id);
+    snprintf(output, sizeof output, "/v1/jobs/%s/output", id);
+    return json_pack("{s:s, s:s}", "self", self, "output", output);
+}
+
+static int job_status(reelay_server *s, const char *id, reelay_job_state *state, json_t **result, reelay_err *err)
+{
+    pthread_mutex_lock(&s->queue_lock);
+    int rc = reelay_queue_status(s->queue, id, state, result, err);
+    pthread_mutex_unlock(&s->queue_lock);
+    if (rc == REELAY_OK) observe_result(s, id, *state, result ? *result : NULL);
+    return rc;
+}
+
+static enum MHD_Result serve_status(reelay_server *s, struct MHD_Connection *c, const char *id)
+{
+    reelay_job_state state;
+    json_t *result = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    int rc = job_status(s, id, &state, &result, &err);
+    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "queue: %s", err.msg);
+    if (state == REELAY_STATE_UNKNOWN) {
+        json_decref(result);
+        return respond_error(s, c, 404, "not_found", "no job %s", id);
+    }
+    json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "id", id, "status", state_name(state), "result",
+                            result ? result : json_null(), "links", links_doc(id));
+    struct MHD_Response *r = json_response(doc);
+    if (!r) return respond_error(s, c, 500, "internal", "out of memory");
+    return respond(s, c, 200, r);
+}
+
+static const char *video_type(const char *path)
+{
+    if (ends_with(path, ".webm")) return "video/webm";
+    if (ends_with(path, ".mp4")) return "video/mp4";
+    if (ends_with(path, ".mkv")) return "video/x-matroska";
+    return "application/octet-stream";
+}
+
+typedef enum range_kind { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE } range_kind;
+
+static bool parse_u64(const char *p, const char **end, uint64_t *out)
+{
+    if (*p < '0' || *p > '9') return false;
+    uint64_t v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (UINT64_MAX - 9) / 10) return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    *end = p;
+    *out = v;
+    return true;
+}
+
+/* One "bytes=a-b", "bytes=a-" or "bytes=-n" range against a file of `size`
+ * bytes. Anything else (several ranges, other units, malformed) is ignored,
+ * as RFC 9110 allows: the whole file is sent. */
+static range_kind parse_range(const char *header, uint64_t size, uint64_t *first, uint64_t *last)
+{
+    if (!header || strncmp(header, "bytes=", 6) != 0) return RANGE_NONE;
+    const char *p = header + 6, *end;
+    while (*p == ' ') p++;
+    uint64_t a, b = 0;
+    if (*p == '-') {
+        if (!parse_u64(p + 1, &end, &b)) return RANGE_NONE;
+        while (*end == ' ') end++;
+        if (*end) return RANGE_NONE;
+        if (b == 0 || size == 0) return RANGE_UNSATISFIABLE;
+        *first = b >= size ? 0 : size - b;
+        *last = size - 1;
+        return RANGE_OK;
+    }
+    if (!parse_u64(p, &end, &a) || *end != '-') return RANGE_NONE;
+    p = end + 1;
+    bool open_ended = *p == '\0' || *p == ' ';
+    if (!open_ended) {
+        if (!parse_u64(p, &end, &b)) return RANGE_NONE;
+        p = end;
+        if (b < a) return RANGE_NONE;
+    }
+    while (*p == ' ') p++;
+    if (*p) return RANGE_NONE;
+    if (a >= size) return RANGE_UNSATISFIABLE;
+    *first = a;
+    *last = open_ended || b >= size ? size - 1 : b;
+    return RANGE_OK;
+}
+
+/* The result's output as a path inside our output directory: it was
+ * written as OUTPUT_DIR/NAME by this server, so NAME is what follows our
+ * directory; a result from a worker that sees the directory under another
+ * mount keeps only the file name. */
+static char *output_path_of(const reelay_server *s, const char *output)
+{
+    size_t n = strlen(s->output_root);
+    const char *name;
+    if (strncmp(output, s->output_root, n) == 0 && output[n] == '/') {
+        name = output + n + 1;
+    } else {
+        name = strrchr(output, '/');
+        name = name ? name + 1 : output;
+    }
+    if (bad_name(s, name, strlen(name), true)) return NULL;
+    return join(s->output_root, name);
+}
+
+static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, const char *id)
+{
+    reelay_job_state state;
+    json_t *result = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    int rc = job_status(s, id, &state, &result, &err);
+    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "queue: %s", err.msg);
+    if (state == REELAY_STATE_UNKNOWN) return respond_error(s, c, 404, "not_found", "no job %s", id);
+    if (state != REELAY_STATE_DONE) {
+        json_decref(result);
+        char message[160];
+        snprintf(message, sizeof message, "job %s is %s: its output exists once it is done", id, state_name(state));
+        json_t *doc = error_doc("not_ready", message);
+        if (doc) json_object_set_new(doc, "status", json_string(state_name(state)));
+        return respond(s, c, 409, json_response(doc));
+    }
+    const char *output = json_string_value(json_object_get(result, "output"));
+    char *candidate = output ? output_path_of(s, output) : NULL;
+    json_decref(result);
+    if (!candidate)
+        return respond_error(s, c, 404, "not_found", "job %s: its output is not in the output directory", id);
+    /* Symlinks are followed, and the target must still be ours. */
+    char *path = realpath(candidate, NULL);
+    free(candidate);
+    if (!path) return respond_error(s, c, 404, "not_found", "job %s: its output file is gone", id);
+    int fd = -1;
+    struct stat st;
+    if (inside(s->output_root, path)) fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0) close(fd);
+        free(path);
+        return respond_error(s, c, 404, "not_found", "job %s: its output is not a file in the output directory", id);
+    }
+    const char *type = video_type(path);
+    free(path);
+    uint64_t size = (uint64_t)st.st_size, first = 0, last = size ? size - 1 : 0;
+    range_kind range = parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE), size,
+                                   &first, &last);
+    char content_range[96];
+    if (range == RANGE_UNSATISFIABLE) {
+        close(fd);
+        snprintf(content_range, sizeof content_range, "bytes */%llu", (unsigned long long)size);
+        struct MHD_Response *r = json_response(error_doc("range", "the range is outside the file"));
+        if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
+        return respond(s, c, 416, r);
+    }
+    uint64_t length = range == RANGE_OK ? last - first + 1 : size;
+    /* The response owns fd from here on. */
+    struct MHD_Response *r = MHD_create_response_from_fd_at_offset64(length, fd, range == RANGE_OK ? first : 0);
+    if (!r) {
+        close(fd);
+        return respond_error(s, c, 500, "internal", "out of memory");
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    if (range == RANGE_OK) {
+        snprintf(content_range, sizeof content_range, "bytes %llu-%llu/%llu", (unsigned long long)first,
+                 (unsigned long long)last, (unsigned long long)size);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
+    }
+    return respond(s, c, range == RANGE_OK ? 206 : 200, r);
+}
+
+/* ---- POST /v1/jobs ------------------------------------------------------ */
+
+static bool is_sidecar(const char *name)
+{
+    return strcmp(name, "poster") == 0 || strcmp(name, "preview") == 0 || strcmp(name, "manifest") == 0;
+}
+
+/* Options that name files (the sidecars) become paths in the output
+ * directory, like the output. */
+static int confine_options(const reelay_server *s, json_t *options, reelay_err *err)
+{
+    if (!json_is_object(options)) return REELAY_OK; /* validation names the problem */
+    const char *key;
+    json_t *value;
+    json_object_foreach(options, key, value) {
+        char name[64];
+        if (!reelay_render_option_name(key, name, sizeof name) || !is_sidecar(name) || !json_is_string(value)) continue;
+        const char *why = bad_name(s, json_string_value(value), json_string_length(value), true);
+        if (why)
+            return reelay_err_set(err, REELAY_E_USAGE, "options.%s %s: it names a file in the output directory",
+                                  key, why);
+        char *path = join(s->output_root, json_string_value(value));
+        if (!path || json_object_set_new(options, key, json_string(path)) != 0) {
+            free(path);
+            return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        }
+        free(path);
+    }
+    return REELAY_OK;
+}
+
+/* Sets doc[key] to a string (a new copy). */
+static int set_string(json_t *doc, const char *key, const char *value, reelay_err *err)
+{
+    if (json_object_set_new(doc, key, json_string(value)) != 0)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    return REELAY_OK;
+}
+
+static int set_path(json_t *doc, const char *key, const char *dir, const char *name, reelay_err *err)
+{
+    char *path = join(dir, name);
+    if (!path) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    int rc = set_string(doc, key, path, err);
+    free(path);
+    return rc;
+}
+
+/* The client's job document made into ours: an id, the output and
+ * sidecars inside the output directory, the input inside the inputs
+ * directory; then validated as a worker would. */
+static int server_job(reelay_server *s, const json_t *client, const char *query_id, json_t **out, char *id,
+                      reelay_err *err)
+{
+    *out = NULL;
+    if (!json_is_object(client)) return reelay_err_set(err, REELAY_E_USAGE, "job: a job must be a JSON object");
+    json_t *doc = json_deep_copy(client);
+    if (!doc) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    int rc = REELAY_OK;
+    const json_t *given_id = json_object_get(doc, "id");
+    if (given_id && query_id && json_is_string(given_id) && strcmp(json_string_value(given_id), query_id) != 0)
+        rc = reelay_err_set(err, REELAY_E_USAGE, "job: \"id\" and ?id= differ");
+    if (rc == REELAY_OK && !given_id) {
+        char fresh[17];
+        if (!query_id) rc = random_hex(fresh, 16, err);
+        if (rc == REELAY_OK) rc = set_string(doc, "id", query_id ? query_id : fresh, err);
+    }
+    const json_t *output = json_object_get(doc, "output");
+    if (rc == REELAY_OK && json_is_string(output)) {
+        const char *why = bad_name(s, json_string_value(output), json_string_length(output), true);
+        if (why)
+            rc = reelay_err_set(err, REELAY_E_USAGE,
+                                "job: \"output\" %s: it names a file in the server's output directory", why);
+        else
+            rc = set_path(doc, "output", s->output_root, json_string_value(output), err);
+    }
+    const json_t *input = json_object_get(doc, "input");
+    if (rc == REELAY_OK && !s->inputs_root) {
+        rc = reelay_err_set(err, REELAY_E_USAGE,
+                            "job: this server takes no \"input\" paths (it has no --inputs directory): POST the "
+                            "recording itself as the body, with options as query parameters");
+    } else if (rc == REELAY_OK && !json_is_string(input)) {
+        rc = reelay_err_set(err, REELAY_E_USAGE, "job: \"input\" is required: a name inside the inputs directory");
+    } else if (rc == REELAY_OK) {
+        const char *why = bad_name(s, json_string_value(input), json_string_length(input), false);
+        if (why) {
+            rc = reelay_err_set(err, REELAY_E_USAGE,
+                                "job: \"input\" %s: it names a file in the server's inputs directory", why);
+        } else {
+            char *joined = join(s->inputs_root, json_string_value(input));
+            char *resolved = joined ? realpath(joined, NULL) : NULL;
+            if (!joined) rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+            else if (!resolved || !inside(s->inputs_root, resolved))
+                rc = reelay_err_set(err, REELAY_E_USAGE, "job: \"input\" %s is not a file in the inputs directory",
+                                    json_string_value(input));
+            else
+                rc = set_string(doc, "input", resolved, err);
+            free(joined);
+            free(resolved);
+        }
+    }
+    if (rc == REELAY_OK) rc = confine_options(s, json_object_get(doc, "options"), err);
+    reelay_job job;
+    if (rc == REELAY_OK) rc = reelay_job_from_json(doc, "job", &job, err);
+    if (rc != REELAY_OK) {
+        json_decref(doc);
+        return rc;
+    }
+    snprintf(id, REELAY_JOB_ID_MAX + 1, "%s", job.id);
+    reelay_job_free(&job);
+    *out = doc;
+    return REELAY_OK;
+}
+
+typedef struct query_scan {
+    const reelay_server *server;
+    json_t *options;
+    const char *format;
+    const char *id;
+    bool only_id; /* JSON jobs carry their options in the document */
+    reelay_err *err;
+} query_scan;
+
+static enum MHD_Result on_query_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    query_scan *q = cls;
+    if (strcmp(key, "id") == 0) {
+        q->id = value ? value : "";
+    } else if (q->only_id) {
+        reelay_err_set(q->err, REELAY_E_USAGE, "?%s: a job document carries its options inside (only ?id= here)",
+                       key);
+    } else if (strcmp(key, "format") == 0) {
+        q->format = value ? value : "";
+    } else if (json_object_get(q->options, key)) {
+        reelay_err_set(q->err, REELAY_E_USAGE, "?%s is given twice", key);
+    } else {
+        char name[64];
+        /* Sidecars are refused: a recording's job writes one file, named by
+         * the server. */
+        if (reelay_render_option_name(key, name, sizeof name) && is_sidecar(name))
+            reelay_err_set(q->err, REELAY_E_USAGE, "?%s is not available for uploads: use a job document", key);
+        else if (json_object_set_new(q->options, key, value ? json_string(value) : json_true()) != 0)
+            reelay_err_set(q->err, REELAY_E_INTERNAL, "out of memory");
+    }
+    return q->err->code == REELAY_OK ? MHD_YES : MHD_NO;
+}
+
+static void request_free(request *rq)
+{
+    if (!rq) return;
+    if (rq->fd >= 0) close(rq->fd);
+    if (rq->partial) unlink(rq->partial);
+    free(rq->partial);
+    free(rq->final);
+    json_decref(rq->doc);
+    reelay_buf_free(&rq->json);
+    free(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)c;
+    (void)why;
+    request_free(*con_cls);
+    *con_cls = NULL;
+}
+
+static bool is_json_type(const char *type)
+{
+    if (!type) return false;
+    while (*type == ' ') type++;
+    size_t n = strlen("application/json");
+    return strncasecmp(type, "application/json", n) == 0 && (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+/* Known to the queue already (queued, running or finished)? Under the
+ * queue lock, with the submit that follows it. */
+static int known_locked(reelay_server *s, const char *id, bool *known, reelay_err *err)
+{
+    reelay_job_state state;
+    int rc = reelay_queue_status(s->queue, id, &state, NULL, err);
+    *known = rc == REELAY_OK && state != REELAY_STATE_UNKNOWN;
+    return rc;
+}
+
+/* The headers of POST /v1/jobs: everything that can be refused before the
+ * body is read is refused here (a response now ends the request without
+ * reading the body). */
+static enum MHD_Result begin_post(reelay_server *s, struct MHD_Connection *c, request *rq)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    bool json = is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
+    rq->kind = json ? BODY_JOB : BODY_RECORDING;
+    rq->limit = json && s->body_limit > REELAY_JOB_MAX_BYTES ? REELAY_JOB_MAX_BYTES : s->body_limit;
+    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    uint64_t declared;
+    const char *end;
+    if (length && parse_u64(length, &end, &declared) && !*end && declared > rq->limit)
+        return respond_error(s, c, 413, "too_large", "the body is %llu bytes; the limit is %llu%s",
+                             (unsigned long long)declared, (unsigned long long)rq->limit,
+                             json ? " for a job document" : "");
+
+    query_scan q = {.server = s, .options = json_object(), .only_id = json, .err = &err};
+    if (!q.options) return respond_error(s, c, 500, "internal", "out of memory");
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_query_value, &q);
+    if (err.code == REELAY_OK && q.id && !reelay_job_id_valid(q.id))
+        reelay_err_set(&err, REELAY_E_USAGE,
+                       "?id= must be 1 to %d characters of letters, digits, '.', '_' or '-', not starting with '.'",
+                       REELAY_JOB_ID_MAX);
+    if (err.code == REELAY_OK && q.id) snprintf(rq->id, sizeof rq->id, "%s", q.id);
+    if (json || err.code != REELAY_OK) {
+        json_decref(q.options);
+        if (err.code != REELAY_OK)
+            return respond_error(s, c, err.code == REELAY_E_USAGE ? 400 : 500, reelay_job_error_name(err.code), "%s",
+                                 err.msg);
+        return MHD_YES;
+    }
+
+    /* A recording: its job is complete but for the body, so it is checked
+     * now. */
+    const char *format = q.format ? q.format : "webm";
+    if (strcmp(format, "webm") != 0 && strcmp(format, "mp4") != 0 && strcmp(format, "mkv") != 0)
+        reelay_err_set(&err, REELAY_E_USAGE, "bad ?format=%s: expected webm, mp4 or mkv", format);
+    if (err.code == REELAY_OK && !rq->id[0]) random_hex(rq->id, 16, &err);
+    char output[REELAY_JOB_ID_MAX + 8], upload[REELAY_JOB_ID_MAX + 8];
+    snprintf(output, sizeof output, "%s.%s", rq->id, format);
+    snprintf(upload, sizeof upload, "%s.rec", rq->id);
+    if (err.code == REELAY_OK && !(rq->final = join(s->upload_root, upload)))
+        reelay_err_set(&err, REELAY_E_INTERNAL, "out of memory");
+    if (err.code == REELAY_OK) {
+        rq->doc = json_pack("{s:s, s:s, s:s, s:O}", "id", rq->id, "input", rq->final, "output", "", "options",
+                            q.options);
+        if (!rq->doc) reelay_err_set(&err, REELAY_E_INTERNAL, "out of memory");
+    }
+    json_decref(q.options);
+    if (err.code == REELAY_OK) set_path(rq->doc, "output", s->output_root, output, &err);
+    reelay_job job;
+    if (err.code == REELAY_OK && reelay_job_from_json(rq->doc, "job", &job, &err) == REELAY_OK) reelay_job_free(&job);
+    bool known = false;
+    if (err.code == REELAY_OK) {
+        pthread_mutex_lock(&s->queue_lock);
+        known_locked(s, rq->id, &known, &err);
+        pthread_mutex_unlock(&s->queue_lock);
+        if (err.code == REELAY_OK && known)
+            return respond_error(s, c, 409, "conflict", "job %s exists already", rq->id);
+    }
+    if (err.code != REELAY_OK)
+        return respond_error(s, c, err.code == REELAY_E_USAGE ? 400 : 500, reelay_job_error_name(err.code), "%s",
+                             err.msg);
+
+    /* Streamed to a file of its own: two uploads of one id do not mix, and
+     * only one of them gets to rename it into place. */
+    char suffix[17];
+    if (random_hex(suffix, 16, &err) == REELAY_OK) {
+        size_t n = strlen(rq->final) + 32;
+        rq->partial = malloc(n);
+        if (rq->partial) snprintf(rq->partial, n, "%s.%s.partial", rq->final, suffix);
+    }
+    if (rq->partial) rq->fd = open(rq->partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (!rq->partial || rq->fd < 0) {
+        if (err.code == REELAY_OK)
+            reelay_err_set(&err, REELAY_E_IO, "%s: cannot create: %s", rq->partial ? rq->partial : "upload",
+                           strerror(errno));
+        free(rq->partial);
+        rq->partial = NULL; /* nothing to remove */
+        return respond_error(s, c, 500, reelay_job_error_name(err.code), "%s", err.msg);
+    }
+    return MHD_YES;
+}
+
+/* A piece of body. False ends the connection: the body grew past the
+ * limit without saying so in Content-Length (chunked), and libmicrohttpd
+ * cannot answer in the middle of a body — reading on to say 413 would
+ * mean reading without bound. */
+static bool take_body(reelay_server *s, request *rq, const char *data, size_t size)
+{
+    rq->received += size;
+    if (rq->received > rq->limit) {
+        log_line(s, "a request body passed the %llu byte limit mid-way: connection closed",
+                 (unsigned long long)rq->limit);
+        return false;
+    }
+    if (rq->kind == BODY_JOB) return reelay_buf_append(&rq->json, data, size) == 0;
+    while (size > 0 && !rq->write_failed) {
+        ssize_t n = write(rq->fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            rq->write_failed = true;
+            snprintf(rq->write_error, sizeof rq->write_error, "%s: cannot write: %s", rq->partial,
+                     n < 0 ? strerror(errno) : "no space");
+            break;
+        }
+        data += n;
+        size -= (size_t)n;
+    }
+    return true;
+}
+
+static enum MHD_Result respond_queued(reelay_server *s, struct MHD_Connection *c, const char *id)
+{
+    json_t *doc = json_pack("{s:s, s:s, s:o}", "id", id, "status", "queued", "links", links_doc(id));
+    struct MHD_Response *r = json_response(doc);
+    if (!r) return respond_error(s, c, 500, "internal", "out of memory");
+    char location[128];
+    snprintf(location, sizeof location, "/v1/jobs/%s", id);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+    return respond(s, c, 202, r);
+}
+
+/* Checks for a duplicate and submits, under the queue lock. 202, 409 or
+ * an error. */
+static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t *doc, const char *id, request *rq)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    bool known = false;
+    pthread_mutex_lock(&s->queue_lock);
+    int rc = known_locked(s, id, &known, &err);
+    if (rc == REELAY_OK && !known && rq && rq->partial) {
+        /* The upload takes its final name only when its job is queued: a
+         * stale file of that name belongs to no job. */
+        if (rename(rq->partial, rq->final) != 0)
+            rc = reelay_err_set(&err, REELAY_E_IO, "%s: cannot rename: %s", rq->final, strerror(errno));
+        else {
+            free(rq->partial);
+            rq->partial = NULL;
+        }
+    }
+    if (rc == REELAY_OK && !known) {
+        rc = reelay_queue_submit(s->queue, doc, &err);
+        /* The job was valid, so a refusal is an id someone else queued
+         * meanwhile (another server on the same queue). */
+        if (rc == REELAY_E_USAGE) known = true;
+        if (rc != REELAY_OK && rq && rq->final) unlink(rq->final);
+    }
+    pthread_mutex_unlock(&s->queue_lock);
+    if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", id);
+    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "%s", err.msg);
+    return respond_queued(s, c, id);
+}
+
+static enum MHD_Result finish_post(reelay_server *s, struct MHD_Connection *c, request *rq)
+{
+    if (rq->received == 0)
+        return respond_error(s, c, 400, "usage",
+                             "the body is empty: send a recording, or a job document as application/json");
+    if (rq->kind == BODY_JOB) {
+        reelay_err err;
+        reelay_err_clear(&err);
+        json_error_t jerr;
+        json_t *client = json_loadb((const char *)rq->json.data, rq->json.len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!client) return respond_error(s, c, 400, "usage", "job:%d:%d: %s", jerr.line, jerr.column, jerr.text);
+        json_t *doc = NULL;
+        char id[REELAY_JOB_ID_MAX + 1];
+        int rc = server_job(s, client, rq->id[0] ? rq->id : NULL, &doc, id, &err);
+        json_decref(client);
+        if (rc != REELAY_OK)
+            return respond_error(s, c, rc == REELAY_E_USAGE ? 400 : 500, reelay_job_error_name(rc), "%s", err.msg);
+        enum MHD_Result result = submit(s, c, doc, id, NULL);
+        json_decref(doc);
+        return result;
+    }
+    if (rq->write_failed) return respond_error(s, c, 500, "io", "%s", rq->write_error);
+    bool synced = fsync(rq->fd) == 0;
+    int saved = errno;
+    if (close(rq->fd) != 0 && synced) {
+        synced = false;
+        saved = errno;
+    }
+    rq->fd = -1;
+    if (!synced) return respond_error(s, c, 500, "io", "%s: cannot write: %s", rq->partial, strerror(saved));
+    return submit(s, c, rq->doc, rq->id, rq);
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+static bool is_get(const char *method)
+{
+    return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+/* The headers of a request: route, check, and answer all but uploads. */
+static enum MHD_Result begin(reelay_server *s, struct MHD_Connection *c, const char *url, const char *method,
+                             request *rq)
+{
+    if (strcmp(url, "/healthz") == 0) {
+        if (!is_get(method)) return respond_method(s, c, method, "GET, HEAD");
+        return respond(s, c, 200, text_response("ok\n", 3, "text/plain; charset=utf-8"));
+    }
+    if (!authorized(s, c))
+        return respond_error(s, c, 401, "unauthorized", "a valid 'Authorization: Bearer TOKEN' header is required");
+    if (strcmp(url, "/metrics") == 0) {
+        if (!is_get(method)) return respond_method(s, c, method, "GET, HEAD");
+        return serve_metrics(s, c);
+    }
+    if (strcmp(url, "/v1/jobs") == 0) {
+        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) return respond_method(s, c, method, "POST");
+        return begin_post(s, c, rq);
+    }
+    const char *prefix = "/v1/jobs/";
+    if (strncmp(url, prefix, strlen(prefix)) == 0) {
+        const char *rest = url + strlen(prefix);
+        const char *slash = strchr(rest, '/');
+        bool output = false;
+        if (slash) {
+            if (strcmp(slash, "/output") != 0) return respond_error(s, c, 404, "not_found", "no such resource");
+            output = true;
+        }
+        if (!is_get(method)) return respond_method(s, c, method, "GET, HEAD");
+        char id[REELAY_JOB_ID_MAX + 2];
+        size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+        if (n >= sizeof id) n = sizeof id - 1; /* too long either way: invalid */
+        memcpy(id, rest, n);
+        id[n] = '\0';
+        if (!reelay_job_id_valid(id))
+            return respond_error(s, c, 400, "usage",
+                                 "bad job id: 1 to %d characters of letters, digits, '.', '_' or '-', not starting "
+                                 "with '.'",
+                                 REELAY_JOB_ID_MAX);
+        return output ? serve_output(s, c, id) : serve_status(s, c, id);
+    }
+    return respond_error(s, c, 404, "not_found", "no such resource");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    reelay_server *s = cls;
+    request *rq = *con_cls;
+    if (!rq) {
+        rq = calloc(1, sizeof *rq);
+        if (!rq) return MHD_NO;
+        rq->fd = -1;
+        reelay_buf_init(&rq->json);
+        *con_cls = rq;
+        /* A POST is judged before its body is read; anything else once the
+         * request is complete, because a response queued before that ends
+         * the connection instead of keeping it alive. */
+        if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) return begin(s, c, url, method, rq);
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        bool ok;
+        if (rq->kind == BODY_NONE) { /* a body nobody asked for (GET with a body): dropped, within bounds */
+            rq->received += *upload_data_size;
+            ok = rq->received <= REELAY_JOB_MAX_BYTES;
+        } else {
+            ok = take_body(s, rq, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        return ok ? MHD_YES : MHD_NO;
+    }
+    if (rq->kind == BODY_NONE) return begin(s, c, url, method, rq);
+    return finish_post(s, c, rq);
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+int reelay_server_parse_listen(const char *text, char *host, size_t host_size, int *port, reelay_err *err)
+{
+    const char *colon, *host_start = text;
+    size_t host_len;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || close[1] != ':')
+            return reelay_err_set(err, REELAY_E_USAGE, "bad listen address '%s': expected [ADDR]:PORT", text);
+        host_start = text + 1;
+        host_len = (size_t)(close - host_start);
+        colon = close + 1;
+    } else {
+        colon = strrchr(text, ':');
+        if (!colon) return reelay_err_set(err, REELAY_E_USAGE, "bad listen address '%s': expected ADDR:PORT", text);
+        host_len = (size_t)(colon - text);
+        if (memchr(text, ':', host_len))
+            return reelay_err_set(err, REELAY_E_USAGE, "bad listen address '%s': write IPv6 as [ADDR]:PORT", text);
+    }
+    char *end = NULL;
+    long n = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || n < 0 || n > 65535)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad port in '%s': expected 0 to 65535", text);
+    if (host_len >= host_size) return reelay_err_set(err, REELAY_E_USAGE, "listen address '%s' is too long", text);
+    memcpy(host, host_start, host_len);
+    host[host_len] = '\0';
+    *port = (int)n;
+    return REELAY_OK;
+}
+
+/* Binds here rather than in libmicrohttpd so that a failure has a reason. */
+static int bind_listener(reelay_server *s, const char *host, int port, int *out, bool *v6, reelay_err *err)
+{
+    *out = -1;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    hints.ai_family = host && host[0] ? AF_UNSPEC : AF_INET;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo *list = NULL;
+    int gai = getaddrinfo(host && host[0] ? host : NULL, service, &hints, &list);
+    if (gai != 0)
+        return reelay_err_set(err, REELAY_E_USAGE, "cannot listen on '%s': %s", host ? host : "", gai_strerror(gai));
+    int saved = 0;
+    for (struct addrinfo *ai = list; ai && *out < 0; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+            saved = errno;
+            close(fd);
+            continue;
+        }
+        *out = fd;
+        *v6 = ai->ai_family == AF_INET6;
+    }
+    freeaddrinfo(list);
+    if (*out < 0)
+        return reelay_err_set(err, REELAY_E_IO, "cannot listen on %s:%d: %s", host && host[0] ? host : "0.0.0.0",
+                              port, strerror(saved));
+    struct sockaddr_storage bound;
+    socklen_t len = sizeof bound;
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (getsockname(*out, (struct sockaddr *)&bound, &len) == 0) {
+        if (bound.ss_family == AF_INET6) {
+            const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&bound;
+            inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+            s->port = ntohs(a->sin6_port);
+            snprintf(s->address, sizeof s->address, "[%s]:%d", text, s->port);
+        } else {
+            const struct sockaddr_in *a = (const struct sockaddr_in *)&bound;
+            inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+            s->port = ntohs(a->sin_port);
+            snprintf(s->address, sizeof s->address, "%s:%d", text, s->port);
+        }
+    }
+    return REELAY_OK;
+}
+
+static void free_server(reelay_server *s)
+{
+    free(s->output_root);
+    free(s->upload_root);
+    free(s->inputs_root);
+    if (s->token) {
+        memset(s->token, 0, s->token_len);
+        free(s->token);
+    }
+    reelay_idmap_free(&s->observed);
+    pthread_mutex_destroy(&s->queue_lock);
+    pthread_mutex_destroy(&s->stats_lock);
+    free(s);
+}
+
+int reelay_server_start(const reelay_server_options *o, reelay_server **out, reelay_err *err)
+{
+    *out = NULL;
+    if (!o->queue) return reelay_err_set(err, REELAY_E_USAGE, "the server needs a queue");
+    if (!o->output_dir || !o->output_dir[0])
+        return reelay_err_set(err, REELAY_E_USAGE, "the server needs an output directory");
+    if (o->port < 0 || o->port > 65535) return reelay_err_set(err, REELAY_E_USAGE, "bad port %d", o->port);
+    reelay_server *s = calloc(1, sizeof *s);
+    if (!s) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    pthread_mutex_init(&s->queue_lock, NULL);
+    pthread_mutex_init(&s->stats_lock, NULL);
+    reelay_idmap_init(&s->observed);
+    s->queue = o->queue;
+    s->body_limit = o->body_limit ? o->body_limit : REELAY_SERVER_DEFAULT_BODY_LIMIT;
+    s->log = o->log;
+    s->log_context = o->log_context;
+    int rc = make_dirs(o->output_dir, err);
+    if (rc == REELAY_OK) rc = resolve_dir(o->output_dir, "output directory", &s->output_root, err);
+    char *default_uploads = NULL;
+    if (rc == REELAY_OK && !o->upload_dir && !(default_uploads = join(s->output_root, "uploads")))
+        rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    const char *uploads = o->upload_dir ? o->upload_dir : default_uploads;
+    if (rc == REELAY_OK) rc = make_dirs(uploads, err);
+    if (rc == REELAY_OK) rc = resolve_dir(uploads, "upload directory", &s->upload_root, err);
+    free(default_uploads);
+    if (rc == REELAY_OK && o->inputs_dir) rc = resolve_dir(o->inputs_dir, "inputs directory", &s->inputs_root, err);
+    if (rc == REELAY_OK && strcmp(s->upload_root, s->output_root) == 0)
+        rc = reelay_err_set(err, REELAY_E_USAGE, "the upload directory must not be the output directory itself");
+    /* Clients must not name files among the uploads. */
+    if (rc == REELAY_OK && inside(s->output_root, s->upload_root))
+        s->upload_rel = s->upload_root + strlen(s->output_root) + 1;
+    if (rc == REELAY_OK && o->token && o->token[0]) {
+        s->token_len = strlen(o->token);
+        if (!(s->token = strdup(o->token))) rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
+    int fd = -1;
+    bool v6 = false;
+    if (rc == REELAY_OK) rc = bind_listener(s, o->host, o->port, &fd, &v6, err);
+    if (rc == REELAY_OK) {
+        unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (v6 ? MHD_USE_IPv6 : 0);
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE,
+                                     (unsigned)THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+        if (!s->daemon) {
+            /* Whether libmicrohttpd closed it on failure varies by version. */
+            if (fcntl(fd, F_GETFD) != -1) close(fd);
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the HTTP daemon on %s", s->address);
+        }
+    }
+    if (rc != REELAY_OK) {
+        free_server(s);
+        return rc;
+    }
+    *out = s;
+    return REELAY_OK;
+}
+
+int reelay_server_port(const reelay_server *s)
+{
+    return s->port;
+}
+
+const char *reelay_server_address(const reelay_server *s)
+{
+    return s->address;
+}
+
+const char *reelay_server_output_dir(const reelay_server *s)
+{
+    return s->output_root;
+}
+
+const char *reelay_server_upload_dir(const reelay_server *s)
+{
+    return s->upload_root;
+}
+
+void reelay_server_stop(reelay_server *s)
+{
+    if (!s) return;
+    /* Ends every connection, calling on_completed for open requests, and
+     * closes the listening socket. */
+    MHD_stop_daemon(s->daemon);
+    free_server(s);
+}
