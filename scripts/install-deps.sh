@@ -12,11 +12,15 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libcmocka-dev ffmpeg python3 redis-server curl
 )
+# scripts/fuzz.sh: clang with libFuzzer.
+FUZZ_PACKAGES=(
+  clang libclang-rt-14-dev
+)
 RUNTIME_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 )
 
-want=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}")
+want=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}")
 missing=()
 for pkg in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

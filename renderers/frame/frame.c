@@ -22,6 +22,7 @@ struct reelay_frame_maker {
     const reelay_session *session;
     bool web; /* the web interaction view, else mobile wireframes */
     reelay_fonts *fonts;
+    bool owns_fonts; /* loaded by the maker, else borrowed from the options */
     reelay_touch_track *touches;
     unsigned overlays;
     double seek_ts; /* of the last seek, epoch ms */
@@ -57,8 +58,13 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
     }
     maker->session = session;
     maker->web = !has_mobile_content(session);
-    maker->fonts = reelay_fonts_new(err);
-    if (!maker->fonts) goto fail;
+    if (options && options->fonts) {
+        maker->fonts = options->fonts;
+    } else {
+        maker->fonts = reelay_fonts_new(err);
+        if (!maker->fonts) goto fail;
+        maker->owns_fonts = true;
+    }
     if (reelay_touch_track_new(session, 1.0, &maker->touches, err) != REELAY_OK) goto fail;
     if (maker->web) {
         reelay_web_scene_options web_options = {.unmask_inputs = options && options->unmask_inputs};
@@ -90,7 +96,7 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
     reelay_wf_renderer_free(maker->renderer);
     reelay_wf_scene_free(maker->scene);
     reelay_image_cache_free(maker->images);
-    reelay_fonts_free(maker->fonts);
+    if (maker->owns_fonts) reelay_fonts_free(maker->fonts);
     free(maker);
 }
 

@@ -43,6 +43,11 @@ typedef struct reelay_frame_info {
 
 typedef struct reelay_frame_options {
     bool unmask_inputs; /* web: show typed values instead of bullets (never [REDACTED] ones) */
+    /* Fonts to draw with, borrowed: they must outlive the maker and be used
+     * from one thread at a time (text.h). NULL (the default): the maker loads
+     * its own, which takes a while (fontconfig scans the font directories), so
+     * callers making many makers in a row (the fuzzer) pass one set. */
+    reelay_fonts *fonts;
 } reelay_frame_options;
 
 /* The session must outlive the maker; options may be NULL (defaults).
@@ -95,7 +100,7 @@ const char *reelay_frame_maker_screen_name(const reelay_frame_maker *maker);
  * for the event log), NULL for mobile recordings. */
 const struct reelay_web_scene *reelay_frame_maker_web_scene(const reelay_frame_maker *maker);
 
-/* The maker's fonts, for painting the HUD with the same font set. */
+/* The maker's fonts (options->fonts when given), for painting the HUD with the same font set. */
 reelay_fonts *reelay_frame_maker_fonts(reelay_frame_maker *maker);
 
 /* Output sizes for a logical viewport vw x vh, both with even dimensions

@@ -239,6 +239,47 @@ static void test_deterministic(void **state)
     reelay_session_free(session);
 }
 
+/* Painted at t with fonts (NULL: the maker loads its own). */
+static cairo_surface_t *paint_with_fonts(const reelay_session *session, double t_ms, reelay_fonts *fonts)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_frame_options options = {.fonts = fonts};
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, &options, &err);
+    if (!maker) fail_msg("maker: %s", err.msg);
+    if (fonts) assert_ptr_equal(reelay_frame_maker_fonts(maker), fonts);
+    reelay_frame_maker_set_overlays(maker, REELAY_OVERLAY_ALL);
+    assert_int_equal(reelay_frame_maker_seek(maker, session->first_ts + t_ms, NULL, &err), REELAY_OK);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 320, 240);
+    reelay_frame_info info;
+    assert_int_equal(reelay_frame_maker_paint(maker, surface, &info, &err), REELAY_OK);
+    assert_true(info.has_content);
+    reelay_frame_maker_free(maker);
+    return surface;
+}
+
+/* Fonts passed in the options are borrowed: frames are the same as with the
+ * maker's own fonts, and the set outlives (and is shared by) several makers,
+ * web and mobile (ASan would catch a maker freeing it). */
+static void test_borrowed_fonts(void **state)
+{
+    (void)state;
+    reelay_fonts *fonts = ts_fonts();
+    const char *paths[] = {WEB, "fixtures/mobile/android-shop.export.json"};
+    for (size_t p = 0; p < 2; p++) {
+        reelay_session *session = ts_session_from_path(paths[p]);
+        cairo_surface_t *own = paint_with_fonts(session, 9000, NULL);
+        for (int round = 0; round < 2; round++) {
+            cairo_surface_t *shared = paint_with_fonts(session, 9000, fonts);
+            assert_true(same_pixels(own, shared));
+            cairo_surface_destroy(shared);
+        }
+        cairo_surface_destroy(own);
+        reelay_session_free(session);
+    }
+    reelay_fonts_free(fonts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_pointer_at_recorded_click),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_change_detection),
+        cmocka_unit_test(test_borrowed_fonts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
