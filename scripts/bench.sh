@@ -37,10 +37,11 @@ echo "input: $minutes-minute Android-like session, $(du -h "$input" | cut -f1), 
 # timed NAME COMMAND...: wall seconds and peak RSS (MiB) into $work/NAME.time
 timed() {
   local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$work/$name.time" "$@"
+  /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@"
 }
 wall() { cut -d' ' -f1 "$work/$1.time"; }
 rss_mib() { echo $(( $(cut -d' ' -f2 "$work/$1.time") / 1024 )); }
+cpu_s() { awk '{print $3 + $4}' "$work/$1.time"; }
 probe() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1"; }
 
@@ -102,13 +103,15 @@ mkdir -p "$work/batch-in"
 for i in $(seq 1 "$batch_n"); do
   python3 scripts/gen_fixtures.py --minutes 1 --profile android --seed "$i" --name "s$i" --out "$work/batch-in" >/dev/null
 done
-timed batch-j1 "$reelay" batch "$work"/batch-in/*.jsonl -o "$work/batch-j1" -j 1 --threads 1
-timed batch-j2 "$reelay" batch "$work"/batch-in/*.jsonl -o "$work/batch-j2" -j 2 --threads 1
-python3 - "$batch_n" "$(wall batch-j1)" "$(wall batch-j2)" "$(rss_mib batch-j2)" <<'PY'
+timed batch-j1 "$reelay" batch "$work"/batch-in/*.jsonl -o "$work/batch-j1" -j 1 --threads 1 2>/dev/null
+timed batch-j2 "$reelay" batch "$work"/batch-in/*.jsonl -o "$work/batch-j2" -j 2 --threads 1 2>/dev/null
+python3 - "$batch_n" "$(wall batch-j1)" "$(wall batch-j2)" "$(cpu_s batch-j1)" "$(cpu_s batch-j2)" "$(rss_mib batch-j2)" <<'PY'
 import sys
-n, j1, j2, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-print("-j1 %.2f s (%.1f sessions/s), -j2 %.2f s (%.1f sessions/s): scaling %.2fx; peak RSS of one render %s MiB"
-      % (j1, n / j1, j2, n / j2, j1 / j2, rss))
+n, j1, j2, c1, c2 = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+print("-j1 %.2f s (%.2f sessions/s, %.2f cores busy), -j2 %.2f s (%.2f sessions/s, %.2f cores busy): scaling %.2fx"
+      % (j1, n / j1, c1 / j1, j2, n / j2, c2 / j2, j1 / j2))
+print("CPU per session: %.2f s at -j1, %.2f s at -j2 (equal = nothing shared between renders); "
+      "peak RSS of one render %s MiB" % (c1 / n, c2 / n, sys.argv[6]))
 PY
 
 echo
