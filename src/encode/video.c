@@ -268,6 +268,10 @@ static int codec_settings(reelay_codec codec, const reelay_video_options *o, int
     int rc = 0;
     switch (codec) {
     case REELAY_CODEC_VP9:
+        /* libvpx's row-based multithreading gives the same bytes for any
+         * thread count from 2 up, but takes another path with 1: at least
+         * 2 makes the output independent of --threads and of the machine. */
+        if (enc->thread_count < 2) enc->thread_count = 2;
         enc->bit_rate = 0; /* with crf: constant quality, no bitrate target */
         rc |= av_dict_set(opts, "deadline", "realtime", 0);
         rc |= set_int(opts, "cpu-used", 8);

@@ -65,6 +65,11 @@ run bad-flag-value 1 "$tmp/x.webm" - "--fps" "$android" -o "$tmp/x.webm" --fps 2
 run missing-dir 3 "$tmp/no/such/x.webm" - "no/such" "$android" -o "$tmp/no/such/x.webm"
 run bad-poster 3 "$tmp/p.webm" - "no/such" "$android" -o "$tmp/p.webm" --fps 4 --poster "$tmp/no/such/p.png"
 
+# WebM bytes do not depend on the thread count.
+"$reelay" render "$android" -o "$tmp/t1.webm" --fps 4 --threads 1 --quiet
+"$reelay" render "$android" -o "$tmp/t2.webm" --fps 4 --threads 2 --quiet
+check threads-same-bytes "$(cmp -s "$tmp/t1.webm" "$tmp/t2.webm" && echo ok || echo 'webm differs between --threads 1 and 2')"
+
 # Default output name: INPUT's name with .webm, in the current directory.
 (cd "$tmp" && "$reelay" render "$android" --fps 4 --overlays none --quiet)
 check default-name "$([ "$(probe "$tmp/android-shop.webm")" = "vp9,576,1280" ] && echo ok || echo 'no android-shop.webm')"
