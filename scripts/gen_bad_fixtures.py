@@ -102,6 +102,39 @@ def main():
                     {"type": 2, "tagName": "html", "attributes": {}, "childNodes": []}]},
                     "initialOffset": {"top": 0, "left": 0}}}),
          "[1]: data.node.childNodes[0].id")
+    # Fault cases (tests/cli/test_faults.sh also renders every file here):
+    # numbers out of range in geometry and time, and a cut compressed payload.
+    case("wireframe-huge-x.json",
+         events(META, full_snapshot([{"id": 1, "width": 400, "height": 800, "childWireframes": [
+             {"id": 2, "x": 1e308, "y": -1e308, "width": 1e308, "height": 1e308}]}])),
+         "[1]: data.wireframes[0].childWireframes[0].x: number 1e+308 is out of range")
+    case("number-overflow.json",
+         '[{"type":4,"timestamp":1700000000000,"data":{"width":1e400,"height":800}}]\n',
+         "invalid JSON: real number overflow near '1e400'")
+    case("huge-timestamp.json",
+         events(META, {"type": 3, "timestamp": 1e300, "data": {"source": 2, "type": 7, "id": 0, "x": 1, "y": 1}}),
+         "[1].timestamp: number 1e+300 is out of range")
+    case("negative-viewport.json", '[{"type":4,"timestamp":1700000000000,"data":{"width":-400,"height":-800}}]\n',
+         "[0]: data: negative viewport size")
+    case("jsonl-negative-timestamp.jsonl",
+         json.dumps(["w1", META]) + "\n" +
+         json.dumps(["w1", {"type": 3, "timestamp": -1000, "data": {"source": 2, "type": 7, "id": 0, "x": 1, "y": 1}}])
+         + "\n", "line 2: timestamp: negative time -1000")
+    case("web-position-huge.json",
+         events({"type": 4, "timestamp": T0, "data": {"width": 800, "height": 600, "href": "https://example.test/"}},
+                {"type": 3, "timestamp": T0 + 1, "data": {"source": 1, "positions": [
+                    {"x": 1e308, "y": -1e308, "id": 1, "timeOffset": 0}]}}),
+         "[1]: data.positions[0].x: number 1e+308 is out of range")
+    portable["events"][1] = {"type": "click", "timestamp": T0 + 1, "data": {"x": 1e308, "y": -1e308}}
+    case("portable-huge-x.json", json.dumps(portable) + "\n", "events[1].data.x: number 1e+308 is out of range")
+    portable["events"][1] = {"type": "click", "timestamp": -5, "data": {"x": 1, "y": 2}}
+    case("portable-negative-timestamp.json", json.dumps(portable) + "\n", "events[1].timestamp: time -5 is negative")
+    payload = gzip.compress(json.dumps({"wireframes": [], "initialOffset": {"top": 0, "left": 0}}).encode(), mtime=0)
+    case("compressed-truncated.jsonl",
+         json.dumps(["w1", META]) + "\n" +
+         json.dumps(["w1", {"type": 2, "timestamp": T0 + 1, "cv": "2024-10",
+                            "data": payload[: len(payload) // 2].decode("latin-1")}]) + "\n",
+         "line 2.data: compressed payload: truncated gzip data")
     with open(os.path.join(OUT, "EXPECTED.tsv"), "w") as f:
         f.write("# file<TAB>substring the error message must contain (exit code 2, nothing on stdout)\n")
         for name, expect in cases:

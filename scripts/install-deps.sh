@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   libhiredis-dev libmicrohttpd-dev
 )
 TEST_PACKAGES=(
-  libcmocka-dev ffmpeg python3 redis-server curl
+  libcmocka-dev ffmpeg python3 redis-server curl valgrind
 )
 # scripts/fuzz.sh: clang with libFuzzer.
 FUZZ_PACKAGES=(

@@ -1,10 +1,12 @@
 /* main.c — the `reelay` command: dispatches to a subcommand, nothing else. */
 #include <libavutil/log.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 static void usage(FILE *out)
@@ -39,6 +41,14 @@ int main(int argc, char **argv)
         av_log_set_level(AV_LOG_ERROR);
         setenv("SVT_LOG", "1", 0);
     }
+    /* A file size limit (ulimit -f, RLIMIT_FSIZE) must become a clean EFBIG
+     * write error, like a full disk: by default SIGXFSZ kills the process
+     * mid-write and leaves NAME.partial behind. Ignored, the failing write
+     * returns EFBIG, the command reports it (exit 3) and the atomic writer
+     * removes its partial file. Inherited by batch's render children. */
+    signal(SIGXFSZ, SIG_IGN);
+    /* Ctrl-C or `timeout` must not leave NAME.partial files either. */
+    reelay_atomic_remove_on_signal();
     const char *command = argv[1];
     if (strcmp(command, "info") == 0) return reelay_cmd_info(argc - 1, argv + 1);
     if (strcmp(command, "frame") == 0) return reelay_cmd_frame(argc - 1, argv + 1);

@@ -28,4 +28,14 @@ int reelay_atomic_commit(reelay_atomic_file *file, reelay_err *err);
  * begin, and after commit). */
 void reelay_atomic_abort(reelay_atomic_file *file);
 
+/* Makes SIGINT, SIGTERM and SIGHUP remove every partial file still open
+ * (then die of the signal as before), so an interrupted command (Ctrl-C,
+ * `timeout`, a service stop) leaves no NAME.partial behind either. Called
+ * once from main; a command that handles these signals itself (serve,
+ * worker) installs its own handlers over it and aborts its writers. At most
+ * REELAY_ATOMIC_TRACKED writers are tracked at once; more still work, they
+ * are only not removed on a signal. */
+#define REELAY_ATOMIC_TRACKED 16
+void reelay_atomic_remove_on_signal(void);
+
 #endif

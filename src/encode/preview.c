@@ -1,5 +1,6 @@
 #include "encode/preview.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -246,9 +247,11 @@ static int assemble_and_write(reelay_preview *p, double end_ms, int64_t *bytes_o
     WebPAnimEncoderDelete(p->encoder);
     p->encoder = NULL;
     size_t size = data.size;
+    errno = 0;
     int written = fwrite(data.bytes, 1, size, p->file.fp) == size;
+    int saved = errno ? errno : EIO; /* the reason, for the message: disk full, file too large */
     WebPDataClear(&data);
-    if (!written) return reelay_err_set(err, REELAY_E_IO, "%s: cannot write", p->file.final_path);
+    if (!written) return reelay_err_set(err, REELAY_E_IO, "%s: cannot write: %s", p->file.final_path, strerror(saved));
     int rc = reelay_atomic_commit(&p->file, err);
     if (rc != REELAY_OK) return rc;
     if (bytes_out) *bytes_out = (int64_t)size;

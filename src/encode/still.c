@@ -1,5 +1,7 @@
 #include "encode/still.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,10 +18,25 @@
  * are worth the smaller file. */
 #define STILL_WEBP_LEVEL 6
 
+/* The stream writers keep the errno of a failed write: cairo and libwebp
+ * report only "write error", and a user needs to read "No space left on
+ * device" or "File too large". */
+typedef struct file_sink {
+    FILE *fp;
+    int error; /* errno of the first failed write, 0 if none */
+} file_sink;
+
+static bool sink_write(file_sink *sink, const void *data, size_t length)
+{
+    errno = 0;
+    if (fwrite(data, 1, length, sink->fp) == length) return true;
+    if (!sink->error) sink->error = errno ? errno : EIO;
+    return false;
+}
+
 static cairo_status_t write_to_file(void *closure, const unsigned char *data, unsigned int length)
 {
-    FILE *fp = closure;
-    return fwrite(data, 1, length, fp) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+    return sink_write(closure, data, length) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err)
@@ -27,19 +44,21 @@ int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err
     reelay_atomic_file file;
     int rc = reelay_atomic_begin(&file, path, err);
     if (rc != REELAY_OK) return rc;
-    cairo_status_t status = cairo_surface_write_to_png_stream(surface, write_to_file, file.fp);
+    file_sink sink = {file.fp, 0};
+    cairo_status_t status = cairo_surface_write_to_png_stream(surface, write_to_file, &sink);
     if (status != CAIRO_STATUS_SUCCESS) {
         reelay_atomic_abort(&file);
-        int code = status == CAIRO_STATUS_WRITE_ERROR ? REELAY_E_IO : REELAY_E_INTERNAL;
-        return reelay_err_set(err, code, "%s: cannot write PNG: %s", path, cairo_status_to_string(status));
+        if (status == CAIRO_STATUS_WRITE_ERROR)
+            return reelay_err_set(err, REELAY_E_IO, "%s: cannot write PNG: %s", path,
+                                  strerror(sink.error ? sink.error : EIO));
+        return reelay_err_set(err, REELAY_E_INTERNAL, "%s: cannot write PNG: %s", path, cairo_status_to_string(status));
     }
     return reelay_atomic_commit(&file, err);
 }
 
 static int webp_to_file(const uint8_t *data, size_t size, const WebPPicture *picture)
 {
-    FILE *fp = picture->custom_ptr;
-    return fwrite(data, 1, size, fp) == size;
+    return sink_write(picture->custom_ptr, data, size);
 }
 
 /* Cairo keeps pixels as native-endian 0xAARRGGBB words, premultiplied in
@@ -101,15 +120,18 @@ static int write_webp(cairo_surface_t *surface, const char *path, reelay_err *er
         WebPPictureFree(&picture);
         return rc;
     }
+    file_sink sink = {file.fp, 0};
     picture.writer = webp_to_file;
-    picture.custom_ptr = file.fp;
+    picture.custom_ptr = &sink;
     int ok = WebPEncode(&config, &picture);
     WebPEncodingError error = picture.error_code;
     WebPPictureFree(&picture);
     if (!ok) {
         reelay_atomic_abort(&file);
-        int code = error == VP8_ENC_ERROR_BAD_WRITE ? REELAY_E_IO : REELAY_E_INTERNAL;
-        return reelay_err_set(err, code, "%s: cannot write WebP (libwebp error %d)", path, (int)error);
+        if (error == VP8_ENC_ERROR_BAD_WRITE)
+            return reelay_err_set(err, REELAY_E_IO, "%s: cannot write WebP: %s", path,
+                                  strerror(sink.error ? sink.error : EIO));
+        return reelay_err_set(err, REELAY_E_INTERNAL, "%s: cannot write WebP (libwebp error %d)", path, (int)error);
     }
     return reelay_atomic_commit(&file, err);
 }

@@ -484,6 +484,9 @@ static void video_metadata(const reelay_session *session, const reelay_render_op
     };
 }
 
+/* The longest video reelay makes, in output ms (see reelay_render). */
+#define RENDER_MAX_OUTPUT_MS (24.0 * 3600e3)
+
 static void remove_outputs(const reelay_render_options *options, bool video, bool preview, bool poster)
 {
     if (video) unlink(options->output);
@@ -501,6 +504,17 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     render_job job = {.session = session, .options = options};
     bool video_done = false, preview_done = false, poster_done = false;
     int rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
+    /* A bogus far-future timestamp (or a days-long session played with
+     * --no-skip-idle) would otherwise mean millions of frames: hours of work
+     * that looks like a hang. PostHog ends a session after 24 hours, so a
+     * longer video is broken input, refused before any output is opened. */
+    if (rc == REELAY_OK && reelay_timeline_duration_ms(job.timeline) > RENDER_MAX_OUTPUT_MS) {
+        double hours = reelay_timeline_duration_ms(job.timeline) / 3600e3;
+        rc = reelay_err_set(err, REELAY_E_INPUT,
+                            "the video would last %.0f hours, more than the %.0f-hour limit; clip it with "
+                            "--from/--to, raise --speed or leave out --no-skip-idle",
+                            hours, RENDER_MAX_OUTPUT_MS / 3600e3);
+    }
     if (rc == REELAY_OK) {
         reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs};
         job.maker = reelay_frame_maker_new(session, &frame_options, err);
