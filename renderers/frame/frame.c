@@ -71,7 +71,7 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
         if (reelay_web_scene_new(session, &web_options, &maker->web_scene, err) != REELAY_OK) goto fail;
         if (reelay_pointer_track_new(session, &maker->pointer, err) != REELAY_OK) goto fail;
     } else {
-        maker->images = reelay_image_cache_new(REELAY_IMAGE_CACHE_BYTES, REELAY_IMAGE_MAX_PIXELS);
+        maker->images = reelay_image_cache_new(REELAY_IMAGE_CACHE_BYTES, options ? options->max_image_pixels : 0);
         maker->scene = reelay_wf_scene_new(session);
         if (!maker->images || !maker->scene) {
             reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");

@@ -48,6 +48,10 @@ typedef struct reelay_frame_options {
      * its own, which takes a while (fontconfig scans the font directories), so
      * callers making many makers in a row (the fuzzer) pass one set. */
     reelay_fonts *fonts;
+    /* Pixels a decoded image may have (its header is checked before
+     * decoding; larger ones are drawn as the placeholder); 0 = the default
+     * REELAY_IMAGE_MAX_PIXELS. */
+    size_t max_image_pixels;
 } reelay_frame_options;
 
 /* The session must outlive the maker; options may be NULL (defaults).

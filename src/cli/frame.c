@@ -20,7 +20,8 @@ static void usage(FILE *out)
             "                 default: x2, long side capped at %d, even dimensions\n"
             "  --overlays L   what to draw over the screen: all (default), none, or a comma list of: touches,\n"
             "                 pointer\n"
-            "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n",
+            "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
+            "  --max-input-bytes N, --max-events N, --max-image-pixels N   limits (as for render)\n",
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
@@ -36,6 +37,7 @@ typedef struct frame_args {
     double scale;      /* 0 = not given */
     unsigned overlays; /* enum reelay_overlay flags */
     bool unmask_inputs;
+    reelay_render_options limits; /* only its ingest and image limits are used */
 } frame_args;
 
 /* Returns REELAY_OK, or an exit code after printing the problem. */
@@ -43,6 +45,7 @@ static int parse_args(int argc, char **argv, frame_args *args)
 {
     memset(args, 0, sizeof *args);
     args->overlays = FRAME_OVERLAYS;
+    args->limits = reelay_render_defaults();
     reelay_err err;
     reelay_err_clear(&err);
     for (int i = 1; i < argc; i++) {
@@ -62,6 +65,10 @@ static int parse_args(int argc, char **argv, frame_args *args)
             if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--unmask-inputs") == 0) {
             args->unmask_inputs = true;
+        } else if ((strcmp(arg, "--max-input-bytes") == 0 || strcmp(arg, "--max-events") == 0 ||
+                    strcmp(arg, "--max-image-pixels") == 0) &&
+                   has_value) {
+            if (reelay_render_option_set(&args->limits, arg + 2, argv[++i], &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
             if (reelay_parse_overlays(argv[++i], FRAME_OVERLAYS, &args->overlays, &err) != REELAY_OK) break;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -97,7 +104,8 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
     if (args->at_ms > duration + 0.0005)
         return reelay_err_set(err, REELAY_E_USAGE, "--at %s is beyond the end of the session (%.3f s long)",
                               args->at_text, duration / 1000.0);
-    reelay_frame_options frame_options = {.unmask_inputs = args->unmask_inputs};
+    reelay_frame_options frame_options = {.unmask_inputs = args->unmask_inputs,
+                                          .max_image_pixels = args->limits.max_image_pixels};
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, err);
     if (!maker) return err->code;
     reelay_frame_maker_set_overlays(maker, args->overlays);
@@ -145,7 +153,7 @@ int reelay_cmd_frame(int argc, char **argv)
     reelay_err err;
     reelay_err_clear(&err);
     reelay_session *session = NULL;
-    rc = reelay_ingest_path(args.input, NULL, &session, &err);
+    rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);
         /* Rendering problems concern the input, not just the file read. */

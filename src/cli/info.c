@@ -4,12 +4,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "render/options.h"
 #include "ingest/ingest.h"
 #include "session/summary.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: reelay info INPUT [--json]\n"
+    fprintf(out, "usage: reelay info INPUT [--json] [--max-input-bytes N] [--max-events N]\n"
                  "  INPUT   a recording file (JSON, JSON lines, optionally gzip), or - for standard input\n"
                  "  --json  print one JSON object instead of text\n");
 }
@@ -70,9 +71,19 @@ int reelay_cmd_info(int argc, char **argv)
 {
     const char *input = NULL;
     int as_json = 0;
+    reelay_render_options limits = reelay_render_defaults(); /* its ingest limits */
+    reelay_err err;
+    reelay_err_clear(&err);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             as_json = 1;
+        } else if ((strcmp(argv[i], "--max-input-bytes") == 0 || strcmp(argv[i], "--max-events") == 0) &&
+                   i + 1 < argc) {
+            if (reelay_render_option_set(&limits, argv[i] + 2, argv[i + 1], &err) != REELAY_OK) {
+                fprintf(stderr, "reelay info: %s\n", err.msg);
+                return err.code;
+            }
+            i++;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return REELAY_OK;
@@ -92,10 +103,8 @@ int reelay_cmd_info(int argc, char **argv)
         return REELAY_E_USAGE;
     }
 
-    reelay_err err;
-    reelay_err_clear(&err);
     reelay_session *session = NULL;
-    if (reelay_ingest_path(input, NULL, &session, &err) != REELAY_OK) {
+    if (reelay_ingest_path(input, &limits.ingest, &session, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;
     }

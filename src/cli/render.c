@@ -33,7 +33,13 @@ static void usage(FILE *out)
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
             "  --preview F      also write an animated WebP preview (<= 480 px wide, <= 12 fps)\n"
             "  --manifest F     also write a JSON manifest (options, timeline, frames, bytes, sha256)\n"
-            "  --quiet          no progress and no summary\n");
+            "  --quiet          no progress and no summary\n"
+            "limits (K, M, G allowed; going over one is an error naming it):\n"
+            "  --max-input-bytes N   recording size as read (default 1G; twice that once gunzipped)\n"
+            "  --max-events N        events in the recording (default 20M)\n"
+            "  --max-duration T      length of the video (default 24:00:00)\n"
+            "  --max-frames N        frames in the video (default 10M)\n"
+            "  --max-image-pixels N  pixels of one decoded image; larger ones are placeholders (default 16M)\n");
 }
 
 typedef struct render_args {
@@ -161,7 +167,7 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_err err;
     reelay_err_clear(&err);
     reelay_session *session = NULL;
-    rc = reelay_ingest_path(args.input, NULL, &session, &err);
+    rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
     reelay_render_result result;
     if (rc == REELAY_OK) {
         rc = reelay_render(session, &args.options, &result, &err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "render/options.h"
 #include "job/queue.h"
 #include "server/http.h"
 
@@ -38,21 +39,6 @@ static void usage(FILE *out)
             "GET /v1/jobs/ID/output (Range requests work), GET /healthz, GET /metrics.\n");
 }
 
-/* "1048576", "512K", "256M", "1G". */
-static int parse_bytes(const char *text, uint64_t *out, reelay_err *err)
-{
-    char *end = NULL;
-    unsigned long long n = strtoull(text, &end, 10);
-    uint64_t scale = 1;
-    if (end && (*end == 'K' || *end == 'k')) scale = 1024, end++;
-    else if (end && (*end == 'M' || *end == 'm')) scale = 1024 * 1024, end++;
-    else if (end && (*end == 'G' || *end == 'g')) scale = 1024ull * 1024 * 1024, end++;
-    if (text[0] < '0' || text[0] > '9' || *end || n == 0 || n > UINT64_MAX / scale)
-        return reelay_err_set(err, REELAY_E_USAGE, "bad --body-limit '%s': expected a positive size in bytes", text);
-    *out = (uint64_t)n * scale;
-    return REELAY_OK;
-}
-
 static void log_to_stderr(void *context, const char *line)
 {
     (void)context;
@@ -81,7 +67,7 @@ int reelay_cmd_serve(int argc, char **argv)
         } else if (strcmp(arg, "--upload-dir") == 0 && value) {
             options.upload_dir = argv[++i];
         } else if (strcmp(arg, "--body-limit") == 0 && value) {
-            parse_bytes(argv[++i], &options.body_limit, &err);
+            reelay_parse_count(argv[++i], "--body-limit", &options.body_limit, &err);
         } else {
             reelay_err_set(&err, REELAY_E_USAGE, "unknown argument %s (or it needs a value)", arg);
         }

@@ -76,7 +76,7 @@ int reelay_read_file(const char *path, size_t max_bytes, reelay_buf *out, reelay
         if (n > 0) {
             if (out->len + n > max_bytes) {
                 rc = reelay_err_set(err, REELAY_E_INPUT,
-                                    "%s: input is larger than the limit of %zu bytes", path, max_bytes);
+                                    "%s: input is larger than the limit of %zu bytes (raise --max-input-bytes)", path, max_bytes);
                 break;
             }
             if (reelay_buf_append(out, chunk, n) != 0) {

@@ -35,7 +35,7 @@ int reelay_gunzip(const unsigned char *data, size_t len, size_t max_out, reelay_
         out->len += room - zs.avail_out;
         out->data[out->len] = '\0';
         if (out->len - start_len > max_out) {
-            rc = reelay_err_set(err, REELAY_E_INPUT, "gzip data expands beyond the limit of %zu bytes", max_out);
+            rc = reelay_err_set(err, REELAY_E_INPUT, "gzip data expands beyond the limit of %zu bytes (twice --max-input-bytes)", max_out);
             break;
         }
         if (z == Z_STREAM_END) {

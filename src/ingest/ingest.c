@@ -54,7 +54,7 @@ static int window_index(ingest_ctx *ctx, const char *key, uint32_t *out)
 static int read_event(ingest_ctx *ctx, json_t *event, const char *fallback_window, const char *where)
 {
     if (ctx->session->event_count >= ctx->options->max_events)
-        return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (limit)", where,
+        return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (raise --max-events)", where,
                               ctx->options->max_events);
     char scratch[32];
     const char *key = window_key_text(json_object_get(event, "windowId"), scratch, sizeof scratch);
@@ -101,7 +101,7 @@ static int read_line_item(ingest_ctx *ctx, json_t *item, const char *where, bool
             uint32_t window = 0;
             if (window_index(ctx, key, &window) != REELAY_OK) return ctx->err->code;
             if (ctx->session->event_count >= ctx->options->max_events)
-                return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (limit)", where,
+                return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (raise --max-events)", where,
                                       ctx->options->max_events);
             return reelay_read_rrweb_event(ctx->session, event, window, where, ctx->err);
         }

@@ -1,6 +1,8 @@
 #include "render/options.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -165,6 +167,22 @@ int reelay_parse_overlays(const char *text, unsigned allowed, unsigned *out, ree
     return REELAY_OK;
 }
 
+int reelay_parse_count(const char *text, const char *name, uint64_t *out, reelay_err *err)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    uint64_t scale = 1;
+    if (end && (*end == 'K' || *end == 'k')) scale = 1024, end++;
+    else if (end && (*end == 'M' || *end == 'm')) scale = 1024 * 1024, end++;
+    else if (end && (*end == 'G' || *end == 'g')) scale = 1024ull * 1024 * 1024, end++;
+    if (text[0] < '0' || text[0] > '9' || *end || errno || n == 0 || n > UINT64_MAX / scale)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': expected a positive number (K, M, G allowed)", name,
+                              text);
+    *out = (uint64_t)n * scale;
+    return REELAY_OK;
+}
+
 /* ------------------------------------------------------ named render options */
 
 static int parse_int(const char *text, int low, int high, const char *name, int *out, reelay_err *err)
@@ -188,6 +206,9 @@ static const struct {
     {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
     {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
     {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE},
+    {"max-input-bytes", REELAY_OPTION_VALUE}, {"max-events", REELAY_OPTION_VALUE},
+    {"max-duration", REELAY_OPTION_VALUE}, {"max-frames", REELAY_OPTION_VALUE},
+    {"max-image-pixels", REELAY_OPTION_VALUE},
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
@@ -250,6 +271,29 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         return REELAY_OK;
     }
     if (strcmp(name, "subtitles") == 0) return parse_flag(name, value, &o->subtitles, err);
+    if (strncmp(name, "max-", 4) == 0 && strcmp(name, "max-duration") != 0) {
+        char flag[40];
+        snprintf(flag, sizeof flag, "--%s", name);
+        uint64_t n = 0;
+        int rc = reelay_parse_count(value, flag, &n, err);
+        if (rc != REELAY_OK) return rc;
+        if (strcmp(name, "max-input-bytes") == 0) {
+            o->ingest.max_input_bytes = (size_t)n;
+            /* gunzip may give up to twice the bytes read, as by default */
+            o->ingest.max_decompressed_bytes = n > SIZE_MAX / 2 ? SIZE_MAX : (size_t)n * 2;
+        }
+        if (strcmp(name, "max-events") == 0) o->ingest.max_events = (size_t)n;
+        if (strcmp(name, "max-frames") == 0) o->max_frames = n > INT64_MAX ? INT64_MAX : (int64_t)n;
+        if (strcmp(name, "max-image-pixels") == 0) o->max_image_pixels = (size_t)n;
+        return REELAY_OK;
+    }
+    if (strcmp(name, "max-duration") == 0) {
+        double ms = 0;
+        int rc = reelay_parse_time(value, &ms, err);
+        if (rc == REELAY_OK && ms <= 0) rc = reelay_err_set(err, REELAY_E_USAGE, "bad --max-duration '%s'", value);
+        if (rc == REELAY_OK) o->max_duration_ms = ms;
+        return rc;
+    }
     if (strcmp(name, "poster") == 0) o->poster = value;
     if (strcmp(name, "preview") == 0) o->preview = value;
     if (strcmp(name, "manifest") == 0) o->manifest = value;

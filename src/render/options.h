@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "render/render.h"
@@ -39,6 +40,10 @@ typedef enum reelay_option_kind {
     REELAY_OPTION_FLAG,  /* takes no value on the command line; true/false in a job */
     REELAY_OPTION_VALUE, /* takes a value */
 } reelay_option_kind;
+
+/* A positive count with an optional binary suffix: "1048576", "512K",
+ * "256M", "1G" (K = 1024). `name` (e.g. "--max-events") is for the message. */
+int reelay_parse_count(const char *text, const char *name, uint64_t *out, reelay_err *err);
 
 /* A job's or query's spelling of an option name as the command line's:
  * "no_skip_idle" and "--no-skip-idle" both become "no-skip-idle". False

@@ -19,6 +19,7 @@
 #include "renderers/overlay/hud.h"
 #include "renderers/overlay/inspector.h"
 #include "render/frame_queue.h"
+#include "renderers/paint/image.h"
 #include "render/moments.h"
 #include "session/summary.h"
 
@@ -33,6 +34,10 @@ reelay_render_options reelay_render_defaults(void)
         .crf = -1,
         .timeline = reelay_timeline_defaults(),
         .overlays = REELAY_OVERLAY_ALL,
+        .ingest = reelay_ingest_defaults(),
+        .max_duration_ms = 24.0 * 3600e3,
+        .max_frames = 10 * 1000 * 1000,
+        .max_image_pixels = REELAY_IMAGE_MAX_PIXELS,
     };
     return options;
 }
@@ -485,7 +490,6 @@ static void video_metadata(const reelay_session *session, const reelay_render_op
 }
 
 /* The longest video reelay makes, in output ms (see reelay_render). */
-#define RENDER_MAX_OUTPUT_MS (24.0 * 3600e3)
 
 static void remove_outputs(const reelay_render_options *options, bool video, bool preview, bool poster)
 {
@@ -508,15 +512,23 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
      * --no-skip-idle) would otherwise mean millions of frames: hours of work
      * that looks like a hang. PostHog ends a session after 24 hours, so a
      * longer video is broken input, refused before any output is opened. */
-    if (rc == REELAY_OK && reelay_timeline_duration_ms(job.timeline) > RENDER_MAX_OUTPUT_MS) {
-        double hours = reelay_timeline_duration_ms(job.timeline) / 3600e3;
+    if (rc == REELAY_OK && reelay_timeline_duration_ms(job.timeline) > options->max_duration_ms) {
+        char length[48], limit[48];
+        reelay_hud_format_time(reelay_timeline_duration_ms(job.timeline), false, length, sizeof length);
+        reelay_hud_format_time(options->max_duration_ms, false, limit, sizeof limit);
         rc = reelay_err_set(err, REELAY_E_INPUT,
-                            "the video would last %.0f hours, more than the %.0f-hour limit; clip it with "
-                            "--from/--to, raise --speed or leave out --no-skip-idle",
-                            hours, RENDER_MAX_OUTPUT_MS / 3600e3);
+                            "the video would last %s, more than --max-duration %s; clip it with --from/--to, raise "
+                            "--speed, leave out --no-skip-idle or raise --max-duration",
+                            length, limit);
     }
+    if (rc == REELAY_OK && frame_count(&job) > options->max_frames)
+        rc = reelay_err_set(err, REELAY_E_INPUT,
+                            "the video would have %lld frames, more than --max-frames %lld; lower --fps, clip it "
+                            "or raise --max-frames",
+                            (long long)frame_count(&job), (long long)options->max_frames);
     if (rc == REELAY_OK) {
-        reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs};
+        reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs,
+                                              .max_image_pixels = options->max_image_pixels};
         job.maker = reelay_frame_maker_new(session, &frame_options, err);
         if (!job.maker) rc = err->code;
     }

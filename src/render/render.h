@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "encode/video.h"
+#include "ingest/ingest.h"
 #include "session/session.h"
 #include "session/timeline.h"
 
@@ -37,6 +38,13 @@ typedef struct reelay_render_options {
     reelay_timeline_options timeline;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
+    /* Limits, each a flag (--max-input-bytes, --max-events, --max-duration,
+     * --max-frames, --max-image-pixels) with a generous default; going over
+     * one is a clear error naming the flag. */
+    reelay_ingest_options ingest; /* input bytes and events, for whoever reads the input */
+    double max_duration_ms;   /* of the video (default 24 h: PostHog ends sessions there) */
+    int64_t max_frames;       /* in the video (default 10 M) */
+    size_t max_image_pixels;  /* per decoded image (default 16 M: larger is a decompression bomb) */
     bool inspector;           /* layout "inspector": the live event log beside the screen */
     bool subtitles;           /* a subtitle track with the event log */
     const char *poster;       /* .png/.webp still of the busiest moment, or NULL */

@@ -65,6 +65,21 @@ run bad-flag-value 1 "$tmp/x.webm" - "--fps" "$android" -o "$tmp/x.webm" --fps 2
 run missing-dir 3 "$tmp/no/such/x.webm" - "no/such" "$android" -o "$tmp/no/such/x.webm"
 run bad-poster 3 "$tmp/p.webm" - "no/such" "$android" -o "$tmp/p.webm" --fps 4 --poster "$tmp/no/such/p.png"
 
+# Limits: each a flag; going over one is an error that names it, with no output.
+run limit-events 2 "$tmp/l.webm" - "raise --max-events" "$android" -o "$tmp/l.webm" --max-events 10
+run limit-bytes 2 "$tmp/l.webm" - "raise --max-input-bytes" "$android" -o "$tmp/l.webm" --max-input-bytes 2K
+run limit-duration 2 "$tmp/l.webm" - "more than --max-duration 00:10" "$android" -o "$tmp/l.webm" --max-duration 10
+run limit-frames 2 "$tmp/l.webm" - "more than --max-frames 100" "$android" -o "$tmp/l.webm" --max-frames 100
+run limit-bad 1 "$tmp/l.webm" - "bad --max-frames" "$android" -o "$tmp/l.webm" --max-frames 0
+run limit-ok 0 "$tmp/l.webm" "vp9,576,1332" - "$android" -o "$tmp/l.webm" --fps 4 --max-events 1K --max-frames 1K \
+  --max-duration 1:00 --max-input-bytes 1M --max-image-pixels 4M --quiet
+# An image over --max-image-pixels is drawn as the placeholder: a different frame, not an error.
+"$reelay" frame "$android" --at 14 -o "$tmp/img-big.png" 2>/dev/null
+"$reelay" frame "$android" --at 14 -o "$tmp/img-small.png" --max-image-pixels 100 2>/dev/null
+check image-limit "$([ -s "$tmp/img-small.png" ] && ! cmp -s "$tmp/img-big.png" "$tmp/img-small.png" && echo ok || echo 'same frame with a 100-pixel image limit')"
+"$reelay" info "$android" --max-events 10 >/dev/null 2>"$tmp/info.err"; code=$?
+check info-limit "$([ $code -eq 2 ] && grep -q 'raise --max-events' "$tmp/info.err" && echo ok || echo "exit $code")"
+
 # WebM bytes do not depend on the thread count.
 "$reelay" render "$android" -o "$tmp/t1.webm" --fps 4 --threads 1 --quiet
 "$reelay" render "$android" -o "$tmp/t2.webm" --fps 4 --threads 2 --quiet

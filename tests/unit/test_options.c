@@ -205,6 +205,26 @@ static void test_named_options(void **state)
     assert_non_null(strstr(err.msg, "--colour"));
     assert_int_equal(reelay_render_option_set(&o, "layout", "grid", &err), REELAY_E_USAGE);
     assert_int_equal(o.fps, 12); /* failures change nothing */
+
+    /* Limits, with binary suffixes. */
+    assert_int_equal(reelay_render_option_set(&o, "max-input-bytes", "512K", &err), REELAY_OK);
+    assert_int_equal(o.ingest.max_input_bytes, 512 * 1024);
+    assert_int_equal(o.ingest.max_decompressed_bytes, 1024 * 1024);
+    assert_int_equal(reelay_render_option_set(&o, "max-events", "2M", &err), REELAY_OK);
+    assert_int_equal(o.ingest.max_events, 2 * 1024 * 1024);
+    assert_int_equal(reelay_render_option_set(&o, "max-frames", "1000", &err), REELAY_OK);
+    assert_int_equal(o.max_frames, 1000);
+    assert_int_equal(reelay_render_option_set(&o, "max-image-pixels", "1G", &err), REELAY_OK);
+    assert_int_equal(o.max_image_pixels, 1024u * 1024u * 1024u);
+    assert_int_equal(reelay_render_option_set(&o, "max-duration", "1:30:00", &err), REELAY_OK);
+    assert_true(o.max_duration_ms == 5400e3);
+    const char *bad[] = {"0", "-5", "12X", "K", "", "99999999999999999999", "18446744073709551615G"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (reelay_render_option_set(&o, "max-events", bad[i], &err) != REELAY_E_USAGE)
+            fail_msg("--max-events '%s' accepted", bad[i]);
+        assert_non_null(strstr(err.msg, "--max-events"));
+    }
+    assert_int_equal(reelay_render_option_set(&o, "max-duration", "0", &err), REELAY_E_USAGE);
 }
 
 int main(void)
