@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "job/job.h"
 #include "job/pool.h"
 #include "render/options.h"
@@ -46,23 +46,10 @@ typedef struct batch {
     double started;
 } batch;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
 {
     b->options = reelay_render_defaults();
-    b->parallel = online_cpus();
+    b->parallel = reelay_online_cpus();
     b->format = "webm";
     b->inputs = calloc((size_t)argc, sizeof *b->inputs);
     if (!b->inputs) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
@@ -234,7 +221,7 @@ static int print_table(const batch *b)
         }
         fprintf(stderr, "  %s (%s): %s\n", r->id, b->inputs[i], r->error_message);
     }
-    fprintf(stderr, "\n%zu of %zu rendered in %.1f s", b->input_count - failed, b->input_count, now_s() - b->started);
+    fprintf(stderr, "\n%zu of %zu rendered in %.1f s", b->input_count - failed, b->input_count, reelay_monotonic_s() - b->started);
     fprintf(stderr, "; results in %s/results.jsonl\n", b->dir);
     return code;
 }
@@ -275,7 +262,7 @@ int reelay_cmd_batch(int argc, char **argv)
         return rc;
     }
     b.tty = isatty(STDERR_FILENO);
-    b.started = now_s();
+    b.started = reelay_monotonic_s();
     reelay_pool_events events = {
         .context = &b, .started = on_started, .progress = on_progress, .finished = on_finished};
     rc = reelay_pool_run(b.jobs, b.input_count, b.parallel, &events, &err);

@@ -16,6 +16,7 @@
 #include <libavutil/mem.h>
 #include <libswscale/swscale.h>
 
+#include "core/clock.h"
 #include "core/atomic_file.h"
 #include "encode/vp9_repeat.h"
 
@@ -238,12 +239,6 @@ static int check_options(const reelay_video_options *o, reelay_codec codec, int 
     return REELAY_OK;
 }
 
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 /* VP9 tiles are at least 256 pixels wide. Derived from the width alone (not
  * the thread count) so the bitstream does not depend on the machine. */
 static int vp9_tile_columns(int width)
@@ -321,7 +316,7 @@ static int open_encoder(reelay_video *video, const reelay_video_options *o, cons
     const struct codec_info *info = &codec_info[video->codec];
     AVCodecContext *enc = video->enc = avcodec_alloc_context3(codec);
     if (!enc) return oom(err);
-    int threads = o->threads ? o->threads : online_cpus();
+    int threads = o->threads ? o->threads : reelay_online_cpus();
     enc->width = o->width;
     enc->height = o->height;
     enc->pix_fmt = AV_PIX_FMT_YUV420P;

@@ -9,10 +9,10 @@
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "job/run.h"
 
 /* A result line is at most this long; anything longer is a broken child. */
@@ -156,13 +156,6 @@ static void reap(child *c, const reelay_job *jobs, const reelay_pool_events *eve
     events->finished(events->context, c->index, &result);
 }
 
-static double monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 static int start_child(const reelay_job *jobs, size_t index, child *c, reelay_err *err)
 {
     int fds[2];
@@ -202,7 +195,7 @@ int reelay_pool_run(const reelay_job *jobs, size_t count, int parallel, const re
     for (int i = 0; i < parallel; i++) children[i].fd = -1;
     size_t next = 0, running = 0;
     int rc = REELAY_OK;
-    double last_tick = monotonic_ms();
+    double last_tick = reelay_monotonic_s();
     while (next < count || running > 0) {
         for (int i = 0; i < parallel && next < count && rc == REELAY_OK; i++) {
             if (children[i].fd >= 0) continue;
@@ -221,9 +214,9 @@ int reelay_pool_run(const reelay_job *jobs, size_t count, int parallel, const re
         if (n == 0) break;
         int timeout = events->tick && events->tick_ms > 0 ? events->tick_ms : -1;
         int ready = poll(fds, (nfds_t)parallel, timeout);
-        if (events->tick && monotonic_ms() - last_tick >= events->tick_ms) {
+        if (events->tick && (reelay_monotonic_s() - last_tick) * 1000.0 >= events->tick_ms) {
             events->tick(events->context);
-            last_tick = monotonic_ms();
+            last_tick = reelay_monotonic_s();
         }
         if (ready < 0 && errno != EINTR) {
             rc = reelay_err_set(err, REELAY_E_INTERNAL, "poll: %s", strerror(errno));

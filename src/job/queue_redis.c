@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+
 /* Reconnecting: the first delay, its cap, and when an operation gives up. */
 #define BACKOFF_FIRST_S 0.1
 #define BACKOFF_MAX_S 5.0
@@ -186,21 +188,6 @@ static const char FORGET_LUA[] =
     "end\n"
     "return 'ok'\n";
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-    /* A signal cuts the wait short: the worker gets to look at it sooner,
-     * and an early retry does no harm. */
-    nanosleep(&ts, NULL);
-}
-
 static const char *reply_type_name(const redisReply *reply)
 {
     if (!reply) return "no reply";
@@ -303,10 +290,10 @@ static int ensure_connected(redis_queue *q, double deadline, reelay_err *err)
         int got = connect_once(q, why, sizeof why, err);
         if (got == 1) return REELAY_OK;
         if (got != 0) return got;
-        if (now_s() + delay > deadline)
+        if (reelay_monotonic_s() + delay > deadline)
             return reelay_err_set(err, REELAY_E_IO, "redis at %s: cannot connect for %.0f s: %s", q->address,
                                   GIVE_UP_S, why);
-        sleep_s(delay);
+        reelay_sleep_s(delay);
         delay = delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2;
     }
 }
@@ -320,7 +307,7 @@ static int command(redis_queue *q, const char *what, int argc, const char **argv
 {
     *out = NULL;
     if (resent) *resent = false;
-    double deadline = now_s() + GIVE_UP_S;
+    double deadline = reelay_monotonic_s() + GIVE_UP_S;
     bool recreated_group = false;
     for (;;) {
         int rc = ensure_connected(q, deadline, err);
@@ -458,7 +445,7 @@ int reelay_queue_redis_open(const char *spec, double lease_s, const reelay_queue
     clock_gettime(CLOCK_MONOTONIC, &ts);
     snprintf(q->consumer, sizeof q->consumer, "%s:%ld:%llx", host, (long)getpid(),
              (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
-    rc = ensure_connected(q, now_s() + GIVE_UP_S, err);
+    rc = ensure_connected(q, reelay_monotonic_s() + GIVE_UP_S, err);
     if (rc != REELAY_OK) {
         redis_close(q);
         return rc;

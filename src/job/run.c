@@ -2,16 +2,9 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "ingest/ingest.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_result *result)
 {
@@ -19,7 +12,7 @@ reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_
     snprintf(result->id, sizeof result->id, "%s", job->id);
     snprintf(result->output, sizeof result->output, "%s", job->output);
     result->attempts = attempt;
-    double started = now_s();
+    double started = reelay_monotonic_s();
     reelay_err err;
     reelay_err_clear(&err);
     reelay_session *session = NULL;
@@ -30,7 +23,7 @@ reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_
         if (rc == REELAY_E_INPUT) reelay_err_prefix(&err, "%s", job->input);
     }
     reelay_session_free(session);
-    result->render_s = now_s() - started;
+    result->render_s = reelay_monotonic_s() - started;
     if (rc != REELAY_OK) {
         result->status = REELAY_JOB_FAILED;
         result->error_code = rc;

@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "job/pool.h"
 
 typedef struct running {
@@ -42,12 +42,6 @@ static void on_tick(void *context)
     /* A failed heartbeat means the claim may be someone else's now: the
      * finish after the render finds out and keeps its result out. */
     reelay_queue_heartbeat(r->queue, r->claim, &err);
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL); /* a signal cuts it short, which is what a stop wants */
 }
 
 static void failed_now(const reelay_claim *claim, int code, const char *message, reelay_job_result *r)
@@ -101,7 +95,7 @@ int reelay_worker_run(reelay_queue *queue, const reelay_worker_options *o, reela
         if (rc != REELAY_OK) return rc;
         if (!got) {
             if (o->exit_when_empty) break;
-            sleep_s(o->poll_s);
+            reelay_sleep_s(o->poll_s);
             continue;
         }
         taken++;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
+#include "core/clock.h"
 #include "encode/preview.h"
 #include "encode/still.h"
 #include "renderers/frame/frame.h"
@@ -40,13 +41,6 @@ reelay_render_options reelay_render_defaults(void)
         .max_image_pixels = REELAY_IMAGE_MAX_PIXELS,
     };
     return options;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 typedef struct layout {
@@ -381,7 +375,7 @@ static int consume_frames(render_job *job, reelay_frame_queue *queue, reelay_err
     const reelay_render_options *options = job->options;
     double duration_ms = reelay_timeline_duration_ms(job->timeline);
     int64_t total = frame_count(job);
-    double started = now_s();
+    double started = reelay_monotonic_s();
     reelay_queued_frame frame;
     while (reelay_frame_queue_pop(queue, &frame)) {
         int rc = REELAY_OK;
@@ -407,7 +401,7 @@ static int consume_frames(render_job *job, reelay_frame_queue *queue, reelay_err
                 .out_ms = frame.out_ms,
                 .duration_ms = duration_ms,
                 .session_ms = frame.session_ms,
-                .elapsed_s = now_s() - started,
+                .elapsed_s = reelay_monotonic_s() - started,
             };
             options->progress(options->progress_context, &progress);
         }
@@ -504,7 +498,7 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     memset(result, 0, sizeof *result);
     if (options->fps < 1 || options->fps > 240)
         return reelay_err_set(err, REELAY_E_USAGE, "--fps %d: expected 1 to 240", options->fps);
-    double started = now_s();
+    double started = reelay_monotonic_s();
     render_job job = {.session = session, .options = options};
     bool video_done = false, preview_done = false, poster_done = false;
     int rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
@@ -590,7 +584,7 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         result->session_s = (shown_to - shown_from) / 1000.0;
         rc = sha256_file(options->output, result->sha256, err);
     }
-    result->render_s = now_s() - started;
+    result->render_s = reelay_monotonic_s() - started;
     if (rc == REELAY_OK && options->manifest)
         rc = write_manifest(options->manifest, session, options, job.timeline, result, err);
     if (rc != REELAY_OK) remove_outputs(options, video_done, preview_done, poster_done);
