@@ -9,6 +9,9 @@ Deterministic; standard library only. Usage: python3 scripts/gen_bad_fixtures.py
 import gzip
 import json
 import os
+import sys
+
+sys.setrecursionlimit(10000)  # deep-wireframes.json nests 600 levels
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "bad")
 T0 = 1700000000000
@@ -52,11 +55,11 @@ def main():
          "[1]: data.wireframes[0].childWireframes[0].id")
     deep = {"id": 1, "width": 10, "height": 10}
     node = deep
-    for i in range(2, 302):
+    for i in range(2, 602):  # deeper than the default --max-tree-depth (512)
         child = {"id": i, "width": 10, "height": 10}
         node["childWireframes"] = [child]
         node = child
-    case("deep-wireframes.json", events(META, full_snapshot([deep])), "depth")
+    case("deep-wireframes.json", events(META, full_snapshot([deep])), "nested deeper than 512 levels (raise --max-tree-depth)")
     lines = [json.dumps(["w1", META]),
              '["w1",{"type":3,"timestamp":1700000000002,"data":{"source":2,"type":7,',
              json.dumps(["w1", {"type": 3, "timestamp": T0 + 3, "data": {"source": 2, "type": 9, "id": 0, "x": 1, "y": 2}}])]

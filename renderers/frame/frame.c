@@ -77,6 +77,8 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
             reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
             goto fail;
         }
+        if (options && options->max_live_wireframes)
+            reelay_wf_scene_set_node_limit(maker->scene, options->max_live_wireframes);
         maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
         if (!maker->renderer) goto fail;
     }

@@ -52,6 +52,9 @@ typedef struct reelay_frame_options {
      * decoding; larger ones are drawn as the placeholder); 0 = the default
      * REELAY_IMAGE_MAX_PIXELS. */
     size_t max_image_pixels;
+    /* Mobile wireframes alive at once, over all windows (a recording that
+     * keeps adding without removing); 0 = the default REELAY_SCENE_MAX_NODES. */
+    size_t max_live_wireframes;
 } reelay_frame_options;
 
 /* The session must outlive the maker; options may be NULL (defaults).

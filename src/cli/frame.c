@@ -11,17 +11,18 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: reelay frame INPUT --at T -o OUT.png [--size WxH | --scale S] [--overlays LIST]\n"
+            "usage: reelay frame INPUT --at T -o OUT.png|OUT.webp [--size WxH | --scale S] [--overlays LIST]\n"
             "  INPUT          a recording (JSON, JSON lines, optionally gzip), or - for standard input\n"
             "  --at T         time from the session start: seconds (12.5), mm:ss.mmm or hh:mm:ss\n"
-            "  -o OUT.png     the PNG to write (written whole or not at all)\n"
+            "  -o OUT         the image to write, PNG or lossless WebP by its extension (whole or not at all)\n"
             "  --size WxH     output size in pixels (also 720p, 1080p, ...); the viewport is stretched to fill it\n"
             "  --scale S      output = logical viewport size x S\n"
             "                 default: x2, long side capped at %d, even dimensions\n"
             "  --overlays L   what to draw over the screen: all (default), none, or a comma list of: touches,\n"
             "                 pointer\n"
             "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
-            "  --max-input-bytes N, --max-events N, --max-image-pixels N   limits (as for render)\n",
+            "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
+            "  --max-viewport N, --max-image-pixels N, --max-output-dim N   limits (as for render)\n",
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
@@ -37,7 +38,7 @@ typedef struct frame_args {
     double scale;      /* 0 = not given */
     unsigned overlays; /* enum reelay_overlay flags */
     bool unmask_inputs;
-    reelay_render_options limits; /* only its ingest and image limits are used */
+    reelay_render_options limits; /* only its ingest, image and output-size limits are used */
 } frame_args;
 
 /* Returns REELAY_OK, or an exit code after printing the problem. */
@@ -65,8 +66,9 @@ static int parse_args(int argc, char **argv, frame_args *args)
             if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--unmask-inputs") == 0) {
             args->unmask_inputs = true;
-        } else if ((strcmp(arg, "--max-input-bytes") == 0 || strcmp(arg, "--max-events") == 0 ||
-                    strcmp(arg, "--max-image-pixels") == 0) &&
+        } else if (strncmp(arg, "--", 2) == 0 &&
+                   (reelay_render_option_is_input_limit(arg + 2) || strcmp(arg, "--max-image-pixels") == 0 ||
+                    strcmp(arg, "--max-output-dim") == 0) &&
                    has_value) {
             if (reelay_render_option_set(&args->limits, arg + 2, argv[++i], &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
@@ -89,6 +91,8 @@ static int parse_args(int argc, char **argv, frame_args *args)
             reelay_err_set(&err, REELAY_E_USAGE, "INPUT, --at and -o are required");
         else if (args->width && args->scale > 0)
             reelay_err_set(&err, REELAY_E_USAGE, "--size and --scale exclude each other");
+        else
+            reelay_still_check_name(args->output, &err);
     }
     if (err.code != REELAY_OK) {
         fprintf(stderr, "reelay frame: %s\n", err.msg);
@@ -105,7 +109,8 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
         return reelay_err_set(err, REELAY_E_USAGE, "--at %s is beyond the end of the session (%.3f s long)",
                               args->at_text, duration / 1000.0);
     reelay_frame_options frame_options = {.unmask_inputs = args->unmask_inputs,
-                                          .max_image_pixels = args->limits.max_image_pixels};
+                                          .max_image_pixels = args->limits.max_image_pixels,
+                                          .max_live_wireframes = args->limits.ingest.max_wireframes};
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, err);
     if (!maker) return err->code;
     reelay_frame_maker_set_overlays(maker, args->overlays);
@@ -116,21 +121,35 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
         rc = reelay_err_set(err, REELAY_E_INPUT, "no screen size is known at %s (no meta event or screen yet)",
                             args->at_text);
     cairo_surface_t *surface = NULL;
+    int width = args->width, height = args->height, max_dim = args->limits.max_output_dim;
     if (rc == REELAY_OK) {
-        int width = args->width, height = args->height;
-        if (!width) {
-            if (args->scale > 0)
-                reelay_frame_scaled_size(vw, vh, args->scale, REELAY_MAX_OUTPUT_DIM, &width, &height);
+        if (width) {
+            if (width > max_dim || height > max_dim)
+                rc = reelay_err_set(err, REELAY_E_USAGE, "--size %dx%d is larger than --max-output-dim %d", width,
+                                    height, max_dim);
+        } else if (args->scale > 0) {
+            /* Checked before rounding, so a too large scale is refused, not squashed. */
+            if (vw * args->scale > max_dim || vh * args->scale > max_dim)
+                rc = reelay_err_set(err, REELAY_E_USAGE,
+                                    "--scale %g makes a %.0fx%.0f image, larger than --max-output-dim %d", args->scale,
+                                    vw * args->scale, vh * args->scale, max_dim);
             else
-                reelay_frame_default_size(vw, vh, &width, &height);
+                reelay_frame_scaled_size(vw, vh, args->scale, max_dim, &width, &height);
+        } else {
+            reelay_frame_default_size(vw, vh, &width, &height);
+            if (width > max_dim || height > max_dim)
+                rc = reelay_err_set(err, REELAY_E_USAGE, "the image would be %dx%d, larger than --max-output-dim %d",
+                                    width, height, max_dim);
         }
+    }
+    if (rc == REELAY_OK) {
         surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
         if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
             rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate a %dx%d image", width, height);
     }
     reelay_frame_info info;
     if (rc == REELAY_OK) rc = reelay_frame_maker_paint(maker, surface, &info, err);
-    if (rc == REELAY_OK) rc = reelay_write_png(surface, args->output, err);
+    if (rc == REELAY_OK) rc = reelay_write_still(surface, args->output, err);
     if (rc == REELAY_OK && reelay_frame_maker_web_scene(maker))
         fprintf(stderr, "reelay: wrote %s (%dx%d, web interaction view %gx%g%s)\n", args->output,
                 cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface), vw, vh,

@@ -10,9 +10,11 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: reelay info INPUT [--json] [--max-input-bytes N] [--max-events N]\n"
+    fprintf(out, "usage: reelay info INPUT [--json] [limits]\n"
                  "  INPUT   a recording file (JSON, JSON lines, optionally gzip), or - for standard input\n"
-                 "  --json  print one JSON object instead of text\n");
+                 "  --json  print one JSON object instead of text\n"
+                 "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
+                 "  --max-viewport N    limits (as for render)\n");
 }
 
 /* "25m 07.1s" / "1h 02m 03.0s" / "4.2s". */
@@ -77,7 +79,7 @@ int reelay_cmd_info(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             as_json = 1;
-        } else if ((strcmp(argv[i], "--max-input-bytes") == 0 || strcmp(argv[i], "--max-events") == 0) &&
+        } else if (strncmp(argv[i], "--", 2) == 0 && reelay_render_option_is_input_limit(argv[i] + 2) &&
                    i + 1 < argc) {
             if (reelay_render_option_set(&limits, argv[i] + 2, argv[i + 1], &err) != REELAY_OK) {
                 fprintf(stderr, "reelay info: %s\n", err.msg);

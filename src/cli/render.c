@@ -37,9 +37,14 @@ static void usage(FILE *out)
             "limits (K, M, G allowed; going over one is an error naming it):\n"
             "  --max-input-bytes N   recording size as read (default 1G; twice that once gunzipped)\n"
             "  --max-events N        events in the recording (default 20M)\n"
+            "  --max-wireframes N    wireframes (web: DOM nodes) in one snapshot or mutation, and\n"
+            "                        mobile wireframes alive at once (default 1M)\n"
+            "  --max-tree-depth N    nesting of a snapshot's tree (default 512, at most 1000)\n"
+            "  --max-viewport N      recorded viewport width or height (default 32768)\n"
             "  --max-duration T      length of the video (default 24:00:00)\n"
             "  --max-frames N        frames in the video (default 10M)\n"
-            "  --max-image-pixels N  pixels of one decoded image; larger ones are placeholders (default 16M)\n");
+            "  --max-image-pixels N  pixels of one decoded image; larger ones are placeholders (default 16M)\n"
+            "  --max-output-dim N    video width and height (default 8192, at most 16384)\n");
 }
 
 typedef struct render_args {

@@ -144,10 +144,17 @@ static const char *extension(const char *path)
     return dot ? dot : "";
 }
 
-int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err)
+int reelay_still_check_name(const char *path, reelay_err *err)
 {
     const char *ext = extension(path);
-    if (strcasecmp(ext, ".png") == 0) return reelay_write_png(surface, path, err);
-    if (strcasecmp(ext, ".webp") == 0) return write_webp(surface, path, err);
+    if (strcasecmp(ext, ".png") == 0 || strcasecmp(ext, ".webp") == 0) return REELAY_OK;
     return reelay_err_set(err, REELAY_E_USAGE, "%s: unknown image type \"%s\" (use .png or .webp)", path, ext);
+}
+
+int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err)
+{
+    int rc = reelay_still_check_name(path, err);
+    if (rc != REELAY_OK) return rc;
+    if (strcasecmp(extension(path), ".webp") == 0) return write_webp(surface, path, err);
+    return reelay_write_png(surface, path, err);
 }

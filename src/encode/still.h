@@ -22,4 +22,8 @@ int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err
  * left at path and an existing file there is untouched. */
 int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err);
 
+/* REELAY_OK when reelay_write_still knows path's extension, else the same
+ * REELAY_E_USAGE it would fail with: for checking a name before the work. */
+int reelay_still_check_name(const char *path, reelay_err *err);
+
 #endif

@@ -27,8 +27,30 @@ reelay_ingest_options reelay_ingest_defaults(void)
         .max_input_bytes = (size_t)1 << 30,
         .max_decompressed_bytes = (size_t)2 << 30,
         .max_events = 20u * 1000u * 1000u,
+        .max_wireframes = 1000u * 1000u,
+        .max_tree_depth = 512,
+        .max_viewport = 32768,
     };
     return options;
+}
+
+reelay_ingest_options reelay_ingest_limits(const reelay_ingest_options *limits)
+{
+    reelay_ingest_options resolved = limits ? *limits : reelay_ingest_defaults();
+    if (resolved.max_tree_depth > REELAY_MAX_TREE_DEPTH_CEILING) resolved.max_tree_depth = REELAY_MAX_TREE_DEPTH_CEILING;
+    if (resolved.max_tree_depth < 1) resolved.max_tree_depth = 1;
+    return resolved;
+}
+
+int reelay_check_viewport(const reelay_ingest_options *limits, double width, double height, const char *where,
+                          reelay_err *err)
+{
+    if (width < 0 || height < 0) return reelay_err_set(err, REELAY_E_INPUT, "%s: negative viewport size", where);
+    double max = reelay_ingest_limits(limits).max_viewport;
+    if (width > max || height > max)
+        return reelay_err_set(err, REELAY_E_INPUT, "%s: viewport %gx%g is larger than %g (raise --max-viewport)",
+                              where, width, height, max);
+    return REELAY_OK;
 }
 
 /* A window id as text: PostHog uses UUID strings, small integers in current
@@ -62,7 +84,7 @@ static int read_event(ingest_ctx *ctx, json_t *event, const char *fallback_windo
     if (!key) key = fallback_window;
     uint32_t window = 0;
     if (window_index(ctx, key, &window) != REELAY_OK) return ctx->err->code;
-    return reelay_read_rrweb_event(ctx->session, event, window, where, ctx->err);
+    return reelay_read_rrweb_event(ctx->session, event, window, ctx->options, where, ctx->err);
 }
 
 static int read_event_array(ingest_ctx *ctx, json_t *array, const char *fallback_window, const char *path)
@@ -103,7 +125,7 @@ static int read_line_item(ingest_ctx *ctx, json_t *item, const char *where, bool
             if (ctx->session->event_count >= ctx->options->max_events)
                 return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (raise --max-events)", where,
                                       ctx->options->max_events);
-            return reelay_read_rrweb_event(ctx->session, event, window, where, ctx->err);
+            return reelay_read_rrweb_event(ctx->session, event, window, ctx->options, where, ctx->err);
         }
     } else if (is_event_object(item)) {
         return read_event(ctx, item, DEFAULT_WINDOW, where);
@@ -300,7 +322,7 @@ static int read_root_object(ingest_ctx *ctx, json_t *root)
     }
     if (reelay_is_portable(root)) {
         ctx->session->format = REELAY_FORMAT_PORTABLE;
-        return reelay_read_portable(root, ctx->session, ctx->err);
+        return reelay_read_portable(root, ctx->session, ctx->options, ctx->err);
     }
     /* A captured request body: {"batch": [...]} (PostHog /batch) or {"body": [...]}. */
     static const char *const wrappers[] = {"batch", "body"};

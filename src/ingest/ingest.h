@@ -12,14 +12,34 @@
 #include "core/error.h"
 #include "session/session.h"
 
+/* Deepest tree nesting any limit may allow: jansson refuses JSON nested
+ * deeper than 2048 levels, and each tree level takes two (the node and its
+ * child array), so a deeper tree could not be read anyway. */
+#define REELAY_MAX_TREE_DEPTH_CEILING 1000
+
 typedef struct reelay_ingest_options {
     size_t max_input_bytes;        /* file as read (compressed) */
     size_t max_decompressed_bytes; /* after gunzip of a gzip file */
     size_t max_events;
+    size_t max_wireframes;         /* wireframes (mobile) or DOM nodes (web) in one snapshot or mutation */
+    int max_tree_depth;            /* nesting of a tree as written in one snapshot, at most the ceiling */
+    double max_viewport;           /* largest viewport width or height */
 } reelay_ingest_options;
 
-/* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M events. */
+/* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M
+ * events, 1 M wireframes per snapshot, trees 512 deep, viewports up to
+ * 32768 (a browser zoomed out to 25% on an 8K screen reports 30720). */
 reelay_ingest_options reelay_ingest_defaults(void);
+
+/* The limits a reader applies: *limits, or the defaults for NULL, with the
+ * depth kept within 1..REELAY_MAX_TREE_DEPTH_CEILING. */
+reelay_ingest_options reelay_ingest_limits(const reelay_ingest_options *limits);
+
+/* A recorded viewport: REELAY_E_INPUT when negative or wider or taller than
+ * limits->max_viewport (NULL: the default), the message starting with
+ * `where` and naming --max-viewport. */
+int reelay_check_viewport(const reelay_ingest_options *limits, double width, double height, const char *where,
+                          reelay_err *err);
 
 /* Reads path ("-" = standard input). Error messages start with the path. */
 int reelay_ingest_path(const char *path, const reelay_ingest_options *options, reelay_session **out,

@@ -16,7 +16,7 @@
 enum {
     WHERE_PREFIX_MAX = 1024,
     PATH_SEGMENT_MAX = 48, /* ".childWireframes[18446744073709551615]" and friends */
-    PATH_CAP = WHERE_PREFIX_MAX + (REELAY_WIREFRAME_MAX_DEPTH + 8) * PATH_SEGMENT_MAX,
+    PATH_CAP = WHERE_PREFIX_MAX + (REELAY_MAX_TREE_DEPTH_CEILING + 8) * PATH_SEGMENT_MAX,
     /* Longer paths are shortened in messages: reelay_err holds 1024 bytes and
      * the reason after the path must survive. */
     SHOWN_MAX = 720,
@@ -26,17 +26,23 @@ enum {
 typedef struct wf_ctx {
     reelay_arena *arena;
     reelay_ingest_stats *stats;
+    reelay_ingest_options limits;
+    const char *scope;  /* "snapshot" or "mutation", for the count limit's message */
+    size_t wireframes;  /* wireframe objects met so far in this snapshot or mutation */
     reelay_err *err;
     size_t len;
     char path[PATH_CAP];
     char shown[SHOWN_MAX + 8];
 } wf_ctx;
 
-static void ctx_init(wf_ctx *c, reelay_arena *arena, reelay_ingest_stats *stats, const char *where,
-                     reelay_err *err)
+static void ctx_init(wf_ctx *c, reelay_arena *arena, reelay_ingest_stats *stats,
+                     const reelay_ingest_options *limits, const char *scope, const char *where, reelay_err *err)
 {
     c->arena = arena;
     c->stats = stats;
+    c->limits = reelay_ingest_limits(limits);
+    c->scope = scope;
+    c->wireframes = 0;
     c->err = err;
     const char *w = where ? where : "";
     size_t n = strlen(w);
@@ -582,9 +588,13 @@ static int parse_wireframe(wf_ctx *c, const json_t *json, int depth, reelay_wire
     *kept = false;
     if (!json_is_object(json))
         return reelay_err_set(c->err, REELAY_E_INPUT, "%s: expected a wireframe object", ctx_where(c));
-    if (depth > REELAY_WIREFRAME_MAX_DEPTH)
-        return reelay_err_set(c->err, REELAY_E_INPUT, "%s: wireframes nested deeper than the maximum depth of %d",
-                              ctx_where(c), REELAY_WIREFRAME_MAX_DEPTH);
+    if (depth > c->limits.max_tree_depth)
+        return reelay_err_set(c->err, REELAY_E_INPUT,
+                              "%s: wireframes nested deeper than %d levels (raise --max-tree-depth)", ctx_where(c),
+                              c->limits.max_tree_depth);
+    if (++c->wireframes > c->limits.max_wireframes)
+        return reelay_err_set(c->err, REELAY_E_INPUT, "%s: more than %zu wireframes in one %s (raise --max-wireframes)",
+                              ctx_where(c), c->limits.max_wireframes, c->scope);
     *out = (reelay_wireframe){0};
     bool oom_hit = false;
     if (!classify(c, json, out, &oom_hit)) {
@@ -625,13 +635,13 @@ static int parse_array(wf_ctx *c, const json_t *array, int depth, reelay_wirefra
 }
 
 int reelay_parse_wireframes(const json_t *array, reelay_arena *arena, reelay_wireframe **out,
-                            size_t *count, reelay_ingest_stats *stats, const char *where,
-                            reelay_err *err)
+                            size_t *count, reelay_ingest_stats *stats, const reelay_ingest_options *limits,
+                            const char *where, reelay_err *err)
 {
     *out = NULL;
     *count = 0;
     wf_ctx c;
-    ctx_init(&c, arena, stats, where, err);
+    ctx_init(&c, arena, stats, limits, "snapshot", where, err);
     if (!json_is_array(array))
         return reelay_err_set(err, REELAY_E_INPUT, "%s: expected an array of wireframes", ctx_where(&c));
     return parse_array(&c, array, 1, out, count);
@@ -733,10 +743,11 @@ static int parse_removes(wf_ctx *c, const json_t *data, reelay_wf_remove **out, 
 }
 
 int reelay_parse_mobile_mutation(const json_t *data, reelay_arena *arena, reelay_event *ev,
-                                 reelay_ingest_stats *stats, const char *where, reelay_err *err)
+                                 reelay_ingest_stats *stats, const reelay_ingest_options *limits,
+                                 const char *where, reelay_err *err)
 {
     wf_ctx c;
-    ctx_init(&c, arena, stats, where, err);
+    ctx_init(&c, arena, stats, limits, "mutation", where, err);
     if (!json_is_object(data))
         return reelay_err_set(err, REELAY_E_INPUT, "%s: expected an object", ctx_where(&c));
     int rc = parse_mutation_nodes(&c, data, "adds", &ev->u.mutation.adds, &ev->u.mutation.add_count);

@@ -45,6 +45,7 @@ static portable_type type_from_name(const char *name)
 /* Everything one event's mapping needs besides the JSON itself. */
 typedef struct reader {
     reelay_session *session;
+    const reelay_ingest_options *limits; /* NULL: the defaults */
     reelay_err *err;
     uint32_t window;
     const json_t *metadata; /* object or NULL */
@@ -265,6 +266,7 @@ static int map_initial_state(reader *r, const json_t *event_json, const json_t *
         if (rc == REELAY_OK && !has_w && !has_h && r->metadata)
             rc = read_viewport(r->metadata, "viewport", &width, &height, &has_viewport, "metadata", r->err);
     }
+    if (rc == REELAY_OK) rc = reelay_check_viewport(r->limits, width, height, where, r->err);
     if (rc != REELAY_OK) return rc;
     const char *href = text_field(arena, data, "url", &failed);
     if (!href) href = text_field(arena, data, "href", &failed);
@@ -620,6 +622,8 @@ static int synthesize_meta(reader *r, bool has_start, double start, bool has_ear
     bool has_viewport = false, failed = false;
     int rc = read_viewport(r->metadata, "viewport", &width, &height, &has_viewport, "metadata", r->err);
     if (rc != REELAY_OK || !has_viewport) return rc;
+    rc = reelay_check_viewport(r->limits, width, height, "metadata.viewport", r->err);
+    if (rc != REELAY_OK) return rc;
     if (!has_start && !has_earliest) return REELAY_OK;
     /* Never after the first event, or the first frames would have no size. */
     double ts = has_start ? start : earliest;
@@ -634,12 +638,16 @@ static int synthesize_meta(reader *r, bool has_start, double start, bool has_ear
     return REELAY_OK;
 }
 
-int reelay_read_portable(const json_t *root, reelay_session *session, reelay_err *err)
+int reelay_read_portable(const json_t *root, reelay_session *session, const reelay_ingest_options *limits,
+                         reelay_err *err)
 {
     if (!json_is_object(root))
         return reelay_err_set(err, REELAY_E_INPUT, "portable recording: expected a JSON object");
     const json_t *events = json_object_get(root, "events");
     if (!json_is_array(events)) return reelay_err_set(err, REELAY_E_INPUT, "events: expected an array");
+    size_t max_events = reelay_ingest_limits(limits).max_events;
+    if (json_array_size(events) > max_events)
+        return reelay_err_set(err, REELAY_E_INPUT, "events: more than %zu events (raise --max-events)", max_events);
 
     session->format = REELAY_FORMAT_PORTABLE;
     session->source = REELAY_SOURCE_PORTABLE;
@@ -661,6 +669,7 @@ int reelay_read_portable(const json_t *root, reelay_session *session, reelay_err
     const json_t *metadata = json_object_get(root, "metadata");
     reader r = {
         .session = session,
+        .limits = limits,
         .err = err,
         .window = (uint32_t)window,
         .metadata = json_is_object(metadata) ? metadata : NULL,

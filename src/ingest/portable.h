@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "ingest/ingest.h"
 #include "session/session.h"
 
 /* True when root looks like a portable recording: an object with an `events`
@@ -17,7 +18,9 @@ bool reelay_is_portable(const json_t *root);
 
 /* Adds the recording's events and metadata to session (one window, key "0").
  * Errors name the event index: "events[4].timestamp: expected a number".
- * Unknown event types are skipped and counted in session->stats. */
-int reelay_read_portable(const json_t *root, reelay_session *session, reelay_err *err);
+ * Unknown event types are skipped and counted in session->stats. `limits`
+ * (NULL for the defaults) bounds the event count and the viewport. */
+int reelay_read_portable(const json_t *root, reelay_session *session, const reelay_ingest_options *limits,
+                         reelay_err *err);
 
 #endif

@@ -18,6 +18,7 @@
 typedef struct reader {
     reelay_session *session;
     reelay_arena *arena;
+    const reelay_ingest_options *limits; /* NULL: the defaults */
     const char *where;
     reelay_err *err;
 } reader;
@@ -48,7 +49,8 @@ static int read_meta(reader *r, const json_t *data, reelay_event *ev)
     if (reelay_json_get_number(data, "width", &ev->u.meta.width, NULL, where, r->err) != REELAY_OK ||
         reelay_json_get_number(data, "height", &ev->u.meta.height, NULL, where, r->err) != REELAY_OK)
         return r->err->code;
-    if (ev->u.meta.width < 0 || ev->u.meta.height < 0) return bad(r, "%s: data: %s", "negative viewport size");
+    if (reelay_check_viewport(r->limits, ev->u.meta.width, ev->u.meta.height, where, r->err) != REELAY_OK)
+        return r->err->code;
     ev->u.meta.href = reelay_json_get_string(r->arena, data, "href");
     return REELAY_OK;
 }
@@ -70,12 +72,12 @@ static int read_full_snapshot(reader *r, const json_t *data, reelay_event *ev)
         ev->mobile = true;
         snprintf(where, sizeof where, "%s: data.wireframes", r->where);
         return reelay_parse_wireframes(wireframes, r->arena, &ev->u.full.wireframes, &ev->u.full.wireframe_count,
-                                       &r->session->stats, where, r->err);
+                                       &r->session->stats, r->limits, where, r->err);
     }
     const json_t *node = json_object_get(data, "node");
     if (!json_is_object(node)) return bad(r, "%s: data: %s", "full snapshot has neither `node` nor `wireframes`");
     snprintf(where, sizeof where, "%s: data.node", r->where);
-    return reelay_parse_dom_tree(node, r->arena, &ev->u.full.dom, where, r->err);
+    return reelay_parse_dom_tree(node, r->arena, &ev->u.full.dom, r->limits, where, r->err);
 }
 
 static int read_positions(reader *r, const json_t *data, reelay_event *ev)
@@ -149,7 +151,8 @@ static int read_resize(reader *r, const json_t *data, reelay_event *ev)
     if (reelay_json_get_number(data, "width", &ev->u.resize.width, NULL, where, r->err) != REELAY_OK ||
         reelay_json_get_number(data, "height", &ev->u.resize.height, NULL, where, r->err) != REELAY_OK)
         return r->err->code;
-    if (ev->u.resize.width < 0 || ev->u.resize.height < 0) return bad(r, "%s: data: %s", "negative viewport size");
+    if (reelay_check_viewport(r->limits, ev->u.resize.width, ev->u.resize.height, where, r->err) != REELAY_OK)
+        return r->err->code;
     return REELAY_OK;
 }
 
@@ -175,9 +178,9 @@ static int read_incremental(reader *r, const json_t *data, reelay_event *ev, boo
         snprintf(where, sizeof where, "%s: data", r->where);
         if (reelay_is_mobile_mutation(data)) {
             ev->mobile = true;
-            return reelay_parse_mobile_mutation(data, r->arena, ev, &r->session->stats, where, r->err);
+            return reelay_parse_mobile_mutation(data, r->arena, ev, &r->session->stats, r->limits, where, r->err);
         }
-        return reelay_parse_web_mutation(data, r->arena, ev, where, r->err);
+        return reelay_parse_web_mutation(data, r->arena, ev, r->limits, where, r->err);
     }
     case RR_SRC_MOUSE_MOVE:
     case RR_SRC_TOUCH_MOVE:
@@ -349,10 +352,10 @@ static int read_plugin(reader *r, const json_t *data, reelay_event *ev)
     return ev->u.plugin.name ? REELAY_OK : oom(r);
 }
 
-int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t window, const char *where,
-                            reelay_err *err)
+int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t window,
+                            const reelay_ingest_options *limits, const char *where, reelay_err *err)
 {
-    reader r = {session, &session->arena, where, err};
+    reader r = {session, &session->arena, limits, where, err};
     if (!json_is_object(event)) return reelay_err_set(err, REELAY_E_INPUT, "%s: expected an event object", where);
 
     const json_t *type_value = json_object_get(event, "type");

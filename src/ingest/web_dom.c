@@ -21,7 +21,7 @@ typedef struct node_list {
 
 /* One level of the explicit walk stack: an element (or document) whose
  * children are being visited. An explicit stack bounds memory by
- * REELAY_DOM_MAX_DEPTH instead of trusting the C stack with hostile input. */
+ * the depth limit instead of trusting the C stack with hostile input. */
 typedef struct walk_frame {
     const json_t *children;
     size_t next;         /* index of the next child to visit */
@@ -217,9 +217,10 @@ static bool tag_is_style(const char *tag)
 /* Flattens one serialized node and its subtree into list. The root gets
  * root_parent/root_next; descendants get their real parent and next_id -1. */
 static int flatten(const json_t *root, int64_t root_parent, int64_t root_next, node_list *list,
-                   reelay_arena *arena, const char *where, reelay_err *err)
+                   const reelay_ingest_options *limits, reelay_arena *arena, const char *where, reelay_err *err)
 {
-    walk_frame *stack = malloc(REELAY_DOM_MAX_DEPTH * sizeof *stack);
+    const size_t max_depth = (size_t)limits->max_tree_depth;
+    walk_frame *stack = malloc(max_depth * sizeof *stack);
     char *path = malloc(PATH_MAX_LEN);
     int rc = REELAY_OK;
     if (!stack || !path) {
@@ -247,6 +248,11 @@ static int flatten(const json_t *root, int64_t root_parent, int64_t root_next, n
                 if (rc != REELAY_OK) goto done;
                 if (!present) {
                     rc = reelay_err_set(err, REELAY_E_INPUT, "%s.id: expected an integer id", path);
+                    goto done;
+                }
+                if (list->count >= limits->max_wireframes) {
+                    rc = reelay_err_set(err, REELAY_E_INPUT, "%s: more than %zu DOM nodes (raise --max-wireframes)",
+                                        path, limits->max_wireframes);
                     goto done;
                 }
                 reelay_dom_node *node = list_push(list);
@@ -280,10 +286,11 @@ static int flatten(const json_t *root, int64_t root_parent, int64_t root_next, n
                         goto done;
                     }
                     if (json_array_size(children) > 0) {
-                        if (depth >= REELAY_DOM_MAX_DEPTH - 1) {
+                        if (depth + 1 >= max_depth) {
                             rc = reelay_err_set(err, REELAY_E_INPUT,
-                                                "%s.childNodes: DOM depth exceeds the limit of %d levels",
-                                                path, REELAY_DOM_MAX_DEPTH);
+                                                "%s.childNodes: DOM nested deeper than %zu levels (raise "
+                                                "--max-tree-depth)",
+                                                path, max_depth);
                             goto done;
                         }
                         /* `node` may move when list grows, so copy what the
@@ -316,13 +323,14 @@ done:
 }
 
 int reelay_parse_dom_tree(const json_t *node, reelay_arena *arena, reelay_dom_tree *out,
-                          const char *where, reelay_err *err)
+                          const reelay_ingest_options *limits, const char *where, reelay_err *err)
 {
     node_list list = {0};
     out->nodes = NULL;
     out->count = 0;
     if (!node) return reelay_err_set(err, REELAY_E_INPUT, "%s: expected a node object", where);
-    int rc = flatten(node, -1, -1, &list, arena, where, err);
+    reelay_ingest_options resolved = reelay_ingest_limits(limits);
+    int rc = flatten(node, -1, -1, &list, &resolved, arena, where, err);
     if (rc == REELAY_OK) rc = list_to_tree(&list, arena, out, err);
     free(list.items);
     return rc;
@@ -465,8 +473,8 @@ static int parse_attributes(const json_t *data, reelay_arena *arena, reelay_even
     return REELAY_OK;
 }
 
-static int parse_adds(const json_t *data, reelay_arena *arena, reelay_event *ev, const char *where,
-                      reelay_err *err)
+static int parse_adds(const json_t *data, reelay_arena *arena, reelay_event *ev,
+                      const reelay_ingest_options *limits, const char *where, reelay_err *err)
 {
     const json_t *array;
     char base[PATH_MAX_LEN], path[PATH_MAX_LEN], node_where[PATH_MAX_LEN];
@@ -492,7 +500,7 @@ static int parse_adds(const json_t *data, reelay_arena *arena, reelay_event *ev,
             rc = reelay_err_set(err, REELAY_E_INPUT, "%s: expected a node object", node_where);
             break;
         }
-        rc = flatten(node, parent_id, next_id, &list, arena, node_where, err);
+        rc = flatten(node, parent_id, next_id, &list, limits, arena, node_where, err);
     }
     if (rc == REELAY_OK) rc = list_to_tree(&list, arena, &ev->u.mutation.dom_adds, err);
     free(list.items);
@@ -500,11 +508,12 @@ static int parse_adds(const json_t *data, reelay_arena *arena, reelay_event *ev,
 }
 
 int reelay_parse_web_mutation(const json_t *data, reelay_arena *arena, reelay_event *ev,
-                              const char *where, reelay_err *err)
+                              const reelay_ingest_options *limits, const char *where, reelay_err *err)
 {
     if (!json_is_object(data)) return reelay_err_set(err, REELAY_E_INPUT, "%s: expected an object", where);
+    reelay_ingest_options resolved = reelay_ingest_limits(limits);
     int rc = parse_removes(data, arena, ev, where, err);
-    if (rc == REELAY_OK) rc = parse_adds(data, arena, ev, where, err);
+    if (rc == REELAY_OK) rc = parse_adds(data, arena, ev, &resolved, where, err);
     if (rc == REELAY_OK) rc = parse_texts(data, arena, ev, where, err);
     if (rc == REELAY_OK) rc = parse_attributes(data, arena, ev, where, err);
     return rc;

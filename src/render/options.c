@@ -83,7 +83,7 @@ static int parse_dimension(const char *text, const char *end, int *out)
         if (!isdigit((unsigned char)*p)) return -1;
         value = value * 10 + (*p - '0');
     }
-    if (value < 1 || value > REELAY_MAX_OUTPUT_DIM) return -1;
+    if (value < 1 || value > REELAY_OUTPUT_DIM_CEILING) return -1;
     *out = value;
     return 0;
 }
@@ -102,7 +102,7 @@ int reelay_parse_size(const char *text, int *width, int *height, reelay_err *err
         return REELAY_OK;
     return reelay_err_set(err, REELAY_E_USAGE,
                           "bad size '%s': expected WIDTHxHEIGHT (1 to %d each) or 360p/480p/720p/1080p/1440p/2160p",
-                          text, REELAY_MAX_OUTPUT_DIM);
+                          text, REELAY_OUTPUT_DIM_CEILING);
 }
 
 int reelay_parse_scale(const char *text, double *out, reelay_err *err)
@@ -208,7 +208,9 @@ static const struct {
     {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE},
     {"max-input-bytes", REELAY_OPTION_VALUE}, {"max-events", REELAY_OPTION_VALUE},
     {"max-duration", REELAY_OPTION_VALUE}, {"max-frames", REELAY_OPTION_VALUE},
-    {"max-image-pixels", REELAY_OPTION_VALUE},
+    {"max-image-pixels", REELAY_OPTION_VALUE}, {"max-wireframes", REELAY_OPTION_VALUE},
+    {"max-tree-depth", REELAY_OPTION_VALUE}, {"max-viewport", REELAY_OPTION_VALUE},
+    {"max-output-dim", REELAY_OPTION_VALUE},
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
@@ -226,6 +228,15 @@ reelay_option_kind reelay_render_option_kind(const char *name)
     for (size_t i = 0; name && i < RENDER_OPTION_COUNT; i++)
         if (strcmp(name, RENDER_OPTIONS[i].name) == 0) return RENDER_OPTIONS[i].kind;
     return REELAY_OPTION_UNKNOWN;
+}
+
+bool reelay_render_option_is_input_limit(const char *name)
+{
+    static const char *const INPUT_LIMITS[] = {"max-input-bytes", "max-events", "max-wireframes", "max-tree-depth",
+                                               "max-viewport"};
+    for (size_t i = 0; name && i < sizeof INPUT_LIMITS / sizeof INPUT_LIMITS[0]; i++)
+        if (strcmp(name, INPUT_LIMITS[i]) == 0) return true;
+    return false;
 }
 
 static int parse_flag(const char *name, const char *value, bool *out, reelay_err *err)
@@ -285,6 +296,18 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         if (strcmp(name, "max-events") == 0) o->ingest.max_events = (size_t)n;
         if (strcmp(name, "max-frames") == 0) o->max_frames = n > INT64_MAX ? INT64_MAX : (int64_t)n;
         if (strcmp(name, "max-image-pixels") == 0) o->max_image_pixels = (size_t)n;
+        if (strcmp(name, "max-wireframes") == 0) o->ingest.max_wireframes = (size_t)n;
+        if (strcmp(name, "max-viewport") == 0) o->ingest.max_viewport = (double)n;
+        if (strcmp(name, "max-tree-depth") == 0 || strcmp(name, "max-output-dim") == 0) {
+            bool depth = strcmp(name, "max-tree-depth") == 0;
+            uint64_t ceiling = depth ? REELAY_MAX_TREE_DEPTH_CEILING : REELAY_OUTPUT_DIM_CEILING;
+            if (n > ceiling)
+                return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': at most %llu%s", flag, value,
+                                      (unsigned long long)ceiling,
+                                      depth ? " (the JSON reader's nesting limit)" : "");
+            if (depth) o->ingest.max_tree_depth = (int)n;
+            else o->max_output_dim = (int)n;
+        }
         return REELAY_OK;
     }
     if (strcmp(name, "max-duration") == 0) {

@@ -15,14 +15,11 @@
 #include "core/error.h"
 #include "render/render.h"
 
-/* Largest output dimension accepted on the command line (8K is 7680). */
-#define REELAY_MAX_OUTPUT_DIM 8192
-
 /* Seconds from "S[.fff]", "M:SS[.fff]" or "H:MM:SS[.fff]" into milliseconds.
  * Negative, non-finite or malformed values fail with REELAY_E_USAGE. */
 int reelay_parse_time(const char *text, double *out_ms, reelay_err *err);
 
-/* "WxH" (positive integers, at most REELAY_MAX_OUTPUT_DIM) or one of 360p,
+/* "WxH" (positive integers, at most REELAY_OUTPUT_DIM_CEILING) or one of 360p,
  * 480p, 720p, 1080p, 1440p, 2160p (16:9 landscape sizes). */
 int reelay_parse_size(const char *text, int *width, int *height, reelay_err *err);
 
@@ -54,6 +51,11 @@ bool reelay_render_option_name(const char *key, char *out, size_t size);
  * leading "--", e.g. "fps", "no-skip-idle"); the output ("o"/"output") is
  * not a render option here. */
 reelay_option_kind reelay_render_option_kind(const char *name);
+
+/* True for the limits that bound reading a recording (max-input-bytes,
+ * max-events, max-wireframes, max-tree-depth, max-viewport): every command
+ * that reads one takes them. */
+bool reelay_render_option_is_input_limit(const char *name);
 
 /* Sets the render option `name` from text: value for VALUE options; for
  * flags NULL or "true" sets it, "false" clears it. Strings (output

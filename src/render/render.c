@@ -39,6 +39,7 @@ reelay_render_options reelay_render_defaults(void)
         .max_duration_ms = 24.0 * 3600e3,
         .max_frames = 10 * 1000 * 1000,
         .max_image_pixels = REELAY_IMAGE_MAX_PIXELS,
+        .max_output_dim = REELAY_DEFAULT_MAX_OUTPUT_DIM,
     };
     return options;
 }
@@ -72,6 +73,9 @@ static int plan_layout(const reelay_session *session, reelay_frame_maker *maker,
         if (out->width % 2 || out->height % 2)
             return reelay_err_set(err, REELAY_E_USAGE, "--size %dx%d: video dimensions must be even", out->width,
                                   out->height);
+        if (out->width > options->max_output_dim || out->height > options->max_output_dim)
+            return reelay_err_set(err, REELAY_E_USAGE, "--size %dx%d is larger than --max-output-dim %d", out->width,
+                                  out->height, options->max_output_dim);
         out->hud_height = hud ? reelay_hud_height(out->width) : 0;
         if (out->hud_height > out->height / 2) out->hud_height = 0;
         out->screen_height = out->height - out->hud_height;
@@ -84,6 +88,9 @@ static int plan_layout(const reelay_session *session, reelay_frame_maker *maker,
     out->width = out->screen_width + out->panel_width;
     out->hud_height = hud ? reelay_hud_height(out->width) : 0;
     out->height = out->screen_height + out->hud_height;
+    if (out->width > options->max_output_dim || out->height > options->max_output_dim)
+        return reelay_err_set(err, REELAY_E_USAGE, "the video would be %dx%d, larger than --max-output-dim %d",
+                              out->width, out->height, options->max_output_dim);
     return REELAY_OK;
 }
 
@@ -501,7 +508,9 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     double started = reelay_monotonic_s();
     render_job job = {.session = session, .options = options};
     bool video_done = false, preview_done = false, poster_done = false;
-    int rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
+    /* A poster name we cannot write is known now, not after the whole render. */
+    int rc = options->poster ? reelay_still_check_name(options->poster, err) : REELAY_OK;
+    if (rc == REELAY_OK) rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
     /* A bogus far-future timestamp (or a days-long session played with
      * --no-skip-idle) would otherwise mean millions of frames: hours of work
      * that looks like a hang. PostHog ends a session after 24 hours, so a
@@ -522,7 +531,8 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
                             (long long)frame_count(&job), (long long)options->max_frames);
     if (rc == REELAY_OK) {
         reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs,
-                                              .max_image_pixels = options->max_image_pixels};
+                                              .max_image_pixels = options->max_image_pixels,
+                                              .max_live_wireframes = options->ingest.max_wireframes};
         job.maker = reelay_frame_maker_new(session, &frame_options, err);
         if (!job.maker) rc = err->code;
     }

@@ -18,6 +18,11 @@
 #include "session/session.h"
 #include "session/timeline.h"
 
+/* Largest output width or height --max-output-dim may allow (and so --size
+ * may name); the default limit is REELAY_DEFAULT_MAX_OUTPUT_DIM (8K is 7680). */
+#define REELAY_OUTPUT_DIM_CEILING 16384
+#define REELAY_DEFAULT_MAX_OUTPUT_DIM 8192
+
 typedef struct reelay_render_progress {
     int64_t frame, total_frames;
     double out_ms, duration_ms; /* output position and length */
@@ -38,13 +43,15 @@ typedef struct reelay_render_options {
     reelay_timeline_options timeline;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
-    /* Limits, each a flag (--max-input-bytes, --max-events, --max-duration,
-     * --max-frames, --max-image-pixels) with a generous default; going over
-     * one is a clear error naming the flag. */
-    reelay_ingest_options ingest; /* input bytes and events, for whoever reads the input */
+    /* Limits, each a flag (--max-input-bytes, --max-events, --max-wireframes,
+     * --max-tree-depth, --max-viewport, --max-duration, --max-frames,
+     * --max-image-pixels, --max-output-dim) with a generous default; going
+     * over one is a clear error naming the flag. */
+    reelay_ingest_options ingest; /* input bytes, events, trees, viewports, for whoever reads the input */
     double max_duration_ms;   /* of the video (default 24 h: PostHog ends sessions there) */
     int64_t max_frames;       /* in the video (default 10 M) */
     size_t max_image_pixels;  /* per decoded image (default 16 M: larger is a decompression bomb) */
+    int max_output_dim;       /* output width and height (default 8192; --size and --scale may not exceed it) */
     bool inspector;           /* layout "inspector": the live event log beside the screen */
     bool subtitles;           /* a subtitle track with the event log */
     const char *poster;       /* .png/.webp still of the busiest moment, or NULL */

@@ -255,7 +255,7 @@ static int node_new(reelay_wf_scene *s, win *w, const reelay_wireframe *wf, uint
     if (s->live_total >= s->node_limit)
         return reelay_err_set(err, REELAY_E_INPUT,
                               "wireframe scene: more than %zu live wireframe nodes at once (the recording "
-                              "keeps adding nodes without removing them)",
+                              "keeps adding nodes without removing them; raise --max-wireframes)",
                               s->node_limit);
     uint32_t i;
     if (w->free_head != NONE) {

@@ -255,6 +255,12 @@ def case(name, at, what, content):
     print(f"{name}\t{at}\t{what}")
 
 
+def limit(name, content):
+    """A case for section 4d: written, but not listed as a skip."""
+    with open(os.path.join(out, name), "w") as f:
+        f.write(json.dumps(content) + "\n")
+
+
 def mobile(name, at, what, kids, extra=()):
     case(name, at, what, [meta(T0), full(T0 + 10, [root(kids)]), *extra,
                           touch(T0 + 2000, 7, 10, 10), touch(T0 + 2100, 9, 10, 10)])
@@ -336,8 +342,17 @@ mobile("geom-1e14.json", 1, "wireframes at and sized 1e14",
 mobile("geom-negative-size.json", 1, "negative width and height", [wf(7, 100, 100, -1e14, -50)])
 case("geom-touch-1e14.json", 0.15, "touches at +-1e14",
      [meta(T0), full(T0 + 10, [root([])]), touch(T0 + 100, 7, 1e14, -1e14), touch(T0 + 200, 9, 1e14, 1e14)])
-case("geom-viewport-1e14.json", 0.05, "a 1e14 x 1e14 viewport: fitted to the frame",
-     [meta(T0, 1e14, 1e14), full(T0 + 10, [root([])]), touch(T0 + 100, 7, 1, 1)])
+case("geom-viewport-30000.json", 0.05, "a 30000 x 30000 viewport (within --max-viewport): fitted to the frame",
+     [meta(T0, 30000, 30000), full(T0 + 10, [root([])]), touch(T0 + 100, 7, 1, 1)])
+limit("limit-viewport-1e14.json", [meta(T0, 1e14, 1e14), full(T0 + 10, [root([])]), touch(T0 + 100, 7, 1, 1)])
+limit("limit-wide-snapshot.json", [meta(T0), full(T0 + 10, [root([wf(100 + i, i % 300, i % 600, 5, 5) for i in range(1500)])])])
+chain = wf(1000, 0, 0, 10, 10)
+for i in range(1, 40):
+    chain = wf(1000 + i, 0, 0, 10, 10, kids=[chain])
+limit("limit-deep-40.json", [meta(T0), full(T0 + 10, [root([chain])])])
+limit("limit-live-nodes.json", [meta(T0), full(T0 + 10, [root([])])] +
+      [mut(T0 + 20 + 10 * k, adds=[{"parentId": 50, "wireframe": wf(10000 + 400 * k + i, i, i, 5, 5)}
+                                   for i in range(400)]) for k in range(4)] + [touch(T0 + 1000, 7, 1, 1)])
 case("geom-viewport-zero.json", 0.05, "a 0x0 viewport: the wireframes' own size",
      [meta(T0, 0, 0), full(T0 + 10, [root([])]), touch(T0 + 100, 7, 1, 1)])
 
@@ -381,11 +396,13 @@ web("web-cycle-self-child.json", 1, "an added node whose child has its id",
 web("web-body-under-button.json", 1, "body re-added under its own button",
     [el(10, "button", {}, [txt(11, "x")])],
     [webmut(T0 + 500, [{"parentId": 10, "nextId": None, "node": el(4, "body", {}, [el(10, "button")])}])])
-web("web-geom-1e14.json", 1, "mouse, scroll and viewport at 1e14",
+web("web-geom-1e14.json", 1, "mouse and scroll at 1e14, a resize to 30000",
     [el(10, "button")],
     [{"type": 3, "timestamp": T0 + 500, "data": {"source": 1, "positions": [{"x": 1e14, "y": -1e14, "id": 10, "timeOffset": 0}]}},
      {"type": 3, "timestamp": T0 + 600, "data": {"source": 3, "id": 1, "x": 1e14, "y": 1e14}},
-     {"type": 3, "timestamp": T0 + 700, "data": {"source": 4, "width": 1e14, "height": 1e14}}])
+     {"type": 3, "timestamp": T0 + 700, "data": {"source": 4, "width": 30000, "height": 30000}}])
+limit("limit-web-resize-1e14.json", [{"type": 4, "timestamp": T0, "data": {"href": "https://example.test/", "width": 1280, "height": 800}},
+                                     {"type": 3, "timestamp": T0 + 700, "data": {"source": 4, "width": 1e14, "height": 1e14}}])
 web("web-time-offset-huge.json", 1, "a mouse position with timeOffset -1e14",
     [el(10, "button")],
     [{"type": 3, "timestamp": T0 + 500, "data": {"source": 1, "positions": [{"x": 1, "y": 1, "id": 10, "timeOffset": -1e14}]}}])
@@ -407,6 +424,41 @@ done <"$tmp/cases.tsv"
 # The far-future event played in real time would be 277778 hours of video.
 expect_error too-long 2 "$tmp/gen/time-far-future.json: the video would last 277777:" \
   "$out" -- "$reelay" render "$tmp/gen/time-far-future.json" -o "$out/v.webm" --no-skip-idle "${fast[@]}"
+# Each limit flag: over it is exit 2 (input) or 1 (output size) with a message
+# naming the flag; the default accepts what the raised limit shows to render.
+g=$tmp/gen
+for cmd in render frame; do
+  if [ "$cmd" = render ]; then o=$out/v.webm; extra=("${fast[@]}"); else o=$out/f.png; extra=(--at 0); fi
+  expect_error "limit-$cmd-viewport" 2 "$g/limit-viewport-1e14.json: [0]: data: viewport 1e+14x1e+14 is larger than 32768 (raise --max-viewport)" \
+    "$out" -- "$reelay" "$cmd" "$g/limit-viewport-1e14.json" -o "$o" "${extra[@]}"
+  expect_error "limit-$cmd-web-resize" 2 "$g/limit-web-resize-1e14.json: [1]: data: viewport 1e+14x1e+14 is larger than 32768" \
+    "$out" -- "$reelay" "$cmd" "$g/limit-web-resize-1e14.json" -o "$o" "${extra[@]}"
+  expect_error "limit-$cmd-viewport-flag" 2 "[0]: data: viewport 360x640 is larger than 500 (raise --max-viewport)" \
+    "$out" -- "$reelay" "$cmd" "$g/limit-deep-40.json" -o "$o" --max-viewport 500 "${extra[@]}"
+  expect_error "limit-$cmd-wireframes" 2 "data.wireframes[0].childWireframes[999]: more than 1000 wireframes in one snapshot (raise --max-wireframes)" \
+    "$out" -- "$reelay" "$cmd" "$g/limit-wide-snapshot.json" -o "$o" --max-wireframes 1000 "${extra[@]}"
+  expect_output "limit-$cmd-wireframes-default" "$o" -- "$reelay" "$cmd" "$g/limit-wide-snapshot.json" -o "$o" "${extra[@]}"
+  expect_error "limit-$cmd-depth" 2 "wireframes nested deeper than 30 levels (raise --max-tree-depth)" \
+    "$out" -- "$reelay" "$cmd" "$g/limit-deep-40.json" -o "$o" --max-tree-depth 30 "${extra[@]}"
+  expect_output "limit-$cmd-depth-default" "$o" -- "$reelay" "$cmd" "$g/limit-deep-40.json" -o "$o" "${extra[@]}"
+done
+# Live wireframes: 4 mutations of 400 each, never removed, against 1000.
+expect_error limit-render-live 2 "more than 1000 live wireframe nodes at once" \
+  "$out" -- "$reelay" render "$g/limit-live-nodes.json" -o "$out/v.webm" --max-wireframes 1000 "${fast[@]}"
+expect_output limit-render-live-default "$out/v.webm" -- "$reelay" render "$g/limit-live-nodes.json" -o "$out/v.webm" "${fast[@]}"
+# Output dimensions: --size, --scale and the default size against --max-output-dim.
+expect_error limit-render-size 1 "--size 9000x720 is larger than --max-output-dim 8192" \
+  "$out" -- "$reelay" render "$android" -o "$out/v.webm" --size 9000x720 "${fast[@]}"
+expect_error limit-render-size-flag 1 "--size 1280x720 is larger than --max-output-dim 1000" \
+  "$out" -- "$reelay" render "$android" -o "$out/v.webm" --size 720p --max-output-dim 1000 "${fast[@]}"
+expect_error limit-render-default-size 1 "larger than --max-output-dim 600" \
+  "$out" -- "$reelay" render "$android" -o "$out/v.webm" --max-output-dim 600 "${fast[@]}"
+expect_error limit-frame-scale 1 "--scale 16 makes a 5760x10240 image, larger than --max-output-dim 8192" \
+  "$out" -- "$reelay" frame "$g/limit-deep-40.json" --at 0 -o "$out/f.png" --scale 16
+expect_error limit-frame-size 1 "--size 8200x8200 is larger than --max-output-dim 8192" \
+  "$out" -- "$reelay" frame "$g/limit-deep-40.json" --at 0 -o "$out/f.png" --size 8200x8200
+expect_error limit-frame-default-size 1 "the image would be 720x1280, larger than --max-output-dim 1000" \
+  "$out" -- "$reelay" frame "$g/limit-deep-40.json" --at 0 -o "$out/f.png" --max-output-dim 1000
 
 # ---- 5. Interrupted: SIGTERM and SIGINT remove the partial files ----
 for sig in TERM INT; do

@@ -77,6 +77,17 @@ check keep-existing "$([ "$(cat "$tmp/existing.png")" = keep ] && echo ok || ech
 "$reelay" frame "$android" --at 12 -o "$tmp/b.png" 2>/dev/null
 check deterministic "$(cmp -s "$tmp/a.png" "$tmp/b.png" && echo ok || echo 'two renders differ')"
 
+# The extension picks the format: .webp is lossless WebP with the PNG's pixels;
+# an unknown one is refused before any work, leaving nothing.
+"$reelay" frame "$android" --at 12 -o "$tmp/a.webp" 2>/dev/null
+magic=$(head -c 12 "$tmp/a.webp" 2>/dev/null | tail -c 4)
+same=$(cmp -s <(ffmpeg -v error -i "$tmp/a.png" -f rawvideo -pix_fmt rgb24 -) \
+              <(ffmpeg -v error -i "$tmp/a.webp" -f rawvideo -pix_fmt rgb24 -) && echo yes)
+check webp "$([ "$magic" = WEBP ] && [ "$same" = yes ] && echo ok || echo "magic '$magic', same pixels as the PNG: '$same'")"
+"$reelay" frame "$android" --at 12 -o "$tmp/a.jpg" 2>"$tmp/jpg.err"
+code=$?
+check unknown-extension "$([ "$code" -eq 1 ] && [ ! -e "$tmp/a.jpg" ] && grep -qF 'unknown image type ".jpg" (use .png or .webp)' "$tmp/jpg.err" && echo ok || echo "exit $code: $(head -1 "$tmp/jpg.err")")"
+
 # Overlays change the picture only where a touch shows: a swipe's frame with
 # and without them differs, a frame with no touch around does not.
 touches=fixtures/golden/touches.json

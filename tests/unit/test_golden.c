@@ -59,7 +59,7 @@ static cairo_surface_t *render_case(const golden_case *gc)
     int width = 0, height = 0;
     double scale;
     if (strncmp(gc->size, "scale:", 6) == 0 && reelay_parse_scale(gc->size + 6, &scale, &err) == REELAY_OK)
-        reelay_frame_scaled_size(vw, vh, scale, REELAY_MAX_OUTPUT_DIM, &width, &height);
+        reelay_frame_scaled_size(vw, vh, scale, REELAY_OUTPUT_DIM_CEILING, &width, &height);
     else if (strncmp(gc->size, "size:", 5) == 0 && reelay_parse_size(gc->size + 5, &width, &height, &err) == REELAY_OK)
         ;
     else if (strcmp(gc->size, "default") == 0)

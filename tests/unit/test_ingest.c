@@ -299,6 +299,49 @@ static void test_event_limit(void **state)
     assert_null(s);
 }
 
+static reelay_session *ingest_limited(const char *text, const reelay_ingest_options *options, reelay_err *err)
+{
+    reelay_session *s = NULL;
+    reelay_err_clear(err);
+    reelay_ingest_memory((const unsigned char *)text, strlen(text), "lim", options, &s, err);
+    return s;
+}
+
+static void test_viewport_and_portable_limits(void **state)
+{
+    (void)state;
+    reelay_ingest_options options = reelay_ingest_defaults();
+    options.max_viewport = 500;
+    reelay_err err;
+    reelay_session *s = ingest_limited("[" META(1, 400, 500) "]", &options, &err);
+    assert_non_null(s);
+    reelay_session_free(s);
+    assert_null(ingest_limited("[" META(1, 400, 501) "]", &options, &err));
+    assert_string_equal(err.msg, "lim: [0]: data: viewport 400x501 is larger than 500 (raise --max-viewport)");
+    assert_null(ingest_limited("[" META(1, 400, 800) ",{\"type\":3,\"timestamp\":2,\"data\":{\"source\":4,"
+                            "\"width\":-1,\"height\":5}}]",
+                            NULL, &err));
+    assert_string_equal(err.msg, "lim: [1]: data: negative viewport size");
+    /* The default allows a zoomed-out 8K browser, not a bogus 1e14. */
+    assert_int_equal(reelay_check_viewport(NULL, 30720, 17280, "x", &err), REELAY_OK);
+    assert_int_equal(reelay_check_viewport(NULL, 1e14, 10, "x", &err), REELAY_E_INPUT);
+
+    /* Portable recordings: the viewport of initial_state and of metadata, and the event count. */
+    const char *portable = "{\"sessionId\":\"s\",\"metadata\":{\"viewport\":{\"width\":900,\"height\":600}},"
+                           "\"events\":[{\"type\":\"click\",\"timestamp\":5,\"data\":{\"x\":1,\"y\":1}},"
+                           "{\"type\":\"click\",\"timestamp\":6,\"data\":{\"x\":1,\"y\":1}}]}";
+    assert_null(ingest_limited(portable, &options, &err));
+    assert_string_equal(err.msg, "lim: metadata.viewport: viewport 900x600 is larger than 500 (raise --max-viewport)");
+    options = reelay_ingest_defaults();
+    options.max_events = 1;
+    assert_null(ingest_limited(portable, &options, &err));
+    assert_string_equal(err.msg, "lim: events: more than 1 events (raise --max-events)");
+    options.max_events = 2;
+    s = ingest_limited(portable, &options, &err);
+    assert_non_null(s);
+    reelay_session_free(s);
+}
+
 static void test_errors_name_the_place(void **state)
 {
     (void)state;
@@ -372,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_plugins_and_custom_events),
         cmocka_unit_test(test_gzip_input_and_bom),
         cmocka_unit_test(test_event_limit),
+        cmocka_unit_test(test_viewport_and_portable_limits),
         cmocka_unit_test(test_errors_name_the_place),
         cmocka_unit_test(test_activity_segments_and_active_time),
         cmocka_unit_test(test_iso8601_and_summary_json),

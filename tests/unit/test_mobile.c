@@ -29,7 +29,7 @@ static void parse_text(parsed *p, const char *text)
     reelay_arena_init(&p->arena);
     reelay_err_clear(&p->err);
     json_t *json = ts_json(text);
-    p->rc = reelay_parse_wireframes(json, &p->arena, &p->wf, &p->count, &p->stats, "event 3: data.wireframes",
+    p->rc = reelay_parse_wireframes(json, &p->arena, &p->wf, &p->count, &p->stats, NULL, "event 3: data.wireframes",
                                     &p->err);
     json_decref(json);
 }
@@ -542,9 +542,10 @@ static void test_depth_limit(void **state)
     reelay_err_clear(&err);
     reelay_wireframe *wf = NULL;
     size_t count = 0;
+    const int max_depth = reelay_ingest_defaults().max_tree_depth;
 
-    json_t *ok = nested(REELAY_WIREFRAME_MAX_DEPTH);
-    assert_int_equal(reelay_parse_wireframes(ok, &arena, &wf, &count, NULL, "event 1: data.wireframes", &err), 0);
+    json_t *ok = nested(max_depth);
+    assert_int_equal(reelay_parse_wireframes(ok, &arena, &wf, &count, NULL, NULL, "event 1: data.wireframes", &err), 0);
     json_decref(ok);
     assert_int_equal(count, 1);
     const reelay_wireframe *w = &wf[0];
@@ -553,23 +554,76 @@ static void test_depth_limit(void **state)
         w = &w->children[0];
         levels++;
     }
-    assert_int_equal(levels, REELAY_WIREFRAME_MAX_DEPTH);
-    assert_int_equal(w->id, REELAY_WIREFRAME_MAX_DEPTH);
+    assert_int_equal(levels, max_depth);
+    assert_int_equal(w->id, max_depth);
 
-    json_t *deep = nested(REELAY_WIREFRAME_MAX_DEPTH + 1);
-    int rc = reelay_parse_wireframes(deep, &arena, &wf, &count, NULL, "event 1: data.wireframes", &err);
+    json_t *deep = nested(max_depth + 1);
+    int rc = reelay_parse_wireframes(deep, &arena, &wf, &count, NULL, NULL, "event 1: data.wireframes", &err);
     json_decref(deep);
     assert_int_equal(rc, REELAY_E_INPUT);
     assert_non_null(strstr(err.msg, "event 1: data.wireframes[0].childWireframes[0]"));
-    assert_non_null(strstr(err.msg, "depth"));
-    assert_non_null(strstr(err.msg, "200"));
+    assert_non_null(strstr(err.msg, "nested deeper than 512 levels (raise --max-tree-depth)"));
     assert_int_equal(count, 0);
 
     /* Far deeper input must not exhaust the stack either. */
     json_t *very = nested(5000);
-    rc = reelay_parse_wireframes(very, &arena, &wf, &count, NULL, "event 1: data.wireframes", &err);
+    rc = reelay_parse_wireframes(very, &arena, &wf, &count, NULL, NULL, "event 1: data.wireframes", &err);
     json_decref(very);
     assert_int_equal(rc, REELAY_E_INPUT);
+    reelay_arena_free(&arena);
+}
+
+/* Limits other than the defaults: the depth and the wireframes met, counted
+ * over a whole snapshot or a whole mutation. */
+static void test_custom_limits(void **state)
+{
+    (void)state;
+    reelay_arena arena;
+    reelay_arena_init(&arena);
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_wireframe *wf = NULL;
+    size_t count = 0;
+    reelay_ingest_options limits = reelay_ingest_defaults();
+    limits.max_tree_depth = 3;
+    limits.max_wireframes = 3;
+
+    json_t *three = nested(3);
+    assert_int_equal(reelay_parse_wireframes(three, &arena, &wf, &count, NULL, &limits, "w", &err), REELAY_OK);
+    json_decref(three);
+    json_t *four = nested(4);
+    assert_int_equal(reelay_parse_wireframes(four, &arena, &wf, &count, NULL, &limits, "w", &err), REELAY_E_INPUT);
+    assert_string_equal(err.msg, "w[0].childWireframes[0].childWireframes[0].childWireframes[0]: wireframes nested "
+                                 "deeper than 3 levels (raise --max-tree-depth)");
+    limits.max_tree_depth = 10;
+    assert_int_equal(reelay_parse_wireframes(four, &arena, &wf, &count, NULL, &limits, "w", &err), REELAY_E_INPUT);
+    assert_string_equal(err.msg, "w[0].childWireframes[0].childWireframes[0].childWireframes[0]: more than 3 "
+                                 "wireframes in one snapshot (raise --max-wireframes)");
+    json_decref(four);
+
+    /* The ceiling itself is safe for the recursive reader (also under ASan). */
+    limits.max_tree_depth = REELAY_MAX_TREE_DEPTH_CEILING;
+    limits.max_wireframes = REELAY_MAX_TREE_DEPTH_CEILING;
+    json_t *deepest = nested(REELAY_MAX_TREE_DEPTH_CEILING);
+    assert_int_equal(reelay_parse_wireframes(deepest, &arena, &wf, &count, NULL, &limits, "w", &err), REELAY_OK);
+    json_decref(deepest);
+    limits.max_tree_depth = 10;
+    limits.max_wireframes = 3;
+
+    /* Siblings count as much as descendants; so do a mutation's adds and updates together. */
+    json_t *data = ts_json("{\"adds\":[{\"parentId\":1,\"wireframe\":{\"id\":2,\"childWireframes\":[{\"id\":3}]}}],"
+                           "\"updates\":[{\"parentId\":1,\"wireframe\":{\"id\":4}},{\"wireframe\":{\"id\":5}}]}");
+    reelay_event ev;
+    memset(&ev, 0, sizeof ev);
+    assert_int_equal(reelay_parse_mobile_mutation(data, &arena, &ev, NULL, &limits, "event 7: data", &err),
+                     REELAY_E_INPUT);
+    assert_string_equal(err.msg, "event 7: data.updates[1].wireframe: more than 3 wireframes in one mutation (raise "
+                                 "--max-wireframes)");
+    limits.max_wireframes = 4;
+    memset(&ev, 0, sizeof ev);
+    assert_int_equal(reelay_parse_mobile_mutation(data, &arena, &ev, NULL, &limits, "event 7: data", &err), REELAY_OK);
+    assert_int_equal(ev.u.mutation.add_count + ev.u.mutation.update_count, 3);
+    json_decref(data);
     reelay_arena_free(&arena);
 }
 
@@ -588,7 +642,7 @@ static void test_deep_error_keeps_field_name(void **state)
     reelay_err_clear(&err);
     reelay_wireframe *wf = NULL;
     size_t count = 0;
-    int rc = reelay_parse_wireframes(top, &arena, &wf, &count, NULL, "event 9: data.wireframes", &err);
+    int rc = reelay_parse_wireframes(top, &arena, &wf, &count, NULL, NULL, "event 9: data.wireframes", &err);
     json_decref(top);
     assert_int_equal(rc, REELAY_E_INPUT);
     assert_true(strncmp(err.msg, "event 9: data.wireframes[0]", 27) == 0);
@@ -654,7 +708,7 @@ static void parse_mutation(parsed_mutation *m, const char *text)
     reelay_arena_init(&m->arena);
     reelay_err_clear(&m->err);
     json_t *json = ts_json(text);
-    m->rc = reelay_parse_mobile_mutation(json, &m->arena, &m->ev, &m->stats, "event 7: data", &m->err);
+    m->rc = reelay_parse_mobile_mutation(json, &m->arena, &m->ev, &m->stats, NULL, "event 7: data", &m->err);
     json_decref(json);
 }
 
@@ -820,7 +874,7 @@ static void test_public_wireframe_variants(void **state)
     parsed p;
     memset(&p, 0, sizeof p);
     reelay_arena_init(&p.arena);
-    p.rc = reelay_parse_wireframes(json, &p.arena, &p.wf, &p.count, &p.stats, "fixture", &p.err);
+    p.rc = reelay_parse_wireframes(json, &p.arena, &p.wf, &p.count, &p.stats, NULL, "fixture", &p.err);
     if (p.rc) fail_msg("%s", p.err.msg);
 
     /* Exactly the "radio group" type and the input without inputType go. */
@@ -881,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_style),
         cmocka_unit_test(test_children_in_order),
         cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_custom_limits),
         cmocka_unit_test(test_deep_error_keeps_field_name),
         cmocka_unit_test(test_non_object_wireframe_is_error),
         cmocka_unit_test(test_missing_id_is_error),

@@ -225,6 +225,33 @@ static void test_named_options(void **state)
         assert_non_null(strstr(err.msg, "--max-events"));
     }
     assert_int_equal(reelay_render_option_set(&o, "max-duration", "0", &err), REELAY_E_USAGE);
+
+    /* Tree, viewport and output limits; the depth and dimension have ceilings. */
+    assert_int_equal(reelay_render_option_set(&o, "max-wireframes", "5000", &err), REELAY_OK);
+    assert_int_equal(o.ingest.max_wireframes, 5000);
+    assert_int_equal(reelay_render_option_set(&o, "max-viewport", "4K", &err), REELAY_OK);
+    assert_true(o.ingest.max_viewport == 4096);
+    assert_int_equal(reelay_render_option_set(&o, "max-tree-depth", "1000", &err), REELAY_OK);
+    assert_int_equal(o.ingest.max_tree_depth, 1000);
+    assert_int_equal(reelay_render_option_set(&o, "max-tree-depth", "1001", &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "bad --max-tree-depth '1001': at most 1000"));
+    assert_int_equal(o.ingest.max_tree_depth, 1000);
+    assert_int_equal(reelay_render_option_set(&o, "max-output-dim", "16384", &err), REELAY_OK);
+    assert_int_equal(o.max_output_dim, 16384);
+    assert_int_equal(reelay_render_option_set(&o, "max-output-dim", "16K", &err), REELAY_OK);
+    assert_int_equal(reelay_render_option_set(&o, "max-output-dim", "20000", &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "bad --max-output-dim '20000': at most 16384"));
+    /* --size may name up to the ceiling; the limit is applied when rendering. */
+    assert_int_equal(reelay_render_option_set(&o, "size", "16384x720", &err), REELAY_OK);
+    assert_int_equal(reelay_render_option_set(&o, "size", "16385x720", &err), REELAY_E_USAGE);
+
+    /* The input limits every command that reads a recording takes. */
+    const char *input_limits[] = {"max-input-bytes", "max-events", "max-wireframes", "max-tree-depth", "max-viewport"};
+    for (size_t i = 0; i < sizeof input_limits / sizeof input_limits[0]; i++)
+        assert_true(reelay_render_option_is_input_limit(input_limits[i]));
+    assert_false(reelay_render_option_is_input_limit("max-frames"));
+    assert_false(reelay_render_option_is_input_limit("max-output-dim"));
+    assert_false(reelay_render_option_is_input_limit(NULL));
 }
 
 int main(void)

@@ -65,7 +65,7 @@ static void test_full_recording(void **state)
     assert_non_null(s);
     reelay_err err;
     reelay_err_clear(&err);
-    assert_int_equal(reelay_read_portable(root, s, &err), REELAY_OK);
+    assert_int_equal(reelay_read_portable(root, s, NULL, &err), REELAY_OK);
     json_decref(root); /* everything must have been copied */
 
     assert_int_equal(s->format, REELAY_FORMAT_PORTABLE);
@@ -219,7 +219,7 @@ static reelay_session *read_ok(const char *text)
     assert_non_null(s);
     reelay_err err;
     reelay_err_clear(&err);
-    int rc = reelay_read_portable(root, s, &err);
+    int rc = reelay_read_portable(root, s, NULL, &err);
     if (rc != REELAY_OK) fail_msg("unexpected error: %s", err.msg);
     json_decref(root);
     return s;
@@ -295,7 +295,7 @@ static void expect_error(const char *text, const char *substring)
     assert_non_null(s);
     reelay_err err;
     reelay_err_clear(&err);
-    int rc = reelay_read_portable(root, s, &err);
+    int rc = reelay_read_portable(root, s, NULL, &err);
     if (rc != REELAY_E_INPUT) fail_msg("expected an input error for %s, got %d", text, rc);
     if (!strstr(err.msg, substring)) fail_msg("message \"%s\" lacks \"%s\"", err.msg, substring);
     json_decref(root);

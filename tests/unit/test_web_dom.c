@@ -50,7 +50,7 @@ static void test_document(void **state)
     reelay_dom_tree tree;
     reelay_err err;
     reelay_err_clear(&err);
-    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, "event 0: data.node", &err), REELAY_OK);
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, NULL, "event 0: data.node", &err), REELAY_OK);
     json_decref(json); /* everything must live in the arena */
 
     /* Pre-order, with the unknown type 9 and its child dropped. */
@@ -126,7 +126,7 @@ static const char *parse_text(reelay_arena *arena, const char *text)
     assert_non_null(node);
     reelay_dom_tree tree;
     reelay_err err;
-    assert_int_equal(reelay_parse_dom_tree(node, arena, &tree, "n", &err), REELAY_OK);
+    assert_int_equal(reelay_parse_dom_tree(node, arena, &tree, NULL, "n", &err), REELAY_OK);
     json_decref(node);
     assert_int_equal(tree.count, 1);
     return tree.nodes[0].text;
@@ -181,7 +181,7 @@ static int parse_error(const char *json_text, const char *where, reelay_err *err
     reelay_arena_init(&arena);
     reelay_dom_tree tree;
     reelay_err_clear(err);
-    int rc = reelay_parse_dom_tree(json, &arena, &tree, where, err);
+    int rc = reelay_parse_dom_tree(json, &arena, &tree, NULL, where, err);
     json_decref(json);
     reelay_arena_free(&arena);
     return rc;
@@ -231,32 +231,68 @@ static void test_depth(void **state)
 {
     (void)state;
     reelay_err err;
-    char *text = nested_json(REELAY_DOM_MAX_DEPTH);
+    const int max_depth = reelay_ingest_defaults().max_tree_depth;
+    char *text = nested_json(max_depth);
     json_t *json = ts_json(text);
     reelay_arena arena;
     reelay_arena_init(&arena);
     reelay_dom_tree tree;
     reelay_err_clear(&err);
-    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, "n", &err), REELAY_OK);
-    assert_int_equal(tree.count, REELAY_DOM_MAX_DEPTH);
-    assert_int_equal(tree.nodes[REELAY_DOM_MAX_DEPTH - 1].parent_id, REELAY_DOM_MAX_DEPTH - 1);
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, NULL, "n", &err), REELAY_OK);
+    assert_int_equal(tree.count, max_depth);
+    assert_int_equal(tree.nodes[max_depth - 1].parent_id, max_depth - 1);
     json_decref(json);
     free(text);
 
     /* One level more puts an element at depth MAX+1. */
-    text = nested_json(REELAY_DOM_MAX_DEPTH + 1);
+    text = nested_json(max_depth + 1);
     json = ts_json(text);
-    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, "n", &err), REELAY_E_INPUT);
-    assert_non_null(strstr(err.msg, "DOM depth exceeds the limit of 512"));
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, NULL, "n", &err), REELAY_E_INPUT);
+    assert_non_null(strstr(err.msg, "DOM nested deeper than 512 levels (raise --max-tree-depth)"));
     assert_non_null(strstr(err.msg, "n.childNodes[0].childNodes[0].childNodes[0].childNodes[0].childNodes[...501 levels...].childNodes[0]"));
     json_decref(json);
     free(text);
 
     text = nested_json(1000);
     json = ts_json(text);
-    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, "n", &err), REELAY_E_INPUT);
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, NULL, "n", &err), REELAY_E_INPUT);
     json_decref(json);
     free(text);
+    reelay_arena_free(&arena);
+}
+
+static void test_custom_limits(void **state)
+{
+    (void)state;
+    reelay_err err;
+    reelay_err_clear(&err);
+    reelay_arena arena;
+    reelay_arena_init(&arena);
+    reelay_dom_tree tree;
+    reelay_ingest_options limits = reelay_ingest_defaults();
+    limits.max_tree_depth = 2;
+    char *text = nested_json(3);
+    json_t *json = ts_json(text);
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, &limits, "n", &err), REELAY_E_INPUT);
+    assert_string_equal(err.msg, "n.childNodes[0].childNodes: DOM nested deeper than 2 levels (raise --max-tree-depth)");
+    limits.max_tree_depth = 3;
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, &limits, "n", &err), REELAY_OK);
+    assert_int_equal(tree.count, 3);
+    limits.max_wireframes = 2;
+    assert_int_equal(reelay_parse_dom_tree(json, &arena, &tree, &limits, "n", &err), REELAY_E_INPUT);
+    assert_string_equal(err.msg, "n.childNodes[0].childNodes[0]: more than 2 DOM nodes (raise --max-wireframes)");
+    json_decref(json);
+    free(text);
+
+    /* A mutation's adds count together. */
+    json_t *data = ts_json("{\"adds\":[{\"parentId\":1,\"node\":{\"type\":3,\"id\":5,\"textContent\":\"a\"}},"
+                           "{\"parentId\":1,\"node\":{\"type\":3,\"id\":6,\"textContent\":\"b\"}},"
+                           "{\"parentId\":1,\"node\":{\"type\":3,\"id\":7,\"textContent\":\"c\"}}]}");
+    reelay_event ev;
+    memset(&ev, 0, sizeof ev);
+    assert_int_equal(reelay_parse_web_mutation(data, &arena, &ev, &limits, "event 5: data", &err), REELAY_E_INPUT);
+    assert_string_equal(err.msg, "event 5: data.adds[2].node: more than 2 DOM nodes (raise --max-wireframes)");
+    json_decref(data);
     reelay_arena_free(&arena);
 }
 
@@ -281,7 +317,7 @@ static void test_mutation(void **state)
     memset(&ev, 0, sizeof ev);
     reelay_err err;
     reelay_err_clear(&err);
-    assert_int_equal(reelay_parse_web_mutation(data, &arena, &ev, "event 5: data", &err), REELAY_OK);
+    assert_int_equal(reelay_parse_web_mutation(data, &arena, &ev, NULL, "event 5: data", &err), REELAY_OK);
     json_decref(data);
 
     assert_int_equal(ev.u.mutation.dom_remove_count, 2);
@@ -350,7 +386,7 @@ static int mutation_error(const char *json_text, reelay_err *err)
     reelay_event ev;
     memset(&ev, 0, sizeof ev);
     reelay_err_clear(err);
-    int rc = reelay_parse_web_mutation(data, &arena, &ev, "event 5: data", err);
+    int rc = reelay_parse_web_mutation(data, &arena, &ev, NULL, "event 5: data", err);
     json_decref(data);
     reelay_arena_free(&arena);
     return rc;
@@ -396,11 +432,11 @@ static void test_garbage(void **state)
         reelay_dom_tree tree;
         reelay_err err;
         reelay_err_clear(&err);
-        int rc = reelay_parse_dom_tree(json, &arena, &tree, "n", &err);
+        int rc = reelay_parse_dom_tree(json, &arena, &tree, NULL, "n", &err);
         assert_true(rc == REELAY_OK || rc == REELAY_E_INPUT);
         reelay_event ev;
         memset(&ev, 0, sizeof ev);
-        rc = reelay_parse_web_mutation(json, &arena, &ev, "d", &err);
+        rc = reelay_parse_web_mutation(json, &arena, &ev, NULL, "d", &err);
         assert_true(rc == REELAY_OK || rc == REELAY_E_INPUT);
         json_decref(json);
         reelay_arena_free(&arena);
@@ -411,7 +447,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_document),       cmocka_unit_test(test_text_cut),
-        cmocka_unit_test(test_errors),         cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_depth), cmocka_unit_test(test_custom_limits),
         cmocka_unit_test(test_mutation),       cmocka_unit_test(test_mutation_errors),
         cmocka_unit_test(test_garbage),
     };
