@@ -74,8 +74,8 @@ timed clip-reelay-webm "$reelay" render "$input" --to "$clip_s" -o "$work/clip.w
 timed clip-ffmpeg-webm ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libvpx-vp9 -deadline realtime \
   -cpu-used 8 -row-mt 1 -lag-in-frames 0 -tile-columns "$tiles" -crf 32 -b:v 0 -threads "$threads" -g 240 "$work/clip-ff.webm"
 timed clip-reelay-mp4 "$reelay" render "$input" --to "$clip_s" -o "$work/clip.mp4" --quiet
-timed clip-ffmpeg-mp4 ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libx264 -preset veryfast -crf 23 \
-  -bf 0 -g 240 -threads "$threads" -pix_fmt yuv420p -movflags +faststart "$work/clip-ff.mp4"
+timed clip-ffmpeg-mp4 ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libx264 -preset veryfast -crf 27 \
+  -x264-params mbtree=0:mvrange-thread=2048:lookahead-threads=1 -bf 0 -g 240 -threads "$threads" -pix_fmt yuv420p -movflags +faststart "$work/clip-ff.mp4"
 for ext in webm mp4; do
   python3 - "$ext" "$clip_frames" "$(wall "clip-reelay-$ext")" "$(wall "clip-ffmpeg-$ext")" <<'PY'
 import sys

@@ -80,10 +80,15 @@ check image-limit "$([ -s "$tmp/img-small.png" ] && ! cmp -s "$tmp/img-big.png" 
 "$reelay" info "$android" --max-events 10 >/dev/null 2>"$tmp/info.err"; code=$?
 check info-limit "$([ $code -eq 2 ] && grep -q 'raise --max-events' "$tmp/info.err" && echo ok || echo "exit $code")"
 
-# WebM bytes do not depend on the thread count.
+# WebM and MP4 bytes do not depend on the thread count (nor on the machine's
+# core count, which sets the default): the same render, three ways.
 "$reelay" render "$android" -o "$tmp/t1.webm" --fps 4 --threads 1 --quiet
 "$reelay" render "$android" -o "$tmp/t2.webm" --fps 4 --threads 2 --quiet
 check threads-same-bytes "$(cmp -s "$tmp/t1.webm" "$tmp/t2.webm" && echo ok || echo 'webm differs between --threads 1 and 2')"
+"$reelay" render "$android" -o "$tmp/t1.mp4" --fps 4 --threads 1 --quiet
+"$reelay" render "$android" -o "$tmp/t3.mp4" --fps 4 --threads 3 --quiet
+"$reelay" render "$android" -o "$tmp/td.mp4" --fps 4 --quiet
+check threads-same-bytes-mp4 "$(cmp -s "$tmp/t1.mp4" "$tmp/t3.mp4" && cmp -s "$tmp/t1.mp4" "$tmp/td.mp4" && echo ok || echo 'mp4 differs between --threads 1, 3 and the default')"
 
 # Default output name: INPUT's name with .webm, in the current directory.
 (cd "$tmp" && "$reelay" render "$android" --fps 4 --overlays none --quiet)
