@@ -103,7 +103,10 @@ int reelay_cmd_serve(int argc, char **argv)
 
     reelay_queue *queue = NULL;
     reelay_server *server = NULL;
-    int rc = reelay_queue_open(queue_spec, REELAY_QUEUE_DEFAULT_LEASE_S, &queue, &err);
+    /* Requests wait for the queue: an unreachable Redis is a quick 503, and
+     * at the start a quick refusal, not a minute of silence. */
+    int rc = reelay_queue_open_wait(queue_spec, REELAY_QUEUE_DEFAULT_LEASE_S, REELAY_QUEUE_BRIEF_WAIT_S, &queue,
+                                    &err);
     options.queue = queue;
     if (rc == REELAY_OK) rc = reelay_server_start(&options, &server, &err);
     if (rc != REELAY_OK) {

@@ -102,10 +102,17 @@ int reelay_cmd_worker(int argc, char **argv)
     reelay_worker_stats stats;
     rc = reelay_worker_run(queue, &o, &stats, &err);
     if (rc != REELAY_OK) fprintf(stderr, "reelay worker: %s\n", err.msg);
-    char summary[160];
-    snprintf(summary, sizeof summary, "stopping: %ld done, %ld failed, %ld retried", stats.done, stats.failed,
-             stats.retried);
+    char summary[200];
+    snprintf(summary, sizeof summary, "stopping: %ld done, %ld failed, %ld retried, %ld not recorded", stats.done,
+             stats.failed, stats.retried, stats.unrecorded);
     log_line(NULL, summary);
+    /* Results the queue would not store: the jobs are not lost, but this
+     * worker's work was, and whoever runs it should know. */
+    if (rc == REELAY_OK && stats.unrecorded > 0) {
+        fprintf(stderr, "reelay worker: %ld result(s) could not be recorded (see above); their jobs go back to the "
+                        "queue when their leases run out\n", stats.unrecorded);
+        rc = REELAY_E_IO;
+    }
     reelay_queue_close(queue);
     return rc;
 }
@@ -144,7 +151,9 @@ int reelay_cmd_submit(int argc, char **argv)
     reelay_err err;
     reelay_err_clear(&err);
     reelay_queue *queue = NULL;
-    int rc = reelay_queue_open(spec, REELAY_QUEUE_DEFAULT_LEASE_S, &queue, &err);
+    /* A person or a script is waiting: an unreachable server is reported
+     * in seconds, not waited for. */
+    int rc = reelay_queue_open_wait(spec, REELAY_QUEUE_DEFAULT_LEASE_S, REELAY_QUEUE_BRIEF_WAIT_S, &queue, &err);
     if (rc != REELAY_OK) {
         fprintf(stderr, "reelay submit: %s\n", err.msg);
         return rc;

@@ -12,16 +12,23 @@ struct reelay_queue {
 
 int reelay_queue_open(const char *spec, double lease_s, reelay_queue **out, reelay_err *err)
 {
+    return reelay_queue_open_wait(spec, lease_s, REELAY_QUEUE_DEFAULT_WAIT_S, out, err);
+}
+
+int reelay_queue_open_wait(const char *spec, double lease_s, double wait_s, reelay_queue **out, reelay_err *err)
+{
     *out = NULL;
     if (!(lease_s >= 1 && lease_s <= 86400))
         return reelay_err_set(err, REELAY_E_USAGE, "bad lease %g s: expected 1 s to a day", lease_s);
+    if (!(wait_s >= 1 && wait_s <= 3600))
+        return reelay_err_set(err, REELAY_E_USAGE, "bad wait %g s: expected 1 s to an hour", wait_s);
     const reelay_queue_ops *ops = NULL;
     void *impl = NULL;
     int rc;
     if (spec && strncmp(spec, "dir:", 4) == 0 && spec[4])
         rc = reelay_queue_dir_open(spec + 4, lease_s, &ops, &impl, err);
     else if (spec && strncmp(spec, "redis://", 8) == 0)
-        rc = reelay_queue_redis_open(spec + 8, lease_s, &ops, &impl, err);
+        rc = reelay_queue_redis_open(spec + 8, lease_s, wait_s, &ops, &impl, err);
     else
         return reelay_err_set(err, REELAY_E_USAGE, "bad queue '%s': expected dir:PATH or redis://HOST:PORT[/DB]",
                               spec ? spec : "");
@@ -67,7 +74,12 @@ int reelay_queue_claim(reelay_queue *q, reelay_claim *claim, bool *got, reelay_e
 {
     memset(claim, 0, sizeof *claim);
     *got = false;
-    return q->ops->claim(q->impl, claim, got, err);
+    int rc = q->ops->claim(q->impl, claim, got, err);
+    if (rc != REELAY_OK) {
+        reelay_claim_free(claim);
+        *got = false;
+    }
+    return rc;
 }
 
 int reelay_queue_heartbeat(reelay_queue *q, const reelay_claim *claim, reelay_err *err)

@@ -39,11 +39,20 @@ typedef enum reelay_job_state {
     REELAY_STATE_FAILED,
 } reelay_job_state;
 
-/* "dir:PATH" (the directory is created with its subdirectories) or
- * "redis://HOST:PORT[/DB]" (connecting waits up to a minute for the server).
- * lease_s: how long a claim lives without a heartbeat. REELAY_E_USAGE for a
- * bad spec, REELAY_E_IO when it cannot be opened. */
+/* How long an operation (opening included) keeps trying to reach a queue
+ * server that does not answer before it fails: a worker waits out a
+ * restart; a command line or an HTTP request says so briefly. */
+#define REELAY_QUEUE_DEFAULT_WAIT_S 60.0
+#define REELAY_QUEUE_BRIEF_WAIT_S 3.0
+
+/* "dir:PATH" (the directory is created with its subdirectories, which must
+ * be writable) or "redis://HOST:PORT[/DB]" (connecting waits up to
+ * REELAY_QUEUE_DEFAULT_WAIT_S for the server). lease_s: how long a claim
+ * lives without a heartbeat. REELAY_E_USAGE for a bad spec, REELAY_E_IO when
+ * it cannot be opened. */
 int reelay_queue_open(const char *spec, double lease_s, reelay_queue **out, reelay_err *err);
+/* The same, waiting wait_s (1 s to an hour) instead, at opening and later. */
+int reelay_queue_open_wait(const char *spec, double lease_s, double wait_s, reelay_queue **out, reelay_err *err);
 void reelay_queue_close(reelay_queue *queue);
 
 /* Enqueues a job document (validated first: REELAY_E_USAGE, nothing
@@ -52,7 +61,7 @@ int reelay_queue_submit(reelay_queue *queue, json_t *job_doc, reelay_err *err);
 
 /* Takes the next job, first returning expired claims to the queue (or
  * failing them after REELAY_QUEUE_MAX_ATTEMPTS). *got false when there is
- * none. */
+ * none, and after an error (nothing is claimed then). */
 int reelay_queue_claim(reelay_queue *queue, reelay_claim *claim, bool *got, reelay_err *err);
 
 /* Keeps a claim alive. */
@@ -60,7 +69,9 @@ int reelay_queue_heartbeat(reelay_queue *queue, const reelay_claim *claim, reela
 
 /* Finishes a claim with its result: stored, then the claim is removed.
  * A failed result whose error may pass (code "internal" or "io") and with
- * attempts left goes back to the queue instead (retry = true). */
+ * attempts left goes back to the queue instead (retry = true). When the
+ * result cannot be stored the claim stays as it was: the job goes back to
+ * the queue when its lease runs out, as if its worker had died. */
 int reelay_queue_finish(reelay_queue *queue, reelay_claim *claim, const reelay_job_result *result, bool *retried,
                         reelay_err *err);
 

@@ -24,8 +24,9 @@ typedef struct reelay_queue_ops {
 int reelay_queue_dir_open(const char *path, double lease_s, const reelay_queue_ops **ops, void **impl,
                           reelay_err *err);
 /* "HOST:PORT[/DB]" (the text after "redis://"); HOST may be an IPv6
- * address in brackets. */
-int reelay_queue_redis_open(const char *spec_after_scheme, double lease_s, const reelay_queue_ops **ops,
-                            void **impl, reelay_err *err);
+ * address in brackets. wait_s: how long to keep trying an unreachable
+ * server. */
+int reelay_queue_redis_open(const char *spec_after_scheme, double lease_s, double wait_s,
+                            const reelay_queue_ops **ops, void **impl, reelay_err *err);
 
 #endif

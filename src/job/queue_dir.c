@@ -39,6 +39,21 @@ static int make_dir(const char *path, reelay_err *err)
     return reelay_err_set(err, REELAY_E_IO, "%s: cannot create the directory: %s", path, strerror(errno));
 }
 
+/* Every user of the queue writes to it: a directory it cannot write (a
+ * read-only mount, another user's) is refused at once, not at the first
+ * job. */
+static int check_dir(const char *path, reelay_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return reelay_err_set(err, REELAY_E_IO, "%s: cannot open the queue directory: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return reelay_err_set(err, REELAY_E_IO, "%s: not a directory", path);
+    if (access(path, W_OK | X_OK) != 0)
+        return reelay_err_set(err, REELAY_E_IO, "%s: the queue directory is not writable: %s", path,
+                              strerror(errno));
+    return REELAY_OK;
+}
+
 static void dir_close(void *impl)
 {
     dir_queue *q = impl;
@@ -63,6 +78,7 @@ int reelay_queue_dir_open(const char *path, double lease_s, const reelay_queue_o
         char sub[4096];
         snprintf(sub, sizeof sub, "%s/%s", q->root, SUBDIRS[i]);
         rc = make_dir(sub, err);
+        if (rc == REELAY_OK) rc = check_dir(sub, err);
     }
     if (rc != REELAY_OK) {
         dir_close(q);
@@ -197,7 +213,13 @@ static int reclaim_expired(dir_queue *q, reelay_err *err)
         char suffix[64];
         snprintf(suffix, sizeof suffix, ".expired.%ld", (long)getpid());
         path_of(q, "tmp", id, suffix, held, sizeof held);
-        if (rename(path, held) != 0) continue;
+        if (rename(path, held) != 0) {
+            /* ENOENT: another worker handles it. */
+            if (errno != ENOENT)
+                rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot take back an expired claim: %s", path,
+                                    strerror(errno));
+            continue;
+        }
         int attempts = read_attempts(q, id);
         if (attempts >= REELAY_QUEUE_MAX_ATTEMPTS) {
             char message[256];
@@ -206,10 +228,12 @@ static int reclaim_expired(dir_queue *q, reelay_err *err)
             rc = failed_result_file(q, id, attempts, REELAY_E_INTERNAL, message, err);
             if (rc == REELAY_OK) unlink(held);
         } else {
-            path_of(q, "inbox", id, ".json", path, sizeof path);
-            if (rename(held, path) != 0)
-                rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot requeue: %s", path, strerror(errno));
+            char inbox[4096];
+            path_of(q, "inbox", id, ".json", inbox, sizeof inbox);
+            if (rename(held, inbox) != 0)
+                rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot requeue: %s", inbox, strerror(errno));
         }
+        if (rc != REELAY_OK) rename(held, path); /* still expired: the next look tries again */
     }
     closedir(d);
     return rc;
@@ -275,18 +299,39 @@ static int dir_claim(void *impl, reelay_claim *claim, bool *got, reelay_err *err
         char from[4096], to[4096];
         path_of(q, "inbox", items[i].id, ".json", from, sizeof from);
         path_of(q, "claimed", items[i].id, ".json", to, sizeof to);
-        /* The heartbeat starts now, before the claim is visible. */
-        if (utimensat(AT_FDCWD, from, NULL, 0) != 0) continue;
-        if (rename(from, to) != 0) continue; /* another worker won it */
-        *got = true;
+        /* The heartbeat starts now, before the claim is visible. ENOENT:
+         * another worker won it; anything else is the queue's fault. */
+        if (utimensat(AT_FDCWD, from, NULL, 0) != 0 || rename(from, to) != 0) {
+            if (errno != ENOENT) rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot claim: %s", from, strerror(errno));
+            continue;
+        }
         snprintf(claim->id, sizeof claim->id, "%s", items[i].id);
         claim->attempts = read_attempts(q, claim->id) + 1;
         rc = write_attempts(q, claim->id, claim->attempts, err);
+        if (rc != REELAY_OK) {
+            rename(to, from); /* uncounted, so not ours: back it goes (or it expires) */
+            break;
+        }
+        *got = true;
+        struct stat st;
         json_error_t jerr;
-        claim->doc = json_load_file(to, JSON_REJECT_DUPLICATES, &jerr);
-        if (!claim->doc)
+        if (stat(to, &st) == 0 && st.st_size > REELAY_JOB_MAX_BYTES) {
+            snprintf(claim->problem, sizeof claim->problem, "job file %s.json is %lld bytes: a job is at most %d",
+                     claim->id, (long long)st.st_size, REELAY_JOB_MAX_BYTES);
+        } else if (!(claim->doc = json_load_file(to, JSON_REJECT_DUPLICATES, &jerr))) {
             snprintf(claim->problem, sizeof claim->problem, "job file %s.json:%d:%d: %s", claim->id, jerr.line,
                      jerr.column, jerr.text);
+        } else {
+            /* Its result is filed under the file's name: another id would
+             * record the job under two names. */
+            const char *id = json_string_value(json_object_get(claim->doc, "id"));
+            if (id && strcmp(id, claim->id) != 0) {
+                snprintf(claim->problem, sizeof claim->problem, "job file %s.json has the id \"%.64s\": a job "
+                         "file is named after its id", claim->id, id);
+                json_decref(claim->doc);
+                claim->doc = NULL;
+            }
+        }
     }
     free(items);
     return rc;
@@ -296,6 +341,11 @@ static int dir_claim(void *impl, reelay_claim *claim, bool *got, reelay_err *err
  * claimed/ file has the same name whoever holds it). */
 static int check_ours(const dir_queue *q, const reelay_claim *claim, reelay_err *err)
 {
+    char path[4096];
+    path_of(q, "attempts", claim->id, "", path, sizeof path);
+    /* Never removed: gone means the queue directory went (or was emptied). */
+    if (access(path, F_OK) != 0)
+        return reelay_err_set(err, REELAY_E_IO, "%s: cannot read the claim's attempts: %s", path, strerror(errno));
     if (read_attempts(q, claim->id) != claim->attempts)
         return reelay_err_set(err, REELAY_E_IO, "job %s: the claim expired and went to another worker",
                               claim->id);
@@ -329,6 +379,21 @@ static int take_claim(dir_queue *q, const reelay_claim *claim, char *held, size_
     return REELAY_OK;
 }
 
+/* A finish that failed after take_claim: the claim goes back to claimed/
+ * with its last heartbeat, so it expires and the job is retried (or failed
+ * for good) as if its worker had died; the message says where it is. */
+static int put_back(const dir_queue *q, const reelay_claim *claim, const char *held, int rc, reelay_err *err)
+{
+    char path[4096], why[sizeof err->msg];
+    path_of(q, "claimed", claim->id, ".json", path, sizeof path);
+    snprintf(why, sizeof why, "%s", err->msg);
+    if (rename(held, path) == 0)
+        return reelay_err_set(err, rc, "%.700s; the job stays claimed and goes back to the queue when its lease runs "
+                              "out", why);
+    return reelay_err_set(err, rc, "%.700s; the job file stays at %.200s (cannot put it back: %s)", why, held,
+                          strerror(errno));
+}
+
 static int dir_complete(void *impl, reelay_claim *claim, const reelay_job_result *result, reelay_err *err)
 {
     dir_queue *q = impl;
@@ -338,11 +403,12 @@ static int dir_complete(void *impl, reelay_claim *claim, const reelay_job_result
     json_t *doc = reelay_job_result_to_json(result);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
-    if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
-    rc = write_file(q, result->status == REELAY_JOB_DONE ? "done" : "failed", claim->id, ".json", text, err);
+    if (!text) rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    else rc = write_file(q, result->status == REELAY_JOB_DONE ? "done" : "failed", claim->id, ".json", text, err);
     free(text);
-    if (rc == REELAY_OK) unlink(held);
-    return rc;
+    if (rc != REELAY_OK) return put_back(q, claim, held, rc, err);
+    unlink(held);
+    return REELAY_OK;
 }
 
 static int dir_requeue(void *impl, reelay_claim *claim, bool uncount, reelay_err *err)
@@ -353,8 +419,10 @@ static int dir_requeue(void *impl, reelay_claim *claim, bool uncount, reelay_err
     if (rc != REELAY_OK) return rc;
     if (uncount) rc = write_attempts(q, claim->id, claim->attempts - 1, err);
     path_of(q, "inbox", claim->id, ".json", inbox, sizeof inbox);
-    if (rename(held, inbox) != 0 && rc == REELAY_OK)
+    if (rename(held, inbox) != 0) {
         rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot requeue: %s", inbox, strerror(errno));
+        return put_back(q, claim, held, rc, err);
+    }
     return rc;
 }
 

@@ -39,10 +39,10 @@
 
 #include "core/clock.h"
 
-/* Reconnecting: the first delay, its cap, and when an operation gives up. */
+/* Reconnecting: the first delay and its cap (an operation gives up after
+ * the queue's wait, redis_queue.wait_s). */
 #define BACKOFF_FIRST_S 0.1
 #define BACKOFF_MAX_S 5.0
-#define GIVE_UP_S 60.0
 #define CONNECT_TIMEOUT_S 2
 /* No command should take this long; a silent server counts as lost. */
 #define COMMAND_TIMEOUT_S 15
@@ -54,6 +54,7 @@ typedef struct redis_queue {
     char address[300]; /* "HOST:PORT/DB", for messages */
     char consumer[400];
     long long lease_ms;
+    double wait_s;     /* how long an operation keeps trying to reconnect */
     redisContext *ctx; /* NULL while disconnected */
 } redis_queue;
 
@@ -269,6 +270,16 @@ static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *
         }
         bool ok = text_is(reply, "OK") ||
                   (reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, "BUSYGROUP", 9) == 0);
+        if (!ok && i == 1 && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, "OOM", 3) == 0) {
+            /* A server out of memory (maxmemory, noeviction) refuses to
+             * make even a group that exists. The stream is made with its
+             * group: when it is there, carry on, so that what needs no
+             * memory (a status, a claim) still works. */
+            const char *exists_argv[] = {"EXISTS", "reelay:jobs"};
+            redisReply *exists = redisCommandArgv(ctx, 2, exists_argv, NULL);
+            ok = exists && exists->type == REDIS_REPLY_INTEGER && exists->integer == 1;
+            if (exists) freeReplyObject(exists);
+        }
         int rc = ok ? REELAY_OK : unexpected(q, steps[i].what, reply, err);
         freeReplyObject(reply);
         if (rc != REELAY_OK) {
@@ -292,7 +303,7 @@ static int ensure_connected(redis_queue *q, double deadline, reelay_err *err)
         if (got != 0) return got;
         if (reelay_monotonic_s() + delay > deadline)
             return reelay_err_set(err, REELAY_E_IO, "redis at %s: cannot connect for %.0f s: %s", q->address,
-                                  GIVE_UP_S, why);
+                                  q->wait_s, why);
         reelay_sleep_s(delay);
         delay = delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2;
     }
@@ -307,7 +318,7 @@ static int command(redis_queue *q, const char *what, int argc, const char **argv
 {
     *out = NULL;
     if (resent) *resent = false;
-    double deadline = reelay_monotonic_s() + GIVE_UP_S;
+    double deadline = reelay_monotonic_s() + q->wait_s;
     bool recreated_group = false;
     for (;;) {
         int rc = ensure_connected(q, deadline, err);
@@ -426,8 +437,8 @@ static int parse_address(const char *spec, redis_queue *q, reelay_err *err)
 
 static const reelay_queue_ops REDIS_OPS;
 
-int reelay_queue_redis_open(const char *spec, double lease_s, const reelay_queue_ops **ops, void **impl,
-                            reelay_err *err)
+int reelay_queue_redis_open(const char *spec, double lease_s, double wait_s, const reelay_queue_ops **ops,
+                            void **impl, reelay_err *err)
 {
     redis_queue *q = calloc(1, sizeof *q);
     if (!q) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
@@ -437,6 +448,7 @@ int reelay_queue_redis_open(const char *spec, double lease_s, const reelay_queue
         return rc;
     }
     q->lease_ms = (long long)(lease_s * 1000.0);
+    q->wait_s = wait_s;
     /* One consumer per queue handle: host and process tell an operator
      * whose it is; the clock tells apart two handles in one process. */
     char host[256] = "";
@@ -445,7 +457,7 @@ int reelay_queue_redis_open(const char *spec, double lease_s, const reelay_queue
     clock_gettime(CLOCK_MONOTONIC, &ts);
     snprintf(q->consumer, sizeof q->consumer, "%s:%ld:%llx", host, (long)getpid(),
              (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
-    rc = ensure_connected(q, reelay_monotonic_s() + GIVE_UP_S, err);
+    rc = ensure_connected(q, reelay_monotonic_s() + wait_s, err);
     if (rc != REELAY_OK) {
         redis_close(q);
         return rc;
@@ -624,7 +636,13 @@ static int redis_complete(void *impl, reelay_claim *claim, const reelay_job_resu
     redisReply *reply = NULL;
     int rc = eval_resendable(q, "complete", COMPLETE_LUA, 6, args, "lost", &reply, err);
     free(text);
-    if (rc != REELAY_OK) return rc;
+    if (rc != REELAY_OK) {
+        /* The script changes all or nothing: the entry is still pending. */
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return reelay_err_set(err, rc,
+                              "%.900s; the job stays claimed and goes back to the queue when its lease runs out", why);
+    }
     if (text_is(reply, "lost"))
         rc = lost_claim(q, claim, err);
     else if (!text_is(reply, "ok"))

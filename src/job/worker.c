@@ -105,8 +105,11 @@ int reelay_worker_run(reelay_queue *queue, const reelay_worker_options *o, reela
         bool retried = false;
         rc = reelay_queue_finish(queue, &claim, &r.result, &retried, err);
         if (rc != REELAY_OK) {
-            /* Most often: the lease ran out and another worker has it. */
-            say(o, "%s: %s", claim.id, err->msg);
+            /* The lease ran out and another worker has it, or the queue
+             * refused the result (a full or read-only disk, Redis out of
+             * memory): the claim stays, and expires. */
+            stats->unrecorded++;
+            say(o, "%s: the result was not recorded: %s", claim.id, err->msg);
             reelay_claim_free(&claim);
             continue;
         }

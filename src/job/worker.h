@@ -27,10 +27,13 @@ typedef struct reelay_worker_options {
 
 typedef struct reelay_worker_stats {
     long done, failed, retried;
+    long unrecorded; /* rendered, but the result could not be stored: the job comes back after its lease */
 } reelay_worker_stats;
 
 /* Runs until stopped, or the queue is empty (exit_when_empty), or max_jobs.
- * Only queue errors end it early (REELAY_E_IO...); job failures do not. */
+ * Only errors taking a job end it early (REELAY_E_IO...); job failures do
+ * not, nor does a result the queue would not store (logged, counted in
+ * stats->unrecorded). */
 int reelay_worker_run(reelay_queue *queue, const reelay_worker_options *options, reelay_worker_stats *stats,
                       reelay_err *err);
 

@@ -137,18 +137,23 @@ static int make_dirs(const char *path, reelay_err *err)
     return rc;
 }
 
-/* An existing directory's absolute, resolved path (malloc'd). */
-static int resolve_dir(const char *path, const char *what, char **out, reelay_err *err)
+/* An existing directory's absolute, resolved path (malloc'd); writable
+ * too when `writable`. */
+static int resolve_dir(const char *path, const char *what, bool writable, char **out, reelay_err *err)
 {
     *out = realpath(path, NULL);
     if (!*out) return reelay_err_set(err, REELAY_E_IO, "%s %s: %s", what, path, strerror(errno));
     struct stat st;
-    if (stat(*out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    int rc = REELAY_OK;
+    if (stat(*out, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = reelay_err_set(err, REELAY_E_IO, "%s %s: not a directory", what, path);
+    else if (writable && access(*out, W_OK | X_OK) != 0)
+        rc = reelay_err_set(err, REELAY_E_IO, "%s %s: not writable: %s", what, path, strerror(errno));
+    if (rc != REELAY_OK) {
         free(*out);
         *out = NULL;
-        return reelay_err_set(err, REELAY_E_IO, "%s %s: not a directory", what, path);
     }
-    return REELAY_OK;
+    return rc;
 }
 
 /* A 16-hex-digit id from the kernel's random source. */
@@ -270,7 +275,16 @@ static enum MHD_Result respond_error(reelay_server *s, struct MHD_Connection *c,
     if (status >= 500) log_line(s, "%u %s", status, message);
     struct MHD_Response *r = json_response(error_doc(code, message));
     if (r && status == 401) MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"reelay\"");
+    if (r && status == 503) MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
     return respond(s, c, status, r);
+}
+
+/* The status for a queue call that failed: a queue that cannot be reached
+ * or written (Redis down or out of memory, a read-only spool directory)
+ * may be back soon, 503; anything else is ours, 500. */
+static unsigned queue_failure(int rc)
+{
+    return rc == REELAY_E_IO ? 503 : 500;
 }
 
 static enum MHD_Result respond_method(reelay_server *s, struct MHD_Connection *c, const char *method,
@@ -336,7 +350,8 @@ static enum MHD_Result serve_metrics(reelay_server *s, struct MHD_Connection *c)
     pthread_mutex_lock(&s->queue_lock);
     int rc = reelay_queue_counts_get(s->queue, &counts, &err);
     pthread_mutex_unlock(&s->queue_lock);
-    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "queue: %s", err.msg);
+    if (rc != REELAY_OK)
+        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
 
     reelay_buf b;
     reelay_buf_init(&b);
@@ -415,7 +430,8 @@ static enum MHD_Result serve_status(reelay_server *s, struct MHD_Connection *c, 
     reelay_err err;
     reelay_err_clear(&err);
     int rc = job_status(s, id, &state, &result, &err);
-    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "queue: %s", err.msg);
+    if (rc != REELAY_OK)
+        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
     if (state == REELAY_STATE_UNKNOWN) {
         json_decref(result);
         return respond_error(s, c, 404, "not_found", "no job %s", id);
@@ -509,7 +525,8 @@ static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, 
     reelay_err err;
     reelay_err_clear(&err);
     int rc = job_status(s, id, &state, &result, &err);
-    if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "queue: %s", err.msg);
+    if (rc != REELAY_OK)
+        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
     if (state == REELAY_STATE_UNKNOWN) return respond_error(s, c, 404, "not_found", "no job %s", id);
     if (state != REELAY_STATE_DONE) {
         json_decref(result);
@@ -810,10 +827,11 @@ static enum MHD_Result begin_post(reelay_server *s, struct MHD_Connection *c, re
     bool known = false;
     if (err.code == REELAY_OK) {
         pthread_mutex_lock(&s->queue_lock);
-        known_locked(s, rq->id, &known, &err);
+        int rc = known_locked(s, rq->id, &known, &err);
         pthread_mutex_unlock(&s->queue_lock);
-        if (err.code == REELAY_OK && known)
-            return respond_error(s, c, 409, "conflict", "job %s exists already", rq->id);
+        if (rc != REELAY_OK)
+            return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
+        if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", rq->id);
     }
     if (err.code != REELAY_OK)
         return respond_error(s, c, err.code == REELAY_E_USAGE ? 400 : 500, reelay_job_error_name(err.code), "%s",
@@ -887,6 +905,7 @@ static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t
     bool known = false;
     pthread_mutex_lock(&s->queue_lock);
     int rc = known_locked(s, id, &known, &err);
+    bool queue_failed = rc != REELAY_OK;
     if (rc == REELAY_OK && !known && rq && rq->partial) {
         /* The upload takes its final name only when its job is queued: a
          * stale file of that name belongs to no job. */
@@ -902,10 +921,13 @@ static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t
         /* The job was valid, so a refusal is an id someone else queued
          * meanwhile (another server on the same queue). */
         if (rc == REELAY_E_USAGE) known = true;
+        queue_failed = rc != REELAY_OK;
         if (rc != REELAY_OK && rq && rq->final) unlink(rq->final);
     }
     pthread_mutex_unlock(&s->queue_lock);
     if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", id);
+    if (rc != REELAY_OK && queue_failed)
+        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
     if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "%s", err.msg);
     return respond_queued(s, c, id);
 }
@@ -1143,15 +1165,16 @@ int reelay_server_start(const reelay_server_options *o, reelay_server **out, ree
     s->log = o->log;
     s->log_context = o->log_context;
     int rc = make_dirs(o->output_dir, err);
-    if (rc == REELAY_OK) rc = resolve_dir(o->output_dir, "output directory", &s->output_root, err);
+    if (rc == REELAY_OK) rc = resolve_dir(o->output_dir, "output directory", true, &s->output_root, err);
     char *default_uploads = NULL;
     if (rc == REELAY_OK && !o->upload_dir && !(default_uploads = join(s->output_root, "uploads")))
         rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     const char *uploads = o->upload_dir ? o->upload_dir : default_uploads;
     if (rc == REELAY_OK) rc = make_dirs(uploads, err);
-    if (rc == REELAY_OK) rc = resolve_dir(uploads, "upload directory", &s->upload_root, err);
+    if (rc == REELAY_OK) rc = resolve_dir(uploads, "upload directory", true, &s->upload_root, err);
     free(default_uploads);
-    if (rc == REELAY_OK && o->inputs_dir) rc = resolve_dir(o->inputs_dir, "inputs directory", &s->inputs_root, err);
+    if (rc == REELAY_OK && o->inputs_dir)
+        rc = resolve_dir(o->inputs_dir, "inputs directory", false, &s->inputs_root, err);
     if (rc == REELAY_OK && strcmp(s->upload_root, s->output_root) == 0)
         rc = reelay_err_set(err, REELAY_E_USAGE, "the upload directory must not be the output directory itself");
     /* Clients must not name files among the uploads. */
