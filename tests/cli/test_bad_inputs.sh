@@ -5,7 +5,7 @@
 set -u
 reelay=${1:?usage: test_bad_inputs.sh REELAY_BINARY}
 dir=fixtures/bad
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 while IFS=$'\t' read -r name expect; do
   case "$name" in ''|'#'*) continue ;; esac
   out=$("$reelay" info "$dir/$name" 2>/tmp/reelay-bad-$$.err)
@@ -31,5 +31,4 @@ for f in "$dir"/*; do
   [ "$base" = EXPECTED.tsv ] && continue
   grep -q "^$base	" "$dir/EXPECTED.tsv" || { echo "FAIL $base: not listed in EXPECTED.tsv"; fail=$((fail + 1)); }
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,11 +6,7 @@ set -u
 reelay=$(realpath "${1:?usage: test_batch.sh REELAY_BINARY}")
 tmp=$(mktemp -d /tmp/reelay-batch-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
-frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1" 2>/dev/null; }
+. "$(dirname "$0")/lib.sh"
 
 # Three good recordings (mobile, web, portable) and a broken one, two at a time.
 "$reelay" batch fixtures/mobile/android-shop.blob.jsonl fixtures/web/shop-checkout.rrweb.json \
@@ -83,5 +79,4 @@ PY
 )"
 check killed-no-partial "$(ls "$tmp/kill" | grep -q partial && echo "left $(ls "$tmp/kill")" || echo ok)"
 
-echo "test_batch: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_batch

@@ -19,10 +19,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
 fast=(--fps 4 --quiet)
 
@@ -469,5 +466,4 @@ for sig in TERM INT; do
   check "interrupted-$sig" "$([ "$code" -eq 124 ] && [ -z "$left" ] && echo ok || echo "exit $code, left '$left'")"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,12 +5,9 @@ set -u
 reelay=${1:?usage: test_frame.sh REELAY_BINARY}
 tmp=$(mktemp -d /tmp/reelay-frame-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 android=fixtures/mobile/android-shop.blob.jsonl
 
-check() { # name, condition result
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
 
 size_of() { ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$1" 2>/dev/null; }
 
@@ -98,5 +95,4 @@ check touch-drawn "$(cmp -s "$tmp/t-all.png" "$tmp/t-none.png" && echo 'the touc
 "$reelay" frame $touches --at 0.05 --overlays none -o "$tmp/t0-none.png" 2>/dev/null
 check no-touch-yet "$(cmp -s "$tmp/t0-all.png" "$tmp/t0-none.png" && echo ok || echo 'overlay drawn before any touch')"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

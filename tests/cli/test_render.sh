@@ -7,12 +7,9 @@ set -u
 reelay=$(realpath "${1:?usage: test_render.sh REELAY_BINARY}")
 tmp=$(mktemp -d /tmp/reelay-render-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
 
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
 probe() { ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height -of csv=p=0 "$1" 2>/dev/null; }
 duration() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1" 2>/dev/null; }
 
@@ -106,5 +103,4 @@ sha=$(sha256sum "$tmp/side.webm" | cut -d' ' -f1)
 check manifest-sha "$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print('ok' if m['output']['sha256']==sys.argv[2] else 'sha mismatch')" "$tmp/manifest.json" "$sha")"
 check poster-preview "$([ -s "$tmp/poster.webp" ] && [ -s "$tmp/preview.webp" ] && echo ok || echo 'missing poster or preview')"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -11,10 +11,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 json_field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2]) if d else "")' "$1" "$2" 2>/dev/null; }
 
 token=test-token-$$
@@ -109,5 +106,4 @@ check bad-listen "$([ "$code" = 1 ] && grep -q 'ADDR:PORT' "$tmp/u.err" && echo 
 "$reelay" serve --listen 127.0.0.1:0 --queue "$queue" --output-dir "$tmp/out" --body-limit 0 2>"$tmp/u.err"; code=$?
 check bad-limit "$([ "$code" = 1 ] && echo ok || echo "exit $code")"
 
-echo "test_serve: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_serve

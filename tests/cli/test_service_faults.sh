@@ -25,10 +25,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
 log=$tmp/log out=$tmp/out
 mkdir -p "$log" "$out" "$tmp/jobs"
@@ -37,7 +34,6 @@ job() { # ID OUTPUT [OPTIONS_JSON]: writes jobs/ID.json
     >"$tmp/jobs/$1.json"
 }
 slow='{"fps":30,"no_skip_idle":true}' # renders for seconds: time to break things meanwhile
-frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1" 2>/dev/null; }
 # result FILE PYTHON_EXPR: "ok" when the JSON document r in FILE satisfies EXPR.
 result() {
   python3 - "$1" "$2" <<'PY'
@@ -299,7 +295,6 @@ if $can_mount; then
 fi
 
 # ==== 3. Redis out of memory ====
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 rport=$(free_port)
 start_redis() {
   redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
@@ -407,5 +402,4 @@ expect_fail serve-redis-unreachable 3 "redis at 127.0.0.1:$dead/0: cannot connec
 took=$(($(date +%s) - started))
 check redis-unreachable-prompt "$([ "$took" -lt 20 ] && echo ok || echo "took $took s for both")"
 
-echo "test_service_faults: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_service_faults

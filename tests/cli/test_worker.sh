@@ -7,11 +7,7 @@ set -u
 reelay=$(realpath "${1:?usage: test_worker.sh REELAY_BINARY}")
 tmp=$(mktemp -d /tmp/reelay-worker-test-XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
-frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1" 2>/dev/null; }
+. "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
 job() { # ID OUTPUT [OPTIONS_JSON]
   printf '{"id":"%s","input":"%s","output":"%s","options":%s}\n' "$1" "$android" "$2" "${3:-{\"fps\":4,\"to\":3\}}"
@@ -110,5 +106,4 @@ printf '{"id":"x","input":"a","output":"b.avi"}' >"$tmp/jobs/x.json"
 "$reelay" submit --queue "dir:$tmp/q5" "$tmp/jobs/x.json" 2>"$tmp/u.err"; code=$?
 check invalid-job "$([ $code -eq 1 ] && grep -q 'b.avi' "$tmp/u.err" && [ -z "$(ls "$tmp/q5/inbox")" ] && echo ok || echo "exit $code: $(cat "$tmp/u.err")")"
 
-echo "test_worker: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_worker

@@ -9,12 +9,8 @@ command -v redis-server >/dev/null || { echo "FAIL redis-server is not installed
 tmp=$(mktemp -d /tmp/reelay-redis-test-XXXXXX)
 redis_pid=""
 trap 'kill $(jobs -p) 2>/dev/null; [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-  if [ "$2" = ok ]; then pass=$((pass + 1)); else echo "FAIL $1: $2"; fail=$((fail + 1)); fi
-}
-frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1" 2>/dev/null; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/lib.sh"
+port=$(free_port)
 start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly yes --dir "$tmp" --daemonize no \
     >>"$tmp/redis.log" 2>&1 &
@@ -82,5 +78,4 @@ printf '{"id":"poison","input":"%s/none.json","output":"%s/out/poison.webm"}\n' 
 "$reelay" worker --queue "$queue" --exit-when-empty 2>"$tmp/p.log"
 check poison "$(rcli hget reelay:job:poison result | python3 -c 'import json,sys; r=json.load(sys.stdin); print("ok" if r["status"]=="failed" and r["attempts"]==3 and "none.json" in r["error"]["message"] else r)')"
 
-echo "test_worker_redis: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_worker_redis
