@@ -423,19 +423,35 @@ static int job_status(reelay_server *s, const char *id, reelay_job_state *state,
     return rc;
 }
 
+/* A job a request names: true with its state and result (the caller's to
+ * release), or false with the response already given (the queue failed:
+ * 503 or 500; no such job: 404) in *response. */
+static bool find_job(reelay_server *s, struct MHD_Connection *c, const char *id, reelay_job_state *state,
+                     json_t **result, enum MHD_Result *response)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    *result = NULL;
+    int rc = job_status(s, id, state, result, &err);
+    if (rc != REELAY_OK) {
+        *response = respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
+        return false;
+    }
+    if (*state == REELAY_STATE_UNKNOWN) {
+        json_decref(*result);
+        *result = NULL;
+        *response = respond_error(s, c, 404, "not_found", "no job %s", id);
+        return false;
+    }
+    return true;
+}
+
 static enum MHD_Result serve_status(reelay_server *s, struct MHD_Connection *c, const char *id)
 {
     reelay_job_state state;
     json_t *result = NULL;
-    reelay_err err;
-    reelay_err_clear(&err);
-    int rc = job_status(s, id, &state, &result, &err);
-    if (rc != REELAY_OK)
-        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
-    if (state == REELAY_STATE_UNKNOWN) {
-        json_decref(result);
-        return respond_error(s, c, 404, "not_found", "no job %s", id);
-    }
+    enum MHD_Result response;
+    if (!find_job(s, c, id, &state, &result, &response)) return response;
     json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "id", id, "status", state_name(state), "result",
                             result ? result : json_null(), "links", links_doc(id));
     struct MHD_Response *r = json_response(doc);
@@ -522,12 +538,8 @@ static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, 
 {
     reelay_job_state state;
     json_t *result = NULL;
-    reelay_err err;
-    reelay_err_clear(&err);
-    int rc = job_status(s, id, &state, &result, &err);
-    if (rc != REELAY_OK)
-        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
-    if (state == REELAY_STATE_UNKNOWN) return respond_error(s, c, 404, "not_found", "no job %s", id);
+    enum MHD_Result response;
+    if (!find_job(s, c, id, &state, &result, &response)) return response;
     if (state != REELAY_STATE_DONE) {
         json_decref(result);
         char message[160];
