@@ -49,19 +49,21 @@ done
 log=build-fuzz/fuzz-$target.log
 echo "fuzzing $target for $seconds s: corpus $corpus ($(ls "$corpus" | wc -l) files), log $log"
 status=0
-# One worker (the machine is shared), run inside build-fuzz/ where libFuzzer
-# writes the worker's log (fuzz-0.log; the parent copies it into its own
-# output). LeakSanitizer: fontconfig's known leak (tests/lsan.supp). UBSan
+# One worker (the machine is shared), run inside build-fuzz/run-TARGET/,
+# where libFuzzer writes the worker's log (fuzz-0.log; the parent copies it
+# into its own output): a directory per target, so both targets can run at
+# once. LeakSanitizer: fontconfig's known leak (tests/lsan.supp). UBSan
 # reports abort (-fno-sanitize-recover=all).
-(cd build-fuzz &&
+mkdir -p "build-fuzz/run-$target"
+(cd "build-fuzz/run-$target" &&
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-  LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
+  LSAN_OPTIONS="suppressions=$PWD/../../tests/lsan.supp:print_suppressions=0" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  "tests/fuzz/fuzz_$target" "corpus-$target" -dict=../tests/fuzz/json.dict \
+  "../tests/fuzz/fuzz_$target" "../corpus-$target" -dict=../../tests/fuzz/json.dict \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=30 -rss_limit_mb=3072 \
-  -jobs=1 -workers=1 -print_final_stats=1 -artifact_prefix="crashes-$target/" "$@" \
-  >"../$log" 2>&1) || status=$?
-rm -f build-fuzz/fuzz-0.log
+  -jobs=1 -workers=1 -print_final_stats=1 -artifact_prefix="../crashes-$target/" "$@" \
+  >"../../$log" 2>&1) || status=$?
+rm -rf "build-fuzz/run-$target"
 
 echo "== summary: $target, $seconds s (exit status $status) =="
 last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
