@@ -42,6 +42,13 @@ reelay_ingest_options reelay_ingest_limits(const reelay_ingest_options *limits)
     return resolved;
 }
 
+int reelay_check_event_count(const reelay_ingest_options *limits, size_t count, const char *where, reelay_err *err)
+{
+    size_t max = reelay_ingest_limits(limits).max_events;
+    if (count <= max) return REELAY_OK;
+    return reelay_err_set(err, REELAY_E_INPUT, "%s: more than %zu events (raise --max-events)", where, max);
+}
+
 int reelay_check_viewport(const reelay_ingest_options *limits, double width, double height, const char *where,
                           reelay_err *err)
 {
@@ -73,18 +80,23 @@ static int window_index(ingest_ctx *ctx, const char *key, uint32_t *out)
     return REELAY_OK;
 }
 
+/* One more rrweb event, within --max-events. */
+static int read_counted_event(ingest_ctx *ctx, json_t *event, uint32_t window, const char *where)
+{
+    if (reelay_check_event_count(ctx->options, ctx->session->event_count + 1, where, ctx->err) != REELAY_OK)
+        return ctx->err->code;
+    return reelay_read_rrweb_event(ctx->session, event, window, ctx->options, where, ctx->err);
+}
+
 static int read_event(ingest_ctx *ctx, json_t *event, const char *fallback_window, const char *where)
 {
-    if (ctx->session->event_count >= ctx->options->max_events)
-        return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (raise --max-events)", where,
-                              ctx->options->max_events);
     char scratch[32];
     const char *key = window_key_text(json_object_get(event, "windowId"), scratch, sizeof scratch);
     if (!key) key = window_key_text(json_object_get(event, "window_id"), scratch, sizeof scratch);
     if (!key) key = fallback_window;
     uint32_t window = 0;
     if (window_index(ctx, key, &window) != REELAY_OK) return ctx->err->code;
-    return reelay_read_rrweb_event(ctx->session, event, window, ctx->options, where, ctx->err);
+    return read_counted_event(ctx, event, window, where);
 }
 
 static int read_event_array(ingest_ctx *ctx, json_t *array, const char *fallback_window, const char *path)
@@ -122,10 +134,7 @@ static int read_line_item(ingest_ctx *ctx, json_t *item, const char *where, bool
         if (key && json_is_object(event)) {
             uint32_t window = 0;
             if (window_index(ctx, key, &window) != REELAY_OK) return ctx->err->code;
-            if (ctx->session->event_count >= ctx->options->max_events)
-                return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: more than %zu events (raise --max-events)", where,
-                                      ctx->options->max_events);
-            return reelay_read_rrweb_event(ctx->session, event, window, ctx->options, where, ctx->err);
+            return read_counted_event(ctx, event, window, where);
         }
     } else if (is_event_object(item)) {
         return read_event(ctx, item, DEFAULT_WINDOW, where);

@@ -35,6 +35,11 @@ reelay_ingest_options reelay_ingest_defaults(void);
  * depth kept within 1..REELAY_MAX_TREE_DEPTH_CEILING. */
 reelay_ingest_options reelay_ingest_limits(const reelay_ingest_options *limits);
 
+/* REELAY_E_INPUT, the message starting with `where` and naming
+ * --max-events, when `count` events are more than limits->max_events
+ * (NULL: the default) allows. */
+int reelay_check_event_count(const reelay_ingest_options *limits, size_t count, const char *where, reelay_err *err);
+
 /* A recorded viewport: REELAY_E_INPUT when negative or wider or taller than
  * limits->max_viewport (NULL: the default), the message starting with
  * `where` and naming --max-viewport. */

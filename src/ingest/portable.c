@@ -645,9 +645,8 @@ int reelay_read_portable(const json_t *root, reelay_session *session, const reel
         return reelay_err_set(err, REELAY_E_INPUT, "portable recording: expected a JSON object");
     const json_t *events = json_object_get(root, "events");
     if (!json_is_array(events)) return reelay_err_set(err, REELAY_E_INPUT, "events: expected an array");
-    size_t max_events = reelay_ingest_limits(limits).max_events;
-    if (json_array_size(events) > max_events)
-        return reelay_err_set(err, REELAY_E_INPUT, "events: more than %zu events (raise --max-events)", max_events);
+    int rc = reelay_check_event_count(limits, json_array_size(events), "events", err);
+    if (rc != REELAY_OK) return rc;
 
     session->format = REELAY_FORMAT_PORTABLE;
     session->source = REELAY_SOURCE_PORTABLE;
@@ -660,7 +659,7 @@ int reelay_read_portable(const json_t *root, reelay_session *session, const reel
 
     double start = 0, end = 0;
     bool has_start = false, has_end = false;
-    int rc = optional_time(root, "startTime", &start, &has_start, err);
+    rc = optional_time(root, "startTime", &start, &has_start, err);
     if (rc == REELAY_OK) rc = optional_time(root, "endTime", &end, &has_end, err);
     if (rc != REELAY_OK) return rc;
 

@@ -196,6 +196,15 @@ static int parse_int(const char *text, int low, int high, const char *name, int 
     return REELAY_OK;
 }
 
+/* A limit's own bound: n at most ceiling, else REELAY_E_USAGE saying why. */
+static int within_ceiling(uint64_t n, uint64_t ceiling, const char *flag, const char *value, const char *why,
+                          reelay_err *err)
+{
+    if (n <= ceiling) return REELAY_OK;
+    return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': at most %llu%s", flag, value,
+                          (unsigned long long)ceiling, why);
+}
+
 static const struct {
     const char *name;
     reelay_option_kind kind;
@@ -298,17 +307,16 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         if (strcmp(name, "max-image-pixels") == 0) o->max_image_pixels = (size_t)n;
         if (strcmp(name, "max-wireframes") == 0) o->ingest.max_wireframes = (size_t)n;
         if (strcmp(name, "max-viewport") == 0) o->ingest.max_viewport = (double)n;
-        if (strcmp(name, "max-tree-depth") == 0 || strcmp(name, "max-output-dim") == 0) {
-            bool depth = strcmp(name, "max-tree-depth") == 0;
-            uint64_t ceiling = depth ? REELAY_MAX_TREE_DEPTH_CEILING : REELAY_OUTPUT_DIM_CEILING;
-            if (n > ceiling)
-                return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': at most %llu%s", flag, value,
-                                      (unsigned long long)ceiling,
-                                      depth ? " (the JSON reader's nesting limit)" : "");
-            if (depth) o->ingest.max_tree_depth = (int)n;
-            else o->max_output_dim = (int)n;
+        if (strcmp(name, "max-tree-depth") == 0) {
+            rc = within_ceiling(n, REELAY_MAX_TREE_DEPTH_CEILING, flag, value, " (the JSON reader's nesting limit)",
+                                err);
+            if (rc == REELAY_OK) o->ingest.max_tree_depth = (int)n;
         }
-        return REELAY_OK;
+        if (strcmp(name, "max-output-dim") == 0) {
+            rc = within_ceiling(n, REELAY_OUTPUT_DIM_CEILING, flag, value, "", err);
+            if (rc == REELAY_OK) o->max_output_dim = (int)n;
+        }
+        return rc;
     }
     if (strcmp(name, "max-duration") == 0) {
         double ms = 0;
