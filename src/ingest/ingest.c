@@ -105,7 +105,7 @@ static int read_event_array(ingest_ctx *ctx, json_t *array, const char *fallback
     json_t *event;
     json_array_foreach(array, i, event) {
         char where[256];
-        snprintf(where, sizeof where, "%s[%zu]", path, i);
+        reelay_json_path_index(where, sizeof where, path, i);
         if (read_event(ctx, event, fallback_window, where) != REELAY_OK) return ctx->err->code;
     }
     return REELAY_OK;
@@ -254,7 +254,7 @@ static int read_snapshot_events(ingest_ctx *ctx, json_t *array, const char *path
     json_t *item;
     json_array_foreach(array, i, item) {
         char where[256];
-        snprintf(where, sizeof where, "%s[%zu]", path, i);
+        reelay_json_path_index(where, sizeof where, path, i);
         if (!json_is_object(item)) return reelay_err_set(ctx->err, REELAY_E_INPUT, "%s: expected an object", where);
         const char *name = json_string_value(json_object_get(item, "event"));
         json_t *props = json_object_get(item, "properties");
