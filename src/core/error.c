@@ -7,6 +7,7 @@ void reelay_err_clear(reelay_err *err)
 {
     if (!err) return;
     err->code = REELAY_OK;
+    err->flags = 0;
     err->msg[0] = '\0';
 }
 
@@ -14,6 +15,7 @@ int reelay_err_vset(reelay_err *err, int code, const char *fmt, va_list ap)
 {
     if (!err) return code;
     err->code = code;
+    err->flags = 0;
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     return code;
 }
@@ -25,6 +27,13 @@ int reelay_err_set(reelay_err *err, int code, const char *fmt, ...)
     reelay_err_vset(err, code, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int reelay_err_mark(reelay_err *err, unsigned flags)
+{
+    if (!err) return REELAY_E_INTERNAL;
+    err->flags |= flags;
+    return err->code;
 }
 
 void reelay_err_prefix(reelay_err *err, const char *fmt, ...)

@@ -27,6 +27,7 @@ typedef struct reelay_job {
     char id[REELAY_JOB_ID_MAX + 1];
     const char *input;  /* path (points into doc) */
     const char *output; /* path (points into doc); also options.output */
+    bool overwrite;     /* "overwrite": true: an existing file of the output's (or a sidecar's) name is replaced */
     reelay_render_options options; /* its strings point into doc */
     json_t *doc;        /* the document, owning the strings above */
 } reelay_job;
@@ -46,6 +47,39 @@ int reelay_job_from_json(json_t *doc, const char *where, reelay_job *job, reelay
 int reelay_job_parse(const char *text, size_t len, const char *where, reelay_job *job, reelay_err *err);
 
 void reelay_job_free(reelay_job *job);
+
+/* Every file a job document names for writing: its output, then its
+ * sidecars (options poster, preview, manifest, in any spelling) when
+ * given; the strings point into doc, which need not be valid (fields that
+ * are not strings are skipped). Returns how many. */
+#define REELAY_JOB_MAX_OUTPUTS 4
+size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_MAX_OUTPUTS]);
+
+/* What an operator lets a job ask for (`reelay worker` and `reelay serve`
+ * flags): a job may lower each limit, never raise it. */
+typedef struct reelay_job_ceilings {
+    reelay_render_options limits; /* the max-* limits only; the rest unused */
+    int max_fps;                  /* default 60 */
+} reelay_job_ceilings;
+
+/* The ceilings when the operator sets none: the render defaults for the
+ * limits, 60 fps. */
+reelay_job_ceilings reelay_job_ceilings_default(void);
+
+/* True when `flag` ("--max-duration", "--max-fps", ...) sets a ceiling. */
+bool reelay_job_ceiling_flag(const char *flag);
+
+/* Sets the ceiling named by flag from its text (the render option's
+ * spelling); REELAY_E_USAGE for a bad value or an unknown flag. */
+int reelay_job_ceiling_set(reelay_job_ceilings *ceilings, const char *flag, const char *value, reelay_err *err);
+
+/* Holds a parsed job to the ceilings: a limit the job did not set takes the
+ * ceiling; a limit, fps or output size set above its ceiling is refused,
+ * REELAY_E_USAGE with REELAY_ERR_LASTING, the message naming the option
+ * and the ceiling ("job x: options.max_duration 48:00:00 is above this
+ * service's ceiling of 2:00:00"). */
+int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *ceilings, const char *where,
+                              reelay_err *err);
 
 typedef enum reelay_job_status {
     REELAY_JOB_DONE = 0,

@@ -120,6 +120,13 @@ int reelay_queue_counts_get(reelay_queue *q, reelay_queue_counts *counts, reelay
     return q->ops->counts(q->impl, counts, err);
 }
 
+int reelay_queue_trim(reelay_queue *q, double older_than_s, long *removed, reelay_err *err)
+{
+    *removed = 0;
+    if (!(older_than_s >= 0)) return reelay_err_set(err, REELAY_E_USAGE, "bad retention %g s", older_than_s);
+    return q->ops->trim(q->impl, older_than_s, removed, err);
+}
+
 const char *reelay_queue_backend(const reelay_queue *q)
 {
     return q->ops->name;

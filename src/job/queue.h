@@ -56,7 +56,11 @@ int reelay_queue_open_wait(const char *spec, double lease_s, double wait_s, reel
 void reelay_queue_close(reelay_queue *queue);
 
 /* Enqueues a job document (validated first: REELAY_E_USAGE, nothing
- * queued). An id already queued, running or finished is REELAY_E_USAGE. */
+ * queued). An id already queued, running or finished is REELAY_E_USAGE.
+ * Output names belong to one job: a job naming a file (its output or a
+ * sidecar, reelay_job_output_paths) that a job known to the queue names
+ * too is refused, REELAY_E_USAGE with REELAY_ERR_LASTING set and a message
+ * "output PATH belongs to job ID", until that job is trimmed. */
 int reelay_queue_submit(reelay_queue *queue, json_t *job_doc, reelay_err *err);
 
 /* Takes the next job, first returning expired claims to the queue (or
@@ -64,7 +68,9 @@ int reelay_queue_submit(reelay_queue *queue, json_t *job_doc, reelay_err *err);
  * none, and after an error (nothing is claimed then). */
 int reelay_queue_claim(reelay_queue *queue, reelay_claim *claim, bool *got, reelay_err *err);
 
-/* Keeps a claim alive. */
+/* Keeps a claim alive. A claim that is no longer ours fails with
+ * REELAY_ERR_LOST_CLAIM set (heartbeat, finish and release alike); any
+ * other failure (the queue unreachable) leaves it unknown. */
 int reelay_queue_heartbeat(reelay_queue *queue, const reelay_claim *claim, reelay_err *err);
 
 /* Finishes a claim with its result: stored, then the claim is removed.
@@ -87,6 +93,15 @@ const char *reelay_queue_backend(const reelay_queue *queue);
  * finished. */
 int reelay_queue_status(reelay_queue *queue, const char *id, reelay_job_state *state, json_t **result,
                         reelay_err *err);
+
+/* Retention: forgets jobs finished (done or failed) more than
+ * older_than_s seconds ago, with everything the queue kept about them
+ * (results, attempts, output ownership, dead letters), and the backend's
+ * own leftovers (dead consumers, stray temporary files). *removed counts
+ * the jobs forgotten. Outputs are never touched. Safe to run from many
+ * workers at once. */
+#define REELAY_QUEUE_DEFAULT_RETENTION_S (7 * 86400.0)
+int reelay_queue_trim(reelay_queue *queue, double older_than_s, long *removed, reelay_err *err);
 
 /* Jobs by state, for metrics and tests. */
 typedef struct reelay_queue_counts {

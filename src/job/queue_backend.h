@@ -17,6 +17,7 @@ typedef struct reelay_queue_ops {
     int (*requeue)(void *impl, reelay_claim *claim, bool uncount, reelay_err *err);
     int (*status)(void *impl, const char *id, reelay_job_state *state, json_t **result, reelay_err *err);
     int (*counts)(void *impl, reelay_queue_counts *counts, reelay_err *err);
+    int (*trim)(void *impl, double older_than_s, long *removed, reelay_err *err);
     void (*close)(void *impl);
 } reelay_queue_ops;
 
