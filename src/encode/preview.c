@@ -130,7 +130,7 @@ int reelay_preview_open(const reelay_preview_options *options, reelay_preview **
         free(p);
         return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     }
-    rc = reelay_atomic_begin(&p->file, options->path, err);
+    rc = reelay_atomic_begin_with(&p->file, options->path, options->write, err);
     if (rc != REELAY_OK) {
         free(p->previous);
         free(p);
@@ -223,7 +223,8 @@ int reelay_preview_add(reelay_preview *p, const uint8_t *bgra, int stride, doubl
     return REELAY_OK;
 }
 
-static int assemble_and_write(reelay_preview *p, double end_ms, int64_t *bytes_out, reelay_err *err)
+static int assemble_and_write(reelay_preview *p, double end_ms, int64_t *bytes_out, reelay_atomic_file *held,
+                              reelay_err *err)
 {
     if (p->failed) return reelay_err_set(err, REELAY_E_INTERNAL, "preview: used after a failure");
     if (p->kept == 0) return reelay_err_set(err, REELAY_E_INTERNAL, "preview: no frames");
@@ -252,7 +253,7 @@ static int assemble_and_write(reelay_preview *p, double end_ms, int64_t *bytes_o
     int saved = errno ? errno : EIO; /* the reason, for the message: disk full, file too large */
     WebPDataClear(&data);
     if (!written) return reelay_err_set(err, REELAY_E_IO, "%s: cannot write: %s", p->file.final_path, strerror(saved));
-    int rc = reelay_atomic_commit(&p->file, err);
+    int rc = reelay_atomic_finish(&p->file, held, err);
     if (rc != REELAY_OK) return rc;
     if (bytes_out) *bytes_out = (int64_t)size;
     return REELAY_OK;
@@ -260,8 +261,14 @@ static int assemble_and_write(reelay_preview *p, double end_ms, int64_t *bytes_o
 
 int reelay_preview_finish(reelay_preview *preview, double end_ms, int64_t *bytes_out, reelay_err *err)
 {
+    return reelay_preview_finish_held(preview, end_ms, bytes_out, NULL, err);
+}
+
+int reelay_preview_finish_held(reelay_preview *preview, double end_ms, int64_t *bytes_out, reelay_atomic_file *held,
+                               reelay_err *err)
+{
     if (!preview) return reelay_err_set(err, REELAY_E_INTERNAL, "preview: not open");
-    int rc = assemble_and_write(preview, end_ms, bytes_out, err);
+    int rc = assemble_and_write(preview, end_ms, bytes_out, held, err);
     release(preview);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 typedef struct reelay_preview_options {
@@ -22,14 +23,15 @@ typedef struct reelay_preview_options {
     double max_fps;            /* default 12; (0, 120] */
     int quality;               /* default 60, lossy; 0..100 */
     double max_duration_ms;    /* 0 = no cap; later frames are dropped */
+    const reelay_atomic_options *write; /* how the file is put in place; NULL = replace, anywhere */
 } reelay_preview_options;
 
 typedef struct reelay_preview reelay_preview;
 
 reelay_preview_options reelay_preview_defaults(void);
 
-/* Validates options (REELAY_E_USAGE naming the bad one) and creates
- * path.partial at once, so an unwritable destination fails here
+/* Validates options (REELAY_E_USAGE naming the bad one) and creates its
+ * temporary file at once, so an unwritable destination fails here
  * (REELAY_E_IO) rather than after all the encoding work.
  *
  * The preview is src scaled to max_width (aspect kept, both sides even,
@@ -53,13 +55,17 @@ int reelay_preview_add(reelay_preview *preview, const uint8_t *bgra, int stride,
 
 /* end_ms: when the last frame stops showing (>= the last out_ms given to
  * add; capped by max_duration_ms). Assembles and writes atomically
- * (path.partial → rename), sets *bytes_out (may be NULL) to the file's size,
+ * (core/atomic_file.h), sets *bytes_out (may be NULL) to the file's size,
  * and frees the preview whatever the outcome. No frame kept, or a bad end_ms:
  * REELAY_E_INTERNAL; a write failure: REELAY_E_IO. On failure nothing is
  * left at path. */
 int reelay_preview_finish(reelay_preview *preview, double end_ms, int64_t *bytes_out, reelay_err *err);
+/* The same, but the file is handed over unpublished in *held, for the
+ * caller to commit with others (reelay_atomic_commit_all). */
+int reelay_preview_finish_held(reelay_preview *preview, double end_ms, int64_t *bytes_out, reelay_atomic_file *held,
+                               reelay_err *err);
 
-/* Frees the preview and removes path.partial: nothing is left behind. NULL-safe. */
+/* Frees the preview and its temporary file: nothing is left behind. NULL-safe. */
 void reelay_preview_abort(reelay_preview *preview);
 
 #endif

@@ -39,10 +39,11 @@ static cairo_status_t write_to_file(void *closure, const unsigned char *data, un
     return sink_write(closure, data, length) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err)
+static int write_png(cairo_surface_t *surface, const char *path, const reelay_atomic_options *write,
+                     reelay_atomic_file *held, reelay_err *err)
 {
     reelay_atomic_file file;
-    int rc = reelay_atomic_begin(&file, path, err);
+    int rc = reelay_atomic_begin_with(&file, path, write, err);
     if (rc != REELAY_OK) return rc;
     file_sink sink = {file.fp, 0};
     cairo_status_t status = cairo_surface_write_to_png_stream(surface, write_to_file, &sink);
@@ -53,7 +54,12 @@ int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err
                                   strerror(sink.error ? sink.error : EIO));
         return reelay_err_set(err, REELAY_E_INTERNAL, "%s: cannot write PNG: %s", path, cairo_status_to_string(status));
     }
-    return reelay_atomic_commit(&file, err);
+    return reelay_atomic_finish(&file, held, err);
+}
+
+int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err)
+{
+    return write_png(surface, path, NULL, NULL, err);
 }
 
 static int webp_to_file(const uint8_t *data, size_t size, const WebPPicture *picture)
@@ -89,7 +95,8 @@ static void copy_pixels(cairo_surface_t *surface, WebPPicture *picture)
     }
 }
 
-static int write_webp(cairo_surface_t *surface, const char *path, reelay_err *err)
+static int write_webp(cairo_surface_t *surface, const char *path, const reelay_atomic_options *write,
+                      reelay_atomic_file *held, reelay_err *err)
 {
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS ||
         cairo_surface_get_type(surface) != CAIRO_SURFACE_TYPE_IMAGE)
@@ -115,7 +122,7 @@ static int write_webp(cairo_surface_t *surface, const char *path, reelay_err *er
     copy_pixels(surface, &picture);
 
     reelay_atomic_file file;
-    int rc = reelay_atomic_begin(&file, path, err);
+    int rc = reelay_atomic_begin_with(&file, path, write, err);
     if (rc != REELAY_OK) {
         WebPPictureFree(&picture);
         return rc;
@@ -133,7 +140,7 @@ static int write_webp(cairo_surface_t *surface, const char *path, reelay_err *er
                                   strerror(sink.error ? sink.error : EIO));
         return reelay_err_set(err, REELAY_E_INTERNAL, "%s: cannot write WebP (libwebp error %d)", path, (int)error);
     }
-    return reelay_atomic_commit(&file, err);
+    return reelay_atomic_finish(&file, held, err);
 }
 
 /* The extension of path's last component ("" when it has none). */
@@ -153,8 +160,14 @@ int reelay_still_check_name(const char *path, reelay_err *err)
 
 int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err)
 {
+    return reelay_write_still_held(surface, path, NULL, NULL, err);
+}
+
+int reelay_write_still_held(cairo_surface_t *surface, const char *path, const reelay_atomic_options *write,
+                            reelay_atomic_file *held, reelay_err *err)
+{
     int rc = reelay_still_check_name(path, err);
     if (rc != REELAY_OK) return rc;
-    if (strcasecmp(extension(path), ".webp") == 0) return write_webp(surface, path, err);
-    return reelay_write_png(surface, path, err);
+    if (strcasecmp(extension(path), ".webp") == 0) return write_webp(surface, path, write, held, err);
+    return write_png(surface, path, write, held, err);
 }

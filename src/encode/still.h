@@ -7,6 +7,7 @@
 
 #include <cairo.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 /* Writes surface as PNG to path. Fails with REELAY_E_IO (nothing left at
@@ -21,6 +22,12 @@ int reelay_write_png(cairo_surface_t *surface, const char *path, reelay_err *err
  * format's limit), REELAY_E_IO, or REELAY_E_INTERNAL; on failure nothing is
  * left at path and an existing file there is untouched. */
 int reelay_write_still(cairo_surface_t *surface, const char *path, reelay_err *err);
+
+/* The same, written as `write` says (NULL = replace, anywhere); with held
+ * non-NULL the file is handed over unpublished, for the caller to commit
+ * with others (core/atomic_file.h). */
+int reelay_write_still_held(cairo_surface_t *surface, const char *path, const reelay_atomic_options *write,
+                            reelay_atomic_file *held, reelay_err *err);
 
 /* REELAY_OK when reelay_write_still knows path's extension, else the same
  * REELAY_E_USAGE it would fail with: for checking a name before the work. */

@@ -171,7 +171,7 @@ static int lav_error(reelay_err *err, int rc, const char *what, const char *name
 static int mux_error(reelay_video *video, int rc, const char *what, reelay_err *err)
 {
     if (video->pb && video->pb->error < 0)
-        return reelay_err_set(err, REELAY_E_IO, "%s: cannot write: %s", video->file.partial_path,
+        return reelay_err_set(err, REELAY_E_IO, "%s: cannot write: %s", video->file.final_path,
                               av_err2str(video->pb->error));
     return lav_error(err, rc, what, video->file.final_path);
 }
@@ -179,9 +179,9 @@ static int mux_error(reelay_video *video, int rc, const char *what, reelay_err *
 /* ----------------------------------------------------------- custom AVIO */
 
 /* libavformat writes through our FILE so that core/atomic_file keeps the
- * naming, fsync and rename. The FILE is unbuffered (AVIO buffers), so MP4's
- * faststart pass, which reopens the partial file to read it back, sees
- * every byte written so far. */
+ * temporary file, fsync and publishing. The FILE is unbuffered (AVIO
+ * buffers), so MP4's faststart pass, which reopens the temporary file by
+ * its path to read it back, sees every byte written so far. */
 #if LIBAVFORMAT_VERSION_MAJOR >= 61
 #define AVIO_WRITE_CONST const
 #else
@@ -765,9 +765,9 @@ int reelay_video_open(const reelay_video_options *options, reelay_video **out, r
     video->height = options->height;
     video->fps = options->fps;
     video->last_pts = -1;
-    rc = reelay_atomic_begin(&video->file, options->path, err);
+    rc = reelay_atomic_begin_with(&video->file, options->path, options->write, err);
     if (rc == REELAY_OK && setvbuf(video->file.fp, NULL, _IONBF, 0) != 0)
-        rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot set up writing", video->file.partial_path);
+        rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot set up writing", video->file.final_path);
     if (rc == REELAY_OK) rc = open_muxer(video, options, container, err);
     if (rc == REELAY_OK) rc = open_encoder(video, options, encoder, err);
     if (rc == REELAY_OK && video->codec == REELAY_CODEC_H264) rc = open_sei_filter(video, err);
@@ -1052,6 +1052,12 @@ static void release(reelay_video *video)
 
 int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay_err *err)
 {
+    return reelay_video_finish_held(video, result, NULL, err);
+}
+
+int reelay_video_finish_held(reelay_video *video, reelay_video_result *result, reelay_atomic_file *held,
+                             reelay_err *err)
+{
     if (!video) return reelay_err_set(err, REELAY_E_INTERNAL, "no video");
     const char *path = video->file.final_path;
     int64_t end = video->end_pts ? video->end_pts : video->last_pts + 1;
@@ -1067,7 +1073,7 @@ int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay
         rc = finish_stream(video, end, err);
     struct stat st;
     if (rc == REELAY_OK && fstat(fileno(video->file.fp), &st) != 0)
-        rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot stat: %s", video->file.partial_path, strerror(errno));
+        rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot stat: %s", video->file.final_path, strerror(errno));
     if (rc != REELAY_OK) {
         reelay_video_abort(video);
         return rc;
@@ -1081,7 +1087,7 @@ int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay
         snprintf(result->codec, sizeof result->codec, "%s", reelay_codec_name(video->codec));
     }
     release(video);
-    rc = reelay_atomic_commit(&video->file, err);
+    rc = reelay_atomic_finish(&video->file, held, err);
     free(video);
     return rc;
 }

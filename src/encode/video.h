@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 typedef enum reelay_codec {
@@ -90,13 +91,14 @@ typedef struct reelay_video_options {
      * the frames pass 5 s into it (the cue is written by then). */
     const reelay_cue *cues;
     size_t cue_count;
+    const reelay_atomic_options *write; /* how the file is put in place; NULL = replace, anywhere */
 } reelay_video_options;
 
 typedef struct reelay_video reelay_video;
 
 /* Checks options (REELAY_E_USAGE), opens the encoder (REELAY_E_INTERNAL
- * naming it when libavcodec lacks it) and creates path.partial
- * (REELAY_E_IO naming it). On failure *out is NULL and nothing is left. */
+ * naming it when libavcodec lacks it) and creates its temporary file
+ * (REELAY_E_IO naming path). On failure *out is NULL and nothing is left. */
 int reelay_video_open(const reelay_video_options *options, reelay_video **out, reelay_err *err);
 
 /* A BGRA frame (CAIRO_FORMAT_RGB24/ARGB32 on little-endian: B,G,R,X bytes;
@@ -142,11 +144,15 @@ typedef struct reelay_video_result {
     char codec[16];    /* reelay_codec_name */
 } reelay_video_result;
 
-/* Flushes the encoder, writes the trailer, fsyncs, renames path.partial to
- * path. Always releases video; on failure (including after a failed write
- * or repeat: the stream is then in an unknown state) nothing is left.
- * result may be NULL. */
+/* Flushes the encoder, writes the trailer, fsyncs and puts the file in
+ * place (core/atomic_file.h). Always releases video; on failure (including
+ * after a failed write or repeat: the stream is then in an unknown state)
+ * nothing is left. result may be NULL. */
 int reelay_video_finish(reelay_video *video, reelay_video_result *result, reelay_err *err);
+/* The same, but the finished file is handed over unpublished in *held,
+ * for the caller to commit with others (reelay_atomic_commit_all). */
+int reelay_video_finish_held(reelay_video *video, reelay_video_result *result, reelay_atomic_file *held,
+                             reelay_err *err);
 
 /* Discards everything: no file left (safe on NULL, and after a failed open). */
 void reelay_video_abort(reelay_video *video);

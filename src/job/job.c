@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "encode/video.h"
@@ -91,7 +92,19 @@ int reelay_job_from_json(json_t *doc, const char *where, reelay_job *job, reelay
                             where, REELAY_JOB_ID_MAX);
     if (rc == REELAY_OK) rc = required_string(doc, "input", where, &job->input, err);
     if (rc == REELAY_OK) rc = required_string(doc, "output", where, &job->output, err);
-    const char *known[] = {"id", "input", "output", "options"};
+    const json_t *overwrite = json_object_get(doc, "overwrite");
+    if (rc == REELAY_OK && overwrite && !json_is_boolean(overwrite))
+        rc = reelay_err_set(err, REELAY_E_USAGE, "%s: \"overwrite\" must be true or false", where);
+    job->overwrite = json_is_true(overwrite);
+    const json_t *root = json_object_get(doc, "output_root");
+    if (rc == REELAY_OK && root) {
+        if (!json_is_string(root) || json_string_value(root)[0] != '/' ||
+            strlen(json_string_value(root)) != json_string_length(root))
+            rc = reelay_err_set(err, REELAY_E_USAGE, "%s: \"output_root\" must be an absolute path", where);
+        else
+            job->output_root = json_string_value(root);
+    }
+    const char *known[] = {"id", "input", "output", "options", "overwrite", "output_root"};
     const char *key;
     const json_t *value;
     json_object_foreach(doc, key, value) {
@@ -103,6 +116,8 @@ int reelay_job_from_json(json_t *doc, const char *where, reelay_job *job, reelay
     snprintf(job->id, sizeof job->id, "%s", id);
     job->options = reelay_render_defaults();
     job->options.output = job->output;
+    job->options.overwrite = job->overwrite;
+    job->options.output_root = job->output_root;
     rc = read_options(json_object_get(doc, "options"), where, &job->options, err);
     reelay_codec codec;
     if (rc == REELAY_OK && reelay_video_resolve(job->output, job->options.codec, &codec, err) != REELAY_OK) {
@@ -134,6 +149,151 @@ void reelay_job_free(reelay_job *job)
     if (!job) return;
     json_decref(job->doc);
     memset(job, 0, sizeof *job);
+}
+
+size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_MAX_OUTPUTS])
+{
+    size_t n = 0;
+    const char *output = json_string_value(json_object_get(doc, "output"));
+    if (output) paths[n++] = output;
+    const json_t *options = json_object_get(doc, "options");
+    if (!json_is_object(options)) return n;
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)options, key, value) {
+        char name[64];
+        if (!json_is_string(value) || !reelay_render_option_name(key, name, sizeof name)) continue;
+        bool sidecar = strcmp(name, "poster") == 0 || strcmp(name, "preview") == 0 || strcmp(name, "manifest") == 0;
+        if (sidecar && n < REELAY_JOB_MAX_OUTPUTS) paths[n++] = json_string_value(value);
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- ceilings */
+
+/* The limits a ceiling holds, as flags; fps is checked apart. */
+static const char *const CEILING_LIMITS[] = {
+    "max-input-bytes", "max-events",   "max-wireframes", "max-tree-depth", "max-viewport",
+    "max-duration",    "max-frames",   "max-image-pixels", "max-output-dim",
+};
+#define CEILING_LIMIT_COUNT (sizeof CEILING_LIMITS / sizeof CEILING_LIMITS[0])
+#define DEFAULT_MAX_FPS 60
+
+reelay_job_ceilings reelay_job_ceilings_default(void)
+{
+    return (reelay_job_ceilings){.limits = reelay_render_defaults(), .max_fps = DEFAULT_MAX_FPS};
+}
+
+/* The flag's name without "--", when it names a ceiling. */
+static const char *ceiling_name(const char *flag)
+{
+    if (!flag || strncmp(flag, "--", 2) != 0) return NULL;
+    flag += 2;
+    if (strcmp(flag, "max-fps") == 0) return flag;
+    for (size_t i = 0; i < CEILING_LIMIT_COUNT; i++)
+        if (strcmp(flag, CEILING_LIMITS[i]) == 0) return flag;
+    return NULL;
+}
+
+bool reelay_job_ceiling_flag(const char *flag)
+{
+    return ceiling_name(flag) != NULL;
+}
+
+int reelay_job_ceiling_set(reelay_job_ceilings *c, const char *flag, const char *value, reelay_err *err)
+{
+    const char *name = ceiling_name(flag);
+    if (!name) return reelay_err_set(err, REELAY_E_USAGE, "unknown ceiling %s", flag ? flag : "");
+    if (!value) return reelay_err_set(err, REELAY_E_USAGE, "%s needs a value", flag);
+    if (strcmp(name, "max-fps") != 0) return reelay_render_option_set(&c->limits, name, value, err);
+    char *end = NULL;
+    long fps = strtol(value, &end, 10);
+    if (!value[0] || *end || fps < 1 || fps > 240)
+        return reelay_err_set(err, REELAY_E_USAGE, "bad --max-fps '%s': expected a whole number from 1 to 240", value);
+    c->max_fps = (int)fps;
+    return REELAY_OK;
+}
+
+/* One limit of o as a number, to compare a job's with its ceiling's. */
+static double limit_value(const reelay_render_options *o, const char *name)
+{
+    if (strcmp(name, "max-input-bytes") == 0) return (double)o->ingest.max_input_bytes;
+    if (strcmp(name, "max-events") == 0) return (double)o->ingest.max_events;
+    if (strcmp(name, "max-wireframes") == 0) return (double)o->ingest.max_wireframes;
+    if (strcmp(name, "max-tree-depth") == 0) return o->ingest.max_tree_depth;
+    if (strcmp(name, "max-viewport") == 0) return o->ingest.max_viewport;
+    if (strcmp(name, "max-duration") == 0) return o->max_duration_ms;
+    if (strcmp(name, "max-frames") == 0) return (double)o->max_frames;
+    if (strcmp(name, "max-image-pixels") == 0) return (double)o->max_image_pixels;
+    return o->max_output_dim; /* max-output-dim */
+}
+
+/* Copies one limit from `from` into `to`. */
+static void copy_limit(reelay_render_options *to, const reelay_render_options *from, const char *name)
+{
+    if (strcmp(name, "max-input-bytes") == 0) {
+        to->ingest.max_input_bytes = from->ingest.max_input_bytes;
+        to->ingest.max_decompressed_bytes = from->ingest.max_decompressed_bytes;
+    }
+    if (strcmp(name, "max-events") == 0) to->ingest.max_events = from->ingest.max_events;
+    if (strcmp(name, "max-wireframes") == 0) to->ingest.max_wireframes = from->ingest.max_wireframes;
+    if (strcmp(name, "max-tree-depth") == 0) to->ingest.max_tree_depth = from->ingest.max_tree_depth;
+    if (strcmp(name, "max-viewport") == 0) to->ingest.max_viewport = from->ingest.max_viewport;
+    if (strcmp(name, "max-duration") == 0) to->max_duration_ms = from->max_duration_ms;
+    if (strcmp(name, "max-frames") == 0) to->max_frames = from->max_frames;
+    if (strcmp(name, "max-image-pixels") == 0) to->max_image_pixels = from->max_image_pixels;
+    if (strcmp(name, "max-output-dim") == 0) to->max_output_dim = from->max_output_dim;
+}
+
+/* The job's own spelling of option `name` when it set it, else NULL. */
+static const char *given_option(const json_t *doc, const char *name)
+{
+    const json_t *options = json_object_get(doc, "options");
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)options, key, value) {
+        char spelled[64];
+        if (reelay_render_option_name(key, spelled, sizeof spelled) && strcmp(spelled, name) == 0) return key;
+    }
+    return NULL;
+}
+
+static int above_ceiling(const char *where, const char *key, const char *what, reelay_err *err)
+{
+    reelay_err_set(err, REELAY_E_USAGE, "%s: options.%s %s", where, key, what);
+    return reelay_err_mark(err, REELAY_ERR_LASTING);
+}
+
+int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *c, const char *where, reelay_err *err)
+{
+    reelay_render_options *o = &job->options;
+    for (size_t i = 0; i < CEILING_LIMIT_COUNT; i++) {
+        const char *name = CEILING_LIMITS[i];
+        if (!(limit_value(o, name) > limit_value(&c->limits, name))) continue;
+        const char *key = given_option(job->doc, name);
+        if (!key) {
+            copy_limit(o, &c->limits, name);
+            continue;
+        }
+        char what[160];
+        snprintf(what, sizeof what, "is above this service's ceiling of %.0f%s", limit_value(&c->limits, name),
+                 strcmp(name, "max-duration") == 0 ? " ms" : "");
+        return above_ceiling(where, key, what, err);
+    }
+    if (o->fps > c->max_fps) {
+        char what[96];
+        snprintf(what, sizeof what, "%d is above this service's ceiling of %d fps", o->fps, c->max_fps);
+        return above_ceiling(where, given_option(job->doc, "fps") ? given_option(job->doc, "fps") : "fps", what, err);
+    }
+    int dim = c->limits.max_output_dim;
+    if (o->width > dim || o->height > dim) {
+        char what[96];
+        snprintf(what, sizeof what, "%dx%d is larger than this service's ceiling of %d pixels a side", o->width,
+                 o->height, dim);
+        return above_ceiling(where, given_option(job->doc, "size") ? given_option(job->doc, "size") : "size", what,
+                             err);
+    }
+    return REELAY_OK;
 }
 
 static const char *const ERROR_NAMES[] = {"ok", "usage", "input", "io", "internal"};

@@ -28,6 +28,10 @@ typedef struct reelay_job {
     const char *input;  /* path (points into doc) */
     const char *output; /* path (points into doc); also options.output */
     bool overwrite;     /* "overwrite": true: an existing file of the output's (or a sidecar's) name is replaced */
+    /* "output_root" (set by `reelay serve`, absolute): every file the job
+     * writes must lie inside it, reached without following a symlink;
+     * NULL = anywhere (points into doc) */
+    const char *output_root;
     reelay_render_options options; /* its strings point into doc */
     json_t *doc;        /* the document, owning the strings above */
 } reelay_job;

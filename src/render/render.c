@@ -40,6 +40,7 @@ reelay_render_options reelay_render_defaults(void)
         .max_frames = 10 * 1000 * 1000,
         .max_image_pixels = REELAY_IMAGE_MAX_PIXELS,
         .max_output_dim = REELAY_DEFAULT_MAX_OUTPUT_DIM,
+        .overwrite = true,
     };
     return options;
 }
@@ -127,10 +128,12 @@ static double poster_time(const reelay_session *session, const reelay_timeline *
     return fmin(best_ts + 150.0, to);
 }
 
-static int sha256_file(const char *path, char hex[65], reelay_err *err)
+/* The checksum of the bytes at path (the video's temporary file), named
+ * `name` in messages. */
+static int sha256_file(const char *path, const char *name, char hex[65], reelay_err *err)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp) return reelay_err_set(err, REELAY_E_IO, "%s: cannot read back for its checksum", path);
+    if (!fp) return reelay_err_set(err, REELAY_E_IO, "%s: cannot read back for its checksum", name);
     struct AVSHA *sha = av_sha_alloc();
     if (!sha || av_sha_init(sha, 256) < 0) {
         fclose(fp);
@@ -145,13 +148,14 @@ static int sha256_file(const char *path, char hex[65], reelay_err *err)
     unsigned char digest[32];
     av_sha_final(sha, digest);
     av_free(sha);
-    if (failed) return reelay_err_set(err, REELAY_E_IO, "%s: read error while computing its checksum", path);
+    if (failed) return reelay_err_set(err, REELAY_E_IO, "%s: read error while computing its checksum", name);
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     return REELAY_OK;
 }
 
 static int write_manifest(const char *path, const reelay_session *session, const reelay_render_options *options,
-                          const reelay_timeline *timeline, const reelay_render_result *result, reelay_err *err)
+                          const reelay_timeline *timeline, const reelay_render_result *result,
+                          const reelay_atomic_options *write, reelay_atomic_file *held, reelay_err *err)
 {
     char start[40];
     reelay_format_iso8601(session->first_ts, start, sizeof start);
@@ -173,11 +177,11 @@ static int write_manifest(const char *path, const reelay_session *session, const
     json_decref(root);
     if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     reelay_atomic_file file;
-    int rc = reelay_atomic_begin(&file, path, err);
+    int rc = reelay_atomic_begin_with(&file, path, write, err);
     if (rc == REELAY_OK) {
         fputs(text, file.fp);
         fputc('\n', file.fp);
-        rc = reelay_atomic_commit(&file, err);
+        rc = reelay_atomic_finish(&file, held, err);
     }
     free(text);
     return rc;
@@ -443,7 +447,8 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
     return REELAY_OK;
 }
 
-static int write_poster(render_job *job, reelay_render_result *result, reelay_err *err)
+static int write_poster(render_job *job, reelay_render_result *result, const reelay_atomic_options *write,
+                        reelay_atomic_file *held, reelay_err *err)
 {
     double ts = poster_time(job->session, job->timeline);
     int rc = reelay_frame_maker_seek(job->maker, ts, NULL, err);
@@ -455,7 +460,7 @@ static int write_poster(render_job *job, reelay_render_result *result, reelay_er
     rc = reelay_frame_maker_paint_region(job->maker, cr, 0, 0, job->layout.screen_width, job->layout.screen_height,
                                          true, NULL, err);
     cairo_destroy(cr);
-    if (rc == REELAY_OK) rc = reelay_write_still(still, job->options->poster, err);
+    if (rc == REELAY_OK) rc = reelay_write_still_held(still, job->options->poster, write, held, err);
     cairo_surface_destroy(still);
     result->poster_at_s = (ts - job->session->first_ts) / 1000.0;
     return rc;
@@ -490,13 +495,29 @@ static void video_metadata(const reelay_session *session, const reelay_render_op
     };
 }
 
-/* The longest video reelay makes, in output ms (see reelay_render). */
+/* The files a render writes, held complete until they are published
+ * together. */
+enum { HELD_VIDEO, HELD_PREVIEW, HELD_POSTER, HELD_MANIFEST, HELD_COUNT };
 
-static void remove_outputs(const reelay_render_options *options, bool video, bool preview, bool poster)
+static void abort_held(reelay_atomic_file *held)
 {
-    if (video) unlink(options->output);
-    if (preview && options->preview) unlink(options->preview);
-    if (poster && options->poster) unlink(options->poster);
+    for (int i = 0; i < HELD_COUNT; i++) reelay_atomic_abort(&held[i]);
+}
+
+/* Puts the held files in place, after the caller's last word. */
+static int publish(const reelay_render_options *options, reelay_atomic_file *held, reelay_err *err)
+{
+    int rc = options->before_publish ? options->before_publish(options->before_publish_context, err) : REELAY_OK;
+    if (rc != REELAY_OK) {
+        abort_held(held);
+        return rc;
+    }
+    reelay_atomic_file files[HELD_COUNT];
+    size_t count = 0;
+    for (int i = 0; i < HELD_COUNT; i++)
+        if (held[i].final_path) files[count++] = held[i];
+    memset(held, 0, HELD_COUNT * sizeof *held);
+    return reelay_atomic_commit_all(files, count, err);
 }
 
 int reelay_render(const reelay_session *session, const reelay_render_options *options,
@@ -507,7 +528,9 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         return reelay_err_set(err, REELAY_E_USAGE, "--fps %d: expected 1 to 240", options->fps);
     double started = reelay_monotonic_s();
     render_job job = {.session = session, .options = options};
-    bool video_done = false, preview_done = false, poster_done = false;
+    reelay_atomic_options write = {.keep_existing = !options->overwrite, .root = options->output_root};
+    reelay_atomic_file held[HELD_COUNT];
+    memset(held, 0, sizeof held);
     /* A poster name we cannot write is known now, not after the whole render. */
     int rc = options->poster ? reelay_still_check_name(options->poster, err) : REELAY_OK;
     if (rc == REELAY_OK) rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
@@ -548,6 +571,7 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     if (rc == REELAY_OK) {
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
+        video_options.write = &write;
         rc = reelay_video_open(&video_options, &job.video, err);
         /* Known up front, so subtitle cues running past the end are cut as they are written. */
         if (rc == REELAY_OK) reelay_video_set_end(job.video, frame_count(&job));
@@ -562,29 +586,26 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         preview_options.max_fps = 8;
         preview_options.src_width = job.layout.width;
         preview_options.src_height = job.layout.height;
+        preview_options.write = &write;
         rc = reelay_preview_open(&preview_options, &job.preview, err);
     }
     if (rc == REELAY_OK) rc = frame_loop(&job, result, err);
     if (rc == REELAY_OK) {
         reelay_video_result video_result;
-        rc = reelay_video_finish(job.video, &video_result, err);
+        rc = reelay_video_finish_held(job.video, &video_result, &held[HELD_VIDEO], err);
         job.video = NULL;
         if (rc == REELAY_OK) {
-            video_done = true;
             result->bytes = video_result.bytes;
             result->duration_s = video_result.duration_s;
             snprintf(result->codec, sizeof result->codec, "%s", video_result.codec);
         }
     }
     if (rc == REELAY_OK && job.preview) {
-        rc = reelay_preview_finish(job.preview, reelay_timeline_duration_ms(job.timeline), NULL, err);
+        rc = reelay_preview_finish_held(job.preview, reelay_timeline_duration_ms(job.timeline), NULL,
+                                        &held[HELD_PREVIEW], err);
         job.preview = NULL;
-        preview_done = rc == REELAY_OK;
     }
-    if (rc == REELAY_OK && options->poster) {
-        rc = write_poster(&job, result, err);
-        poster_done = rc == REELAY_OK;
-    }
+    if (rc == REELAY_OK && options->poster) rc = write_poster(&job, result, &write, &held[HELD_POSTER], err);
     if (rc == REELAY_OK) {
         result->width = job.layout.width;
         result->height = job.layout.height;
@@ -592,12 +613,14 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         double shown_from, shown_to;
         reelay_timeline_session_range(job.timeline, &shown_from, &shown_to);
         result->session_s = (shown_to - shown_from) / 1000.0;
-        rc = sha256_file(options->output, result->sha256, err);
+        rc = sha256_file(held[HELD_VIDEO].partial_path, options->output, result->sha256, err);
     }
     result->render_s = reelay_monotonic_s() - started;
     if (rc == REELAY_OK && options->manifest)
-        rc = write_manifest(options->manifest, session, options, job.timeline, result, err);
-    if (rc != REELAY_OK) remove_outputs(options, video_done, preview_done, poster_done);
+        rc = write_manifest(options->manifest, session, options, job.timeline, result, &write, &held[HELD_MANIFEST],
+                            err);
+    if (rc == REELAY_OK) rc = publish(options, held, err);
+    abort_held(held);
 
     reelay_video_abort(job.video);
     reelay_preview_abort(job.preview);

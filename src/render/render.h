@@ -59,6 +59,18 @@ typedef struct reelay_render_options {
     const char *manifest;     /* .json, or NULL */
     reelay_render_progress_fn progress; /* called every few frames, may be NULL */
     void *progress_context;
+    /* Where the files go (core/atomic_file.h): overwrite (the default)
+     * replaces an existing output or sidecar, else the render fails
+     * (REELAY_E_IO, REELAY_ERR_LASTING) before any work; with an
+     * output_root every file must lie below it, reached without symlinks. */
+    bool overwrite;
+    const char *output_root;
+    /* Called once every file is complete and on disk, just before they are
+     * all put in place together; a failure ends the render with its error
+     * and nothing is published (a job worker asks here whether the job is
+     * still its own). May be NULL. */
+    int (*before_publish)(void *context, reelay_err *err);
+    void *before_publish_context;
 } reelay_render_options;
 
 reelay_render_options reelay_render_defaults(void);
@@ -78,7 +90,8 @@ typedef struct reelay_render_result {
 } reelay_render_result;
 
 /* Renders the session. On failure no output, preview, poster or manifest is
- * left behind (each is written to NAME.partial and renamed when complete). */
+ * left behind: each is written aside, and all are put in place together at
+ * the end. */
 int reelay_render(const reelay_session *session, const reelay_render_options *options,
                   reelay_render_result *result, reelay_err *err);
 

@@ -60,10 +60,13 @@ check bad-j "$([ "$code" -eq 1 ] && echo ok || echo "exit $code")"
 "$reelay" batch fixtures/mobile/android-shop.blob.jsonl fixtures/mobile/ios-notes.blob.jsonl -o "$tmp/kill" -j 2 \
   --no-skip-idle --fps 30 2>"$tmp/kill.err" &
 batch_pid=$!
+# Renders write to unnamed temporary files: wait for both render processes,
+# then a moment into their work.
 for _ in $(seq 1 200); do
-  [ -e "$tmp/kill/android-shop.webm.partial" ] && break
+  [ "$(ps -o pid= --ppid "$batch_pid" | wc -l)" -ge 2 ] && break
   sleep 0.05
 done
+sleep 0.5
 # Children start in input order: the first (lowest pid) renders android-shop.
 first=$(ps -o pid= --ppid "$batch_pid" | sort -n | head -1)
 [ -n "$first" ] && kill -9 $first

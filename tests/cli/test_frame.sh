@@ -24,7 +24,7 @@ run() {
     local got; got=$(size_of "$out")
     [ "$got" = "$want_size" ] || problem="$problem; size '$got', expected $want_size"
   fi
-  [ ! -e "$out.partial" ] || problem="$problem; left $out.partial"
+  ! ls "$(dirname "$out")" | grep -q "\.partial$" || problem="$problem; left a .partial file"
   if [ "$want_err" != - ]; then
     grep -qF -- "$want_err" "$tmp/$name.err" || problem="$problem; stderr lacks '$want_err': $(cat "$tmp/$name.err")"
   fi

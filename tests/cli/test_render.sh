@@ -25,7 +25,7 @@ run() {
     local got; got=$(probe "$out")
     [ "$got" = "$want_probe" ] || problem="$problem; probe '$got', expected '$want_probe'"
   fi
-  [ -z "$out" ] || [ ! -e "$out.partial" ] || problem="$problem; left $out.partial"
+  [ -z "$out" ] || ! ls "$(dirname "$out")" | grep -q "\.partial$" || problem="$problem; left a .partial file"
   [ -s "$tmp/$name.out" ] && problem="$problem; printed on stdout"
   if [ "$want_err" != - ]; then
     grep -qF -- "$want_err" "$tmp/$name.err" || problem="$problem; stderr lacks '$want_err': $(head -c 300 "$tmp/$name.err")"

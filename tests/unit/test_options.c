@@ -1,4 +1,4 @@
-/* Option values (times, sizes, scales), output-size rules and atomic output files. */
+/* Option values (times, sizes, scales) and output-size rules. */
 #include "test_support.h"
 
 #include <math.h>
@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "render/options.h"
-#include "core/atomic_file.h"
 #include "renderers/frame/frame.h"
 
 static double time_ok(const char *text)
@@ -124,47 +123,6 @@ static void test_output_sizes(void **state)
     assert_int_equal(w, 8192);
 }
 
-static void test_atomic_file(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/reelay-atomic-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256], partial[300];
-    snprintf(path, sizeof path, "%s/out.png", dir);
-    snprintf(partial, sizeof partial, "%s.partial", path);
-    struct stat st;
-    reelay_err err;
-
-    /* Abandoned: nothing is left, not even the partial file. */
-    reelay_atomic_file file;
-    assert_int_equal(reelay_atomic_begin(&file, path, &err), REELAY_OK);
-    fputs("half", file.fp);
-    assert_int_equal(stat(partial, &st), 0);
-    reelay_atomic_abort(&file);
-    assert_int_not_equal(stat(partial, &st), 0);
-    assert_int_not_equal(stat(path, &st), 0);
-
-    /* Committed: the final file appears whole and the partial is gone. */
-    assert_int_equal(reelay_atomic_begin(&file, path, &err), REELAY_OK);
-    fputs("whole", file.fp);
-    assert_int_equal(reelay_atomic_commit(&file, &err), REELAY_OK);
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_size, 5);
-    assert_int_not_equal(stat(partial, &st), 0);
-    reelay_atomic_abort(&file); /* harmless after commit */
-    assert_int_equal(stat(path, &st), 0);
-
-    /* A directory that does not exist: an I/O error naming the path. */
-    char missing[300];
-    snprintf(missing, sizeof missing, "%s/no/such/dir/out.png", dir);
-    assert_int_equal(reelay_atomic_begin(&file, missing, &err), REELAY_E_IO);
-    assert_non_null(strstr(err.msg, "no/such/dir"));
-    reelay_atomic_abort(&file);
-
-    unlink(path);
-    rmdir(dir);
-}
-
 /* Named render options: the command line's names, for jobs as well. */
 static void test_named_options(void **state)
 {
@@ -261,7 +219,6 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_overlays),
         cmocka_unit_test(test_output_sizes),
-        cmocka_unit_test(test_atomic_file),
         cmocka_unit_test(test_named_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -129,7 +129,6 @@ static void expect_colour(const decoded *d, int frame, int x, int y, rgb want)
 typedef struct fixture {
     char dir[64];
     char path[128];    /* dir/out.webp */
-    char partial[160]; /* its .partial */
 } fixture;
 
 static int setup(void **state)
@@ -139,7 +138,6 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/reelay-preview-XXXXXX");
     if (!mkdtemp(f->dir)) return -1;
     snprintf(f->path, sizeof f->path, "%s/out.webp", f->dir);
-    snprintf(f->partial, sizeof f->partial, "%s.partial", f->path);
     *state = f;
     return 0;
 }
@@ -174,12 +172,6 @@ static int entries(const char *path)
         if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0) n++;
     closedir(dir);
     return n;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 static reelay_preview_options options_for(const char *path)
@@ -402,7 +394,7 @@ static void test_deterministic(void **state)
     assert_memory_equal(first, second, len1);
     free(first);
     free(second);
-    assert_false(exists(f->partial));
+    assert_int_equal(entries(f->dir), 1); /* out.webp alone: no temporary file left */
 }
 
 static void test_duration_cap(void **state)
@@ -446,7 +438,6 @@ static void test_abort_leaves_nothing(void **state)
     fixture *f = *state;
     reelay_preview_options o = options_for(f->path);
     reelay_preview *preview = open_ok(&o);
-    assert_true(exists(f->partial));
     int stride = SRC_W * 4;
     uint8_t *frame = malloc((size_t)stride * SRC_H);
     assert_non_null(frame);
@@ -476,19 +467,14 @@ static void test_unwritable_destination(void **state)
     assert_null(preview);
     assert_int_equal(entries(f->dir), 0);
 
-    /* The rename fails at the end (the name is a directory): IO again, and
-     * the partial file is gone. */
+    /* The name is a directory: known at open, nothing made. */
     snprintf(path, sizeof path, "%s/taken.webp", f->dir);
     assert_int_equal(mkdir(path, 0700), 0);
     o.path = path;
-    preview = open_ok(&o);
-    uint8_t *frame = calloc((size_t)SRC_W * SRC_H, 4);
-    assert_non_null(frame);
-    assert_int_equal(reelay_preview_add(preview, frame, SRC_W * 4, 0, &err), REELAY_OK);
-    free(frame);
-    int64_t bytes = -7;
-    assert_int_equal(reelay_preview_finish(preview, 100, &bytes, &err), REELAY_E_IO);
-    assert_int_equal(bytes, -7);
+    assert_int_equal(reelay_preview_open(&o, &preview, &err), REELAY_E_IO);
+    assert_true(err.flags & REELAY_ERR_LASTING);
+    assert_non_null(strstr(err.msg, "Is a directory"));
+    assert_null(preview);
     assert_int_equal(entries(f->dir), 1); /* only the directory */
 }
 
