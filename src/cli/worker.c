@@ -22,12 +22,23 @@ static void request_stop(int sig)
 static void worker_usage(FILE *out)
 {
     fprintf(out, "usage: reelay worker --queue Q [--lease S] [--poll S] [--exit-when-empty] [--max-jobs N]\n"
+                 "                     [--job-timeout T] [--retention T] [--retry-backoff T] [CEILINGS]\n"
                  "  --queue Q          where jobs wait: dir:PATH (a spool directory) or\n"
                  "                     redis://HOST:PORT[/DB] (Redis Streams, for many machines)\n"
                  "  --lease S          a claim lives S seconds without a heartbeat (default 60)\n"
                  "  --poll S           wait between looks at an empty queue (default 1)\n"
                  "  --exit-when-empty  stop once there is nothing left to claim\n"
                  "  --max-jobs N       stop after N jobs\n"
+                 "  --job-timeout T    a render running longer is killed and its job failed (default 1h;\n"
+                 "                     0 = none)\n"
+                 "  --retention T      finished jobs older than T are forgotten by the queue (default 7d;\n"
+                 "                     0 = at once; 'forever' = never); outputs are never removed\n"
+                 "  --retry-backoff T  wait before a failed job is retried, doubled per attempt (default 5s)\n"
+                 "  CEILINGS           --max-duration, --max-frames, --max-input-bytes, --max-events,\n"
+                 "                     --max-image-pixels, --max-wireframes, --max-tree-depth, --max-viewport,\n"
+                 "                     --max-output-dim (default 4096 here), --max-fps (default 60): a job may\n"
+                 "                     lower these limits, never raise them (above: the job fails at once)\n"
+                 "Times: seconds, or with a unit: 90s, 15m, 2h, 7d.\n"
                  "SIGTERM or SIGINT: no new jobs; the running one finishes, then exit 0.\n");
 }
 
@@ -38,6 +49,20 @@ static int parse_seconds(const char *name, const char *text, double *out, reelay
     if (!text[0] || *end || !(v >= 0.01 && v <= 86400))
         return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': expected seconds from 0.01 to 86400", name, text);
     *out = v;
+    return REELAY_OK;
+}
+
+/* "90", "90s", "15m", "2h", "7d": seconds, 0 to a year. */
+static int parse_duration(const char *name, const char *text, double *out, reelay_err *err)
+{
+    char *end = NULL;
+    double v = strtod(text, &end);
+    double unit = !*end ? 1 : strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60 : strcmp(end, "h") == 0 ? 3600
+                : strcmp(end, "d") == 0 ? 86400 : -1;
+    if (!text[0] || end == text || unit < 0 || !(v >= 0 && v * unit <= 366 * 86400.0))
+        return reelay_err_set(err, REELAY_E_USAGE, "bad %s '%s': expected a time such as 90, 90s, 15m, 2h or 7d",
+                              name, text);
+    *out = v * unit;
     return REELAY_OK;
 }
 
@@ -55,7 +80,14 @@ int reelay_cmd_worker(int argc, char **argv)
 {
     const char *spec = NULL;
     double lease_s = REELAY_QUEUE_DEFAULT_LEASE_S;
-    reelay_worker_options o = {.poll_s = 1.0, .log = log_line, .stop = &stop_requested};
+    reelay_job_ceilings ceilings = reelay_job_ceilings_default();
+    reelay_worker_options o = {.poll_s = 1.0,
+                               .log = log_line,
+                               .stop = &stop_requested,
+                               .ceilings = &ceilings,
+                               .job_timeout_s = REELAY_WORKER_DEFAULT_JOB_TIMEOUT_S,
+                               .retention_s = REELAY_QUEUE_DEFAULT_RETENTION_S,
+                               .retry_backoff_s = 5};
     reelay_err err;
     reelay_err_clear(&err);
     for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
@@ -71,6 +103,16 @@ int reelay_cmd_worker(int argc, char **argv)
             parse_seconds("--poll", argv[++i], &o.poll_s, &err);
         } else if (strcmp(arg, "--exit-when-empty") == 0) {
             o.exit_when_empty = true;
+        } else if (strcmp(arg, "--job-timeout") == 0 && value) {
+            parse_duration(arg, argv[++i], &o.job_timeout_s, &err);
+        } else if (strcmp(arg, "--retention") == 0 && value) {
+            i++;
+            if (strcmp(value, "forever") == 0) o.retention_s = -1;
+            else parse_duration(arg, value, &o.retention_s, &err);
+        } else if (strcmp(arg, "--retry-backoff") == 0 && value) {
+            parse_duration(arg, argv[++i], &o.retry_backoff_s, &err);
+        } else if (reelay_job_ceiling_flag(arg) && value) {
+            reelay_job_ceiling_set(&ceilings, arg, argv[++i], &err);
         } else if (strcmp(arg, "--max-jobs") == 0 && value) {
             char *end = NULL;
             o.max_jobs = strtol(argv[++i], &end, 10);

@@ -12,7 +12,10 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#define OWNER_ATTRIBUTE "user.reelay.owner"
 
 /* The named temporary files open now, for the signal handler (which may
  * only read them and call unlink, both async-signal-safe). Process-wide
@@ -75,6 +78,18 @@ static void release(reelay_atomic_file *file)
     free(file->temp_name);
     memset(file, 0, sizeof *file);
     file->dir_fd = -1;
+}
+
+/* Whether the file `name` in dir_fd carries owner's tag. */
+static bool owned_by(int dir_fd, const char *name, const char *owner)
+{
+    if (!owner) return false;
+    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;
+    char tag[256];
+    ssize_t n = fgetxattr(fd, OWNER_ATTRIBUTE, tag, sizeof tag);
+    close(fd);
+    return n >= 0 && (size_t)n == strlen(owner) && memcmp(tag, owner, (size_t)n) == 0;
 }
 
 /* Errors no retry will mend: the place is wrong, not the moment. */
@@ -219,6 +234,7 @@ int reelay_atomic_begin_with(reelay_atomic_file *file, const char *final_path, c
     reelay_atomic_options defaults = {0};
     if (!options) options = &defaults;
     file->keep_existing = options->keep_existing;
+    file->owner = options->owner;
     file->final_path = strdup(final_path);
     const char *slash = strrchr(final_path, '/');
     char *dir = slash ? strndup(final_path, (size_t)(slash - final_path)) : strdup(".");
@@ -272,7 +288,9 @@ int reelay_atomic_begin_with(reelay_atomic_file *file, const char *final_path, c
             free(dir);
             return fail(file, final_path, "create", EISDIR, err);
         }
-        if (file->keep_existing) {
+        if (file->keep_existing && owned_by(file->dir_fd, file->base, file->owner)) {
+            file->keep_existing = false; /* our own earlier attempt's: replaced like any file we may replace */
+        } else if (file->keep_existing) {
             free(dir);
             reelay_err_set(err, REELAY_E_IO, "%s: exists already (not replaced)", final_path);
             reelay_err_mark(err, REELAY_ERR_LASTING);
@@ -288,6 +306,9 @@ int reelay_atomic_begin_with(reelay_atomic_file *file, const char *final_path, c
     saved = errno;
     free(dir);
     if (fd < 0) return fail(file, final_path, "create", saved, err);
+    /* Best effort: without extended attributes a retry cannot tell its own
+     * earlier file from another's, and refuses to replace it. */
+    if (file->owner) fsetxattr(fd, OWNER_ATTRIBUTE, file->owner, strlen(file->owner), 0);
     file->fp = fdopen(fd, "wb");
     if (!file->fp) {
         saved = errno;

@@ -28,7 +28,12 @@
 #include "core/error.h"
 
 typedef struct reelay_atomic_options {
-    bool keep_existing; /* an existing file of the final name is never replaced (REELAY_ERR_LASTING) */
+    bool keep_existing; /* an existing file of the final name is never replaced (REELAY_ERR_LASTING)... */
+    /* ...unless it carries this owner's tag: files are tagged with it (the
+     * extended attribute user.reelay.owner, where the file system has
+     * them), so a job's retry may replace what its own earlier attempt
+     * published before it died. NULL = no tag. */
+    const char *owner;
     const char *root;   /* absolute; the file must lie below it, reached without symlinks; NULL = anywhere */
 } reelay_atomic_options;
 
@@ -41,6 +46,7 @@ typedef struct reelay_atomic_file {
     char *base;         /* the final name within dir_fd */
     char *temp_name;    /* the named temporary within dir_fd, NULL for an unnamed one */
     bool keep_existing;
+    const char *owner;  /* borrowed from the options */
     bool existed;       /* a file of the final name was there at begin... */
     dev_t existing_dev; /* ...this one */
     ino_t existing_ino;

@@ -2,7 +2,8 @@
  * Owns: the job document {"id", "input", "output", "options": {...}},
  * validated with errors that name the field, and the result document
  * {"id", "status", "output", "bytes", "sha256", "frames", "duration_s",
- * "render_s", "attempts", "error": {"code", "message"}} (DESIGN.md §8).
+ * "render_s", "attempts", "error": {"code", "message"[, "lasting": true]}}
+ * (DESIGN.md §8).
  * Options use the command line's names (render/options.h), with or without
  * the leading "--" and with '_' for '-': "fps": 12, "no_skip_idle": true,
  * "size": "720p". Numbers and booleans are accepted where the command line
@@ -67,7 +68,7 @@ typedef struct reelay_job_ceilings {
 } reelay_job_ceilings;
 
 /* The ceilings when the operator sets none: the render defaults for the
- * limits, 60 fps. */
+ * limits but 4096 pixels a side, and 60 fps. */
 reelay_job_ceilings reelay_job_ceilings_default(void);
 
 /* True when `flag` ("--max-duration", "--max-fps", ...) sets a ceiling. */
@@ -80,8 +81,8 @@ int reelay_job_ceiling_set(reelay_job_ceilings *ceilings, const char *flag, cons
 /* Holds a parsed job to the ceilings: a limit the job did not set takes the
  * ceiling; a limit, fps or output size set above its ceiling is refused,
  * REELAY_E_USAGE with REELAY_ERR_LASTING, the message naming the option
- * and the ceiling ("job x: options.max_duration 48:00:00 is above this
- * service's ceiling of 2:00:00"). */
+ * and the ceiling ("job x: options.fps 240 is above this service's ceiling
+ * of 60 fps"). */
 int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *ceilings, const char *where,
                               reelay_err *err);
 
@@ -99,6 +100,7 @@ typedef struct reelay_job_result {
     double duration_s, render_s;
     int attempts;
     int error_code;          /* REELAY_E_*, 0 when done */
+    bool lasting;            /* the error will not pass by retrying (REELAY_ERR_LASTING): "lasting": true */
     char error_message[1024]; /* "" when done */
 } reelay_job_result;
 

@@ -91,8 +91,11 @@ int reelay_queue_finish(reelay_queue *q, reelay_claim *claim, const reelay_job_r
                         reelay_err *err)
 {
     *retried = false;
-    /* Failures that may pass (a crash, a full disk) are tried again. */
-    bool transient = result->error_code == REELAY_E_INTERNAL || result->error_code == REELAY_E_IO;
+    /* Failures that may pass (a crash, a full disk, a timeout) are tried
+     * again; bad input, limits and outputs that can never be written
+     * (a directory, a name taken, no permission) fail at once. */
+    bool transient = (result->error_code == REELAY_E_INTERNAL || result->error_code == REELAY_E_IO) &&
+                     !result->lasting;
     if (result->status == REELAY_JOB_FAILED && transient && claim->attempts < REELAY_QUEUE_MAX_ATTEMPTS) {
         int rc = q->ops->requeue(q->impl, claim, false, err);
         if (rc == REELAY_OK) *retried = true;
@@ -124,6 +127,7 @@ int reelay_queue_trim(reelay_queue *q, double older_than_s, long *removed, reela
 {
     *removed = 0;
     if (!(older_than_s >= 0)) return reelay_err_set(err, REELAY_E_USAGE, "bad retention %g s", older_than_s);
+    if (!q->ops->trim) return reelay_err_set(err, REELAY_E_INTERNAL, "the %s queue cannot trim", q->ops->name);
     return q->ops->trim(q->impl, older_than_s, removed, err);
 }
 

@@ -27,6 +27,7 @@ reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_
     if (rc != REELAY_OK) {
         result->status = REELAY_JOB_FAILED;
         result->error_code = rc;
+        result->lasting = (err.flags & REELAY_ERR_LASTING) != 0;
         snprintf(result->error_message, sizeof result->error_message, "%s", err.msg);
         return result->status;
     }

@@ -528,7 +528,8 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         return reelay_err_set(err, REELAY_E_USAGE, "--fps %d: expected 1 to 240", options->fps);
     double started = reelay_monotonic_s();
     render_job job = {.session = session, .options = options};
-    reelay_atomic_options write = {.keep_existing = !options->overwrite, .root = options->output_root};
+    reelay_atomic_options write = {
+        .keep_existing = !options->overwrite, .owner = options->owner, .root = options->output_root};
     reelay_atomic_file held[HELD_COUNT];
     memset(held, 0, sizeof held);
     /* A poster name we cannot write is known now, not after the whole render. */

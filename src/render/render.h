@@ -65,6 +65,7 @@ typedef struct reelay_render_options {
      * output_root every file must lie below it, reached without symlinks. */
     bool overwrite;
     const char *output_root;
+    const char *owner; /* tags the files, so a retry may replace its own (core/atomic_file.h); may be NULL */
     /* Called once every file is complete and on disk, just before they are
      * all put in place together; a failure ends the render with its error
      * and nothing is published (a job worker asks here whether the job is

@@ -137,6 +137,14 @@ static void test_result_round_trip(void **state)
     assert_int_equal(back.status, REELAY_JOB_FAILED);
     assert_int_equal(back.error_code, REELAY_E_INPUT);
     assert_int_equal(back.attempts, 3);
+    assert_false(back.lasting);
+    assert_null(json_object_get(error, "lasting"));
+    json_decref(doc);
+    failed.lasting = true;
+    doc = reelay_job_result_to_json(&failed);
+    assert_true(json_is_true(json_object_get(json_object_get(doc, "error"), "lasting")));
+    assert_int_equal(reelay_job_result_from_json(doc, &back, &err), REELAY_OK);
+    assert_true(back.lasting);
     json_decref(doc);
 
     json_t *junk = json_pack("{s:s}", "status", "maybe");
@@ -146,6 +154,91 @@ static void test_result_round_trip(void **state)
     assert_string_equal(reelay_job_error_name(99), "internal");
 }
 
+static void test_overwrite_and_root(void **state)
+{
+    (void)state;
+    reelay_job job;
+    reelay_err err;
+    assert_int_equal(parse("{\"id\":\"a\",\"input\":\"in\",\"output\":\"/o/a.mp4\"}", &job, &err), REELAY_OK);
+    assert_false(job.overwrite);
+    assert_false(job.options.overwrite); /* jobs never replace unless they say so */
+    assert_null(job.options.output_root);
+    assert_string_equal(job.options.owner, "a");
+    reelay_job_free(&job);
+    assert_int_equal(parse("{\"id\":\"a\",\"input\":\"in\",\"output\":\"/o/a.mp4\",\"overwrite\":true,"
+                           "\"output_root\":\"/o\"}",
+                           &job, &err),
+                     REELAY_OK);
+    assert_true(job.options.overwrite);
+    assert_string_equal(job.options.output_root, "/o");
+    reelay_job_free(&job);
+    expect_error("{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.mp4\",\"overwrite\":1}", "\"overwrite\" must be");
+    expect_error("{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.mp4\",\"output_root\":\"rel\"}", "absolute");
+}
+
+static void test_output_paths(void **state)
+{
+    (void)state;
+    json_t *doc = json_loads("{\"output\":\"a.mp4\",\"options\":{\"--poster\":\"p.png\",\"fps\":3,"
+                             "\"manifest\":\"m.json\",\"preview\":7}}",
+                             0, NULL);
+    const char *paths[REELAY_JOB_MAX_OUTPUTS];
+    assert_int_equal(reelay_job_output_paths(doc, paths), 3);
+    assert_string_equal(paths[0], "a.mp4");
+    assert_string_equal(paths[1], "p.png");
+    assert_string_equal(paths[2], "m.json");
+    json_decref(doc);
+    doc = json_loads("{\"output\":5}", 0, NULL);
+    assert_int_equal(reelay_job_output_paths(doc, paths), 0);
+    json_decref(doc);
+}
+
+static void test_ceilings(void **state)
+{
+    (void)state;
+    reelay_job_ceilings c = reelay_job_ceilings_default();
+    reelay_err err;
+    assert_int_equal(c.limits.max_output_dim, 4096);
+    assert_true(reelay_job_ceiling_flag("--max-duration"));
+    assert_true(reelay_job_ceiling_flag("--max-fps"));
+    assert_false(reelay_job_ceiling_flag("--fps"));
+    assert_false(reelay_job_ceiling_flag("max-fps"));
+    assert_int_equal(reelay_job_ceiling_set(&c, "--max-duration", "1:00", &err), REELAY_OK);
+    assert_int_equal(reelay_job_ceiling_set(&c, "--max-fps", "30", &err), REELAY_OK);
+    assert_int_equal(reelay_job_ceiling_set(&c, "--max-fps", "0", &err), REELAY_E_USAGE);
+    assert_int_equal(reelay_job_ceiling_set(&c, "--max-frames", "lots", &err), REELAY_E_USAGE);
+
+    /* Unset limits take the ceiling; lower ones stay. */
+    reelay_job job;
+    assert_int_equal(parse("{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.webm\",\"options\":{\"max_frames\":100}}",
+                           &job, &err),
+                     REELAY_OK);
+    assert_int_equal(reelay_job_apply_ceilings(&job, &c, "job a", &err), REELAY_OK);
+    assert_true(job.options.max_duration_ms == 60000);
+    assert_int_equal(job.options.max_frames, 100);
+    assert_int_equal(job.options.max_output_dim, 4096);
+    reelay_job_free(&job);
+
+    struct {
+        const char *options, *message;
+    } above[] = {
+        {"{\"max_duration\":\"2:00\"}", "options.max_duration 120 s is above this service's ceiling of 60 s"},
+        {"{\"fps\":60}", "options.fps 60 is above this service's ceiling of 30 fps"},
+        {"{\"--max-output-dim\":8192}", "options.--max-output-dim 8192 is above this service's ceiling of 4096"},
+        {"{\"size\":\"4098x720\"}", "options.size 4098x720 is larger than this service's ceiling of 4096"},
+    };
+    for (size_t i = 0; i < sizeof above / sizeof above[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.webm\",\"options\":%s}",
+                 above[i].options);
+        assert_int_equal(parse(text, &job, &err), REELAY_OK);
+        assert_int_equal(reelay_job_apply_ceilings(&job, &c, "job a", &err), REELAY_E_USAGE);
+        assert_true(err.flags & REELAY_ERR_LASTING);
+        if (!strstr(err.msg, above[i].message)) fail_msg("'%s' lacks '%s'", err.msg, above[i].message);
+        reelay_job_free(&job);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +246,9 @@ int main(void)
         cmocka_unit_test(test_invalid_jobs),
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_result_round_trip),
+        cmocka_unit_test(test_overwrite_and_root),
+        cmocka_unit_test(test_output_paths),
+        cmocka_unit_test(test_ceilings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
