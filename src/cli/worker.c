@@ -130,6 +130,7 @@ int reelay_cmd_worker(int argc, char **argv)
     }
     /* Renew a claim three times per lease: one late heartbeat is no loss. */
     o.heartbeat_s = lease_s / 3;
+    o.result_keep_s = lease_s;
     reelay_queue *queue = NULL;
     int rc = reelay_queue_open(spec, lease_s, &queue, &err);
     if (rc != REELAY_OK) {

@@ -9,10 +9,6 @@
 #include "core/clock.h"
 #include "job/pool.h"
 
-/* How long a finished result is offered to a queue that cannot take it
- * (each offer itself waits out the queue's reconnect time). */
-#define RESULT_KEEP_S 900.0
-
 typedef struct running {
     reelay_queue *queue;
     const reelay_claim *claim;
@@ -137,13 +133,13 @@ static bool wait_holding(running *r, const reelay_worker_options *o, double seco
 static int record(reelay_queue *queue, reelay_claim *claim, running *r, const reelay_worker_options *o,
                   bool *retried, reelay_err *err)
 {
-    double backoff = 1, given_up = reelay_monotonic_s() + RESULT_KEEP_S;
+    double backoff = 0.5, given_up = reelay_monotonic_s() + o->result_keep_s;
     for (;;) {
         int rc = reelay_queue_finish(queue, claim, &r->result, retried, err);
         if (rc == REELAY_OK || (err->flags & REELAY_ERR_LOST_CLAIM) || reelay_monotonic_s() > given_up ||
             (o->stop && *o->stop))
             return rc;
-        say(o, "%s: the queue did not take the result (%s); trying again in %.0f s", claim->id, err->msg, backoff);
+        say(o, "%s: the queue did not take the result (%s); trying again in %.1f s", claim->id, err->msg, backoff);
         if (!wait_holding(r, o, backoff)) return reelay_err_set(err, REELAY_E_IO, "%s", r->lost_why);
         backoff = fmin(backoff * 2, 30);
     }

@@ -36,6 +36,10 @@ typedef struct reelay_worker_options {
     double job_timeout_s;   /* a render running longer is killed and its job failed; 0 = no limit */
     double retention_s;     /* finished jobs older than this are trimmed; < 0 = never */
     double retry_backoff_s; /* first wait before a failed job goes back to the queue (doubles per attempt) */
+    /* how long a result the queue would not take is offered again (each
+     * offer itself waits out the queue's reconnect time); the claim is kept
+     * meanwhile. The CLI uses the lease. */
+    double result_keep_s;
     /* one line per event (claimed, done, failed, retried); may be NULL */
     void (*log)(void *context, const char *line);
     void *log_context;
