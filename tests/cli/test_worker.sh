@@ -9,6 +9,10 @@ tmp=$(mktemp -d /tmp/reelay-worker-test-XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
+# wait_claimed LOG: the worker logging to LOG has claimed its job and is
+# rendering it (outputs are written to an unnamed file linked into place at
+# the end, so no OUT.partial shows the render under way).
+wait_claimed() { local _; for _ in $(seq 1 200); do grep -q ' claimed ' "$1" 2>/dev/null && break; sleep 0.05; done; sleep 0.3; }
 job() { # ID OUTPUT [OPTIONS_JSON]
   printf '{"id":"%s","input":"%s","output":"%s","options":%s}\n' "$1" "$android" "$2" "${3:-{\"fps\":4,\"to\":3\}}"
 }
@@ -52,7 +56,7 @@ job slow "$tmp/out/slow.webm" '{"fps":30,"no_skip_idle":true}' >"$tmp/jobs/slow.
 "$reelay" submit --queue "dir:$q" "$tmp/jobs/slow.json" >/dev/null
 "$reelay" worker --queue "dir:$q" --lease 2 --exit-when-empty 2>"$tmp/k1.log" &
 victim=$!
-for _ in $(seq 1 200); do [ -e "$tmp/out/slow.webm.partial" ] && break; sleep 0.05; done
+wait_claimed "$tmp/k1.log"
 kill -9 $victim
 wait $victim 2>/dev/null
 check killed-midway "$([ -e "$q/claimed/slow.json" ] && echo ok || echo 'the job was not running when killed')"
@@ -92,7 +96,7 @@ job term "$tmp/out/term.webm" '{"fps":24,"no_skip_idle":true}' >"$tmp/jobs/term.
 "$reelay" submit --queue "dir:$q" "$tmp/jobs/term.json" >/dev/null
 "$reelay" worker --queue "dir:$q" 2>"$tmp/t.log" &
 w=$!
-for _ in $(seq 1 200); do [ -e "$tmp/out/term.webm.partial" ] && break; sleep 0.05; done
+wait_claimed "$tmp/t.log"
 kill -TERM $w
 wait $w; code=$?
 check sigterm "$([ $code -eq 0 ] && [ -e "$q/done/term.json" ] && [ "$(frames "$tmp/out/term.webm")" -gt 100 ] && echo ok || echo "exit $code, $(ls "$q"/*)")"
