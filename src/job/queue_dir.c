@@ -138,7 +138,7 @@ static int store(const dir_queue *q, const char *dir, const char *name, const ch
         *existed = true;
         return REELAY_OK;
     }
-    return reelay_err_set(err, REELAY_E_IO, "%s: cannot store: %s", final, strerror(saved));
+    return reelay_err_set(err, REELAY_E_IO, "%s: cannot create: %s", final, strerror(saved));
 }
 
 /* 0 with the count, or why it cannot be read (ENOENT: the job was never
@@ -600,9 +600,9 @@ static int check_ours(const dir_queue *q, const reelay_claim *claim, reelay_err 
     int attempts;
     int e = read_attempts(q, claim->id, &attempts);
     path_of(q, "attempts", claim->id, "", path, sizeof path);
-    /* Removed only with the job's result: gone means the job was trimmed
-     * or the queue directory went (or was emptied). */
-    if (e == ENOENT) return lost(err, "%s: cannot read the claim's attempts: %s", path, strerror(e));
+    /* Removed only with a result, never under a claim: gone means the
+     * queue directory went (or was emptied), a broken queue rather than a
+     * claim taken, so the claim is left unknown. */
     if (e) return reelay_err_set(err, REELAY_E_IO, "%s: cannot read the claim's attempts: %s", path, strerror(e));
     if (attempts != claim->attempts)
         return lost(err, "job %s: the claim expired and went to another worker", claim->id);
