@@ -92,6 +92,14 @@ check exists-failed-at-once "$(result "$q" taken "r['status'] == 'failed' and r[
 check overwrite-replaces "$(both "$(result "$q" replaced "r['status'] == 'done'")" "$(decodes "$out/replaced.webm" && echo ok || echo 'not a video')")"
 check directory-failed-at-once "$(result "$q" isdir "r['status'] == 'failed' and r['attempts'] == 1 and 'Is a directory' in r['error']['message']")"
 
+# Two jobs naming one output: the second is refused when it is queued.
+job first "$out/shared.webm"
+job second "$out/shared.webm" '{"fps":4,"to":1,"poster":"'"$out"'/p.png"}'
+"$reelay" submit --queue "dir:$q" "$tmp/jobs/first.json" >/dev/null
+"$reelay" submit --queue "dir:$q" "$tmp/jobs/second.json" >/dev/null 2>"$tmp/second.err"; code=$?
+check output-owned "$([ $code -eq 1 ] && grep -qF "output $out/shared.webm belongs to job first" "$tmp/second.err" && echo ok ||
+  echo "exit $code: $(cat "$tmp/second.err")")"
+
 # ---- 3. Ceilings: a job may lower limits, never raise them ----
 q=$tmp/q-ceil
 job fast "$out/fast.webm" '{"fps":240,"to":1}'
