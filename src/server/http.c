@@ -2,7 +2,11 @@
  * libmicrohttpd calls on_request several times per request: once with the
  * headers (where everything but POST /v1/jobs is answered, and where a
  * POST is checked as far as it can be before its body is read), then once
- * per piece of body, then once more when the body is complete. */
+ * per piece of body, then once more when the body is complete.
+ * Around it, a watchdog thread cuts connections whose request head or body
+ * comes too slowly (libmicrohttpd's own timeout is an idle timeout, which a
+ * client sending one byte every few seconds never meets), and a gate in
+ * front of the queue keeps a failing queue from holding every thread. */
 /* realpath is XSI, beyond the project's _POSIX_C_SOURCE. */
 #define _XOPEN_SOURCE 700
 
@@ -22,11 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/idmap.h"
 #include "render/options.h"
 
@@ -34,8 +41,48 @@
 #define CODE_SLOTS 600
 /* Client-given relative names: far below PATH_MAX once joined. */
 #define NAME_MAX_LEN 1024
-/* Uploads and JSON jobs are I/O bound (disk, fsync), not CPU bound. */
-#define THREADS 4
+/* Uploads and JSON jobs are I/O bound (disk, fsync), not CPU bound, and a
+ * request waiting for the queue holds its thread (and the connections that
+ * thread accepted): enough threads that the rest go on meanwhile. */
+#define THREADS 16
+/* At most this many threads wait for the queue at once (the others answer
+ * 503 busy at once), so /healthz, downloads and refusals always find a
+ * thread. */
+#define QUEUE_MAX_WAITERS (THREADS / 2)
+/* Descriptors kept for everything but connections (the queue, logs, the
+ * daemon's own), and what one connection may hold. */
+#define FD_RESERVE 64
+#define FDS_PER_CONNECTION 2
+/* A body's pace: after a grace period it must have averaged this many
+ * bytes a second (Apache's mod_reqtimeout uses 500), and it may pause
+ * longer than a request head may (a phone changing networks). */
+#define BODY_GRACE_S 10.0
+#define MIN_BODY_RATE 1024.0
+#define BODY_IDLE_TIMEOUT_S 30u
+/* How often the watchdog looks at the connections. */
+#define WATCH_INTERVAL_S 0.2
+/* How long a request waits for another request's queue call. */
+#define QUEUE_WAIT_S 1
+/* Retry-After for a busy queue and for a failing one. */
+#define RETRY_BUSY_S 1
+#define RETRY_FAILING_S 5
+
+/* Where a connection's current request stands, for the watchdog. */
+typedef enum conn_phase {
+    PHASE_HEAD,   /* waiting for a request line and headers (also between keep-alive requests) */
+    PHASE_BODY,   /* the request is ours; its body (if any) is coming */
+    PHASE_ANSWER, /* the request is complete: being answered */
+} conn_phase;
+
+/* One TCP connection (libmicrohttpd's socket context). */
+typedef struct conn {
+    struct conn *prev, *next;
+    int fd;
+    conn_phase phase;
+    double since;        /* when the phase began (monotonic seconds) */
+    uint64_t body_bytes; /* PHASE_BODY: received so far */
+    bool cut;            /* shut down by the watchdog */
+} conn;
 
 struct reelay_server {
     struct MHD_Daemon *daemon;
@@ -45,11 +92,30 @@ struct reelay_server {
     char *token;
     size_t token_len;
     uint64_t body_limit;
+    reelay_job_ceilings ceilings;
+    double header_timeout_s;
+    unsigned max_connections, per_client;
     int port;
     char address[INET6_ADDRSTRLEN + 16];
     void (*log)(void *context, const char *line);
     void *log_context;
-    pthread_mutex_t queue_lock; /* every call on queue */
+    pthread_mutex_t queue_lock; /* held through every call on queue */
+    /* The queue's breaker (never held through a call): after a call found
+     * the queue unreachable or unwritable, requests that were waiting then
+     * get that answer at once, and later ones try it one at a time. */
+    pthread_mutex_t gate_lock;
+    bool queue_failing, queue_probing;
+    double queue_failed_at;
+    double queue_held_since; /* when the current call took queue_lock; 0 = free */
+    int queue_waiters;       /* requests waiting for queue_lock */
+    char queue_failure[sizeof ((reelay_err *)0)->msg];
+    /* The watchdog: its thread, the open connections, and what it cut. */
+    pthread_mutex_t conns_lock;
+    pthread_cond_t watch_wake;
+    pthread_t watchdog;
+    bool watching, watch_stop;
+    conn *conns;
+    long cut_head, cut_body;
     pthread_mutex_t stats_lock; /* the counters below, and log calls */
     long responses[CODE_SLOTS];
     reelay_idmap observed; /* hashes of the ids whose results are counted below */
@@ -63,6 +129,8 @@ typedef enum body_kind { BODY_NONE, BODY_JOB, BODY_RECORDING } body_kind;
 /* One request's state between the calls of on_request. */
 typedef struct request {
     body_kind kind;
+    double began;       /* when its connection started waiting for it (monotonic) */
+    int retry_after;    /* seconds, for a 503 from the queue gate */
     uint64_t received, limit;
     reelay_buf json;    /* BODY_JOB: the document */
     int fd;             /* BODY_RECORDING: the partial upload, or -1 */
@@ -208,6 +276,156 @@ static const char *bad_name(const reelay_server *s, const char *name, size_t len
     return NULL;
 }
 
+/* ---- slow clients ------------------------------------------------------- */
+
+/* libmicrohttpd tells us of each connection as it starts and ends; the
+ * watchdog keeps them in a list with the phase of their current request. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    reelay_server *s = cls;
+    conn *k = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        k = info ? calloc(1, sizeof *k) : NULL;
+        if (!k) {
+            /* A connection nobody watches could be held forever. */
+            if (info) shutdown(info->connect_fd, SHUT_RDWR);
+            return;
+        }
+        k->fd = info->connect_fd;
+        k->phase = PHASE_HEAD;
+        k->since = reelay_monotonic_s();
+        pthread_mutex_lock(&s->conns_lock);
+        k->next = s->conns;
+        if (s->conns) s->conns->prev = k;
+        s->conns = k;
+        pthread_mutex_unlock(&s->conns_lock);
+        *socket_context = k;
+        return;
+    }
+    if (!k) return;
+    /* The socket is closed only after this returns: once k is out of the
+     * list under the lock, the watchdog cannot shut down a reused fd. */
+    pthread_mutex_lock(&s->conns_lock);
+    if (k->prev) k->prev->next = k->next;
+    else s->conns = k->next;
+    if (k->next) k->next->prev = k->prev;
+    pthread_mutex_unlock(&s->conns_lock);
+    free(k);
+    *socket_context = NULL;
+}
+
+static conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void conn_set_phase(reelay_server *s, struct MHD_Connection *c, conn_phase phase)
+{
+    conn *k = conn_of(c);
+    if (!k) return;
+    pthread_mutex_lock(&s->conns_lock);
+    k->phase = phase;
+    k->since = reelay_monotonic_s();
+    k->body_bytes = 0;
+    pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* A request's head is complete: its body phase starts. *began: when the
+ * connection started waiting for this request. Returns how long the head
+ * took, which the watchdog may not have seen pass the limit yet. */
+static double conn_request_began(reelay_server *s, struct MHD_Connection *c, double *began)
+{
+    double now = reelay_monotonic_s();
+    *began = now;
+    conn *k = conn_of(c);
+    if (!k) return 0;
+    pthread_mutex_lock(&s->conns_lock);
+    if (k->phase == PHASE_HEAD) *began = k->since;
+    k->phase = PHASE_BODY;
+    k->since = now;
+    k->body_bytes = 0;
+    pthread_mutex_unlock(&s->conns_lock);
+    return now - *began;
+}
+
+static void conn_add_body(reelay_server *s, struct MHD_Connection *c, size_t n)
+{
+    conn *k = conn_of(c);
+    if (!k) return;
+    pthread_mutex_lock(&s->conns_lock);
+    k->body_bytes += n;
+    pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* True when k's request has been too slow: a head past the timeout, or a
+ * body below the minimum rate after its grace period. */
+static bool too_slow(const reelay_server *s, const conn *k, double now)
+{
+    double elapsed = now - k->since;
+    if (k->phase == PHASE_HEAD) return elapsed > s->header_timeout_s;
+    if (k->phase == PHASE_BODY) return elapsed > BODY_GRACE_S + (double)k->body_bytes / MIN_BODY_RATE;
+    return false;
+}
+
+/* Shuts the slow connections down; libmicrohttpd's thread then sees the
+ * end of the stream and closes them as if the client had. Under
+ * conns_lock. */
+static void cut_slow(reelay_server *s, double now)
+{
+    for (conn *k = s->conns; k; k = k->next) {
+        if (k->cut || !too_slow(s, k, now)) continue;
+        shutdown(k->fd, SHUT_RDWR);
+        k->cut = true;
+        if (k->phase == PHASE_HEAD) s->cut_head++;
+        else s->cut_body++;
+    }
+}
+
+static void *watchdog_main(void *arg)
+{
+    reelay_server *s = arg;
+    pthread_mutex_lock(&s->conns_lock);
+    while (!s->watch_stop) {
+        cut_slow(s, reelay_monotonic_s());
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        long ns = until.tv_nsec + (long)(WATCH_INTERVAL_S * 1e9);
+        until.tv_sec += ns / 1000000000L;
+        until.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&s->watch_wake, &s->conns_lock, &until);
+    }
+    pthread_mutex_unlock(&s->conns_lock);
+    return NULL;
+}
+
+static int watchdog_start(reelay_server *s, reelay_err *err)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    int e = pthread_cond_init(&s->watch_wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (e == 0 && (e = pthread_create(&s->watchdog, NULL, watchdog_main, s)) != 0) pthread_cond_destroy(&s->watch_wake);
+    if (e != 0) return reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the connection watchdog: %s", strerror(e));
+    s->watching = true;
+    return REELAY_OK;
+}
+
+static void watchdog_stop(reelay_server *s)
+{
+    if (!s->watching) return;
+    pthread_mutex_lock(&s->conns_lock);
+    s->watch_stop = true;
+    pthread_cond_signal(&s->watch_wake);
+    pthread_mutex_unlock(&s->conns_lock);
+    pthread_join(s->watchdog, NULL);
+    pthread_cond_destroy(&s->watch_wake);
+    s->watching = false;
+}
+
 /* ---- responses ---------------------------------------------------------- */
 
 static void count_response(reelay_server *s, unsigned code)
@@ -262,6 +480,21 @@ static json_t *error_doc(const char *code, const char *message)
     return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
 }
 
+/* An error response; a 503 says when to come back (retry_after seconds). */
+static enum MHD_Result respond_message(reelay_server *s, struct MHD_Connection *c, unsigned status, const char *code,
+                                       const char *message, int retry_after)
+{
+    if (status >= 500) log_line(s, "%u %s", status, message);
+    struct MHD_Response *r = json_response(error_doc(code, message));
+    if (r && status == 401) MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"reelay\"");
+    if (r && status == 503) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%d", retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
+    return respond(s, c, status, r);
+}
+
 static enum MHD_Result respond_error(reelay_server *s, struct MHD_Connection *c, unsigned status, const char *code,
                                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static enum MHD_Result respond_error(reelay_server *s, struct MHD_Connection *c, unsigned status, const char *code,
@@ -272,19 +505,19 @@ static enum MHD_Result respond_error(reelay_server *s, struct MHD_Connection *c,
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    if (status >= 500) log_line(s, "%u %s", status, message);
-    struct MHD_Response *r = json_response(error_doc(code, message));
-    if (r && status == 401) MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"reelay\"");
-    if (r && status == 503) MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
-    return respond(s, c, status, r);
+    return respond_message(s, c, status, code, message, RETRY_FAILING_S);
 }
 
-/* The status for a queue call that failed: a queue that cannot be reached
- * or written (Redis down or out of memory, a read-only spool directory)
- * may be back soon, 503; anything else is ours, 500. */
-static unsigned queue_failure(int rc)
+/* A queue call that failed: a queue that cannot be reached or written
+ * (Redis down or out of memory, a read-only spool directory) or is busy
+ * may be back soon, 503 with Retry-After; anything else is ours, 500. */
+static enum MHD_Result respond_queue_error(reelay_server *s, struct MHD_Connection *c, const request *rq, int rc,
+                                           const reelay_err *err)
 {
-    return rc == REELAY_E_IO ? 503 : 500;
+    char message[1200];
+    snprintf(message, sizeof message, "queue: %s", err->msg);
+    return respond_message(s, c, rc == REELAY_E_IO ? 503 : 500, reelay_job_error_name(rc), message,
+                           rq->retry_after > 0 ? rq->retry_after : RETRY_FAILING_S);
 }
 
 static enum MHD_Result respond_method(reelay_server *s, struct MHD_Connection *c, const char *method,
@@ -295,6 +528,91 @@ static enum MHD_Result respond_method(reelay_server *s, struct MHD_Connection *c
     struct MHD_Response *r = json_response(error_doc("method_not_allowed", message));
     if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     return respond(s, c, 405, r);
+}
+
+/* ---- the queue gate ----------------------------------------------------- */
+
+/* Refused at once: the queue is failing, and either another request is
+ * trying it or this one was already waiting when it failed (that failure
+ * is its answer). Under gate_lock. */
+static bool gate_refuses(const reelay_server *s, const request *rq)
+{
+    return s->queue_failing && (s->queue_probing || rq->began <= s->queue_failed_at);
+}
+
+static int gate_refusal(reelay_server *s, request *rq, reelay_err *err)
+{
+    rq->retry_after = RETRY_FAILING_S;
+    return reelay_err_set(err, REELAY_E_IO, "%s (%.1f s ago; not tried again for this request)", s->queue_failure,
+                          reelay_monotonic_s() - s->queue_failed_at);
+}
+
+/* The realtime clock (pthread_mutex_timedlock's) `seconds` from now. */
+static struct timespec realtime_after(double seconds)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    if (seconds < 0) seconds = 0;
+    long ns = t.tv_nsec + (long)((seconds - (double)(long)seconds) * 1e9);
+    t.tv_sec += (time_t)seconds + ns / 1000000000L;
+    t.tv_nsec = ns % 1000000000L;
+    return t;
+}
+
+/* Takes the queue for one request's calls. REELAY_OK with queue_lock held
+ * (queue_leave releases it); REELAY_E_IO at once when the gate refuses.
+ * Nobody waits for a call that has lasted QUEUE_WAIT_S: a slow queue
+ * answers 503 (busy) instead of making every request wait in line, each
+ * holding a thread. *probe: this request is the one trying a failing
+ * queue. */
+static int queue_enter(reelay_server *s, request *rq, bool *probe, reelay_err *err)
+{
+    *probe = false;
+    double now = reelay_monotonic_s();
+    pthread_mutex_lock(&s->gate_lock);
+    bool refused = gate_refuses(s, rq);
+    bool crowded = !refused && s->queue_waiters >= QUEUE_MAX_WAITERS;
+    if (refused) gate_refusal(s, rq, err);
+    else if (!crowded && s->queue_failing) *probe = s->queue_probing = true;
+    if (!refused && !crowded) s->queue_waiters++;
+    double deadline = (s->queue_held_since > 0 ? s->queue_held_since : now) + QUEUE_WAIT_S;
+    pthread_mutex_unlock(&s->gate_lock);
+    if (refused) return err->code;
+
+    struct timespec until = realtime_after(deadline - now);
+    bool held = !crowded && pthread_mutex_timedlock(&s->queue_lock, &until) == 0;
+    pthread_mutex_lock(&s->gate_lock);
+    if (!crowded) s->queue_waiters--;
+    /* The call this request waited for may have failed meanwhile. */
+    refused = held && !*probe && gate_refuses(s, rq);
+    if (refused) gate_refusal(s, rq, err);
+    if (held && !refused) s->queue_held_since = reelay_monotonic_s();
+    if (!held && *probe) s->queue_probing = false;
+    pthread_mutex_unlock(&s->gate_lock);
+    if (refused) pthread_mutex_unlock(&s->queue_lock);
+    if (held && !refused) return REELAY_OK;
+    if (refused) return err->code;
+    rq->retry_after = RETRY_BUSY_S;
+    if (crowded) return reelay_err_set(err, REELAY_E_IO, "the queue is busy (%d requests are waiting for it)",
+                                       QUEUE_MAX_WAITERS);
+    return reelay_err_set(err, REELAY_E_IO, "the queue is busy (a call has taken over %d s)", QUEUE_WAIT_S);
+}
+
+/* Gives the queue back after a call that ended with rc, remembering how it
+ * went: an unreachable or unwritable queue (REELAY_E_IO) trips the breaker,
+ * any answer from it resets it. */
+static void queue_leave(reelay_server *s, bool probe, int rc, const reelay_err *err)
+{
+    pthread_mutex_lock(&s->gate_lock);
+    s->queue_failing = rc == REELAY_E_IO;
+    if (s->queue_failing) {
+        s->queue_failed_at = reelay_monotonic_s();
+        snprintf(s->queue_failure, sizeof s->queue_failure, "%s", err->msg);
+    }
+    if (probe) s->queue_probing = false;
+    s->queue_held_since = 0;
+    pthread_mutex_unlock(&s->gate_lock);
+    pthread_mutex_unlock(&s->queue_lock);
 }
 
 /* ---- auth --------------------------------------------------------------- */
@@ -342,16 +660,18 @@ static void observe_result(reelay_server *s, const char *id, reelay_job_state st
     pthread_mutex_unlock(&s->stats_lock);
 }
 
-static enum MHD_Result serve_metrics(reelay_server *s, struct MHD_Connection *c)
+static enum MHD_Result serve_metrics(reelay_server *s, struct MHD_Connection *c, request *rq)
 {
     reelay_queue_counts counts;
     reelay_err err;
     reelay_err_clear(&err);
-    pthread_mutex_lock(&s->queue_lock);
-    int rc = reelay_queue_counts_get(s->queue, &counts, &err);
-    pthread_mutex_unlock(&s->queue_lock);
-    if (rc != REELAY_OK)
-        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
+    bool probe;
+    int rc = queue_enter(s, rq, &probe, &err);
+    if (rc == REELAY_OK) {
+        rc = reelay_queue_counts_get(s->queue, &counts, &err);
+        queue_leave(s, probe, rc, &err);
+    }
+    if (rc != REELAY_OK) return respond_queue_error(s, c, rq, rc, &err);
 
     reelay_buf b;
     reelay_buf_init(&b);
@@ -386,6 +706,16 @@ static enum MHD_Result serve_metrics(reelay_server *s, struct MHD_Connection *c)
         "reelay_frames_total %lld\n",
         s->observed_done, s->observed_failed, s->render_seconds, s->frames);
     pthread_mutex_unlock(&s->stats_lock);
+    pthread_mutex_lock(&s->conns_lock);
+    bad |= reelay_buf_printf(
+        &b,
+        "# HELP reelay_http_connections_cut_total Connections cut for a request head slower than the header "
+        "timeout, or a body below the minimum rate.\n"
+        "# TYPE reelay_http_connections_cut_total counter\n"
+        "reelay_http_connections_cut_total{phase=\"head\"} %ld\nreelay_http_connections_cut_total{phase=\"body\"} "
+        "%ld\n",
+        s->cut_head, s->cut_body);
+    pthread_mutex_unlock(&s->conns_lock);
     struct MHD_Response *r =
         bad ? NULL : text_response((const char *)b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
     reelay_buf_free(&b);
@@ -414,11 +744,14 @@ static json_t *links_doc(const char *id)
     return json_pack("{s:s, s:s}", "self", self, "output", output);
 }
 
-static int job_status(reelay_server *s, const char *id, reelay_job_state *state, json_t **result, reelay_err *err)
+static int job_status(reelay_server *s, request *rq, const char *id, reelay_job_state *state, json_t **result,
+                      reelay_err *err)
 {
-    pthread_mutex_lock(&s->queue_lock);
-    int rc = reelay_queue_status(s->queue, id, state, result, err);
-    pthread_mutex_unlock(&s->queue_lock);
+    bool probe;
+    int rc = queue_enter(s, rq, &probe, err);
+    if (rc != REELAY_OK) return rc;
+    rc = reelay_queue_status(s->queue, id, state, result, err);
+    queue_leave(s, probe, rc, err);
     if (rc == REELAY_OK) observe_result(s, id, *state, result ? *result : NULL);
     return rc;
 }
@@ -426,15 +759,15 @@ static int job_status(reelay_server *s, const char *id, reelay_job_state *state,
 /* A job a request names: true with its state and result (the caller's to
  * release), or false with the response already given (the queue failed:
  * 503 or 500; no such job: 404) in *response. */
-static bool find_job(reelay_server *s, struct MHD_Connection *c, const char *id, reelay_job_state *state,
-                     json_t **result, enum MHD_Result *response)
+static bool find_job(reelay_server *s, struct MHD_Connection *c, request *rq, const char *id,
+                     reelay_job_state *state, json_t **result, enum MHD_Result *response)
 {
     reelay_err err;
     reelay_err_clear(&err);
     *result = NULL;
-    int rc = job_status(s, id, state, result, &err);
+    int rc = job_status(s, rq, id, state, result, &err);
     if (rc != REELAY_OK) {
-        *response = respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
+        *response = respond_queue_error(s, c, rq, rc, &err);
         return false;
     }
     if (*state == REELAY_STATE_UNKNOWN) {
@@ -446,12 +779,12 @@ static bool find_job(reelay_server *s, struct MHD_Connection *c, const char *id,
     return true;
 }
 
-static enum MHD_Result serve_status(reelay_server *s, struct MHD_Connection *c, const char *id)
+static enum MHD_Result serve_status(reelay_server *s, struct MHD_Connection *c, request *rq, const char *id)
 {
     reelay_job_state state;
     json_t *result = NULL;
     enum MHD_Result response;
-    if (!find_job(s, c, id, &state, &result, &response)) return response;
+    if (!find_job(s, c, rq, id, &state, &result, &response)) return response;
     json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "id", id, "status", state_name(state), "result",
                             result ? result : json_null(), "links", links_doc(id));
     struct MHD_Response *r = json_response(doc);
@@ -534,12 +867,12 @@ static char *output_path_of(const reelay_server *s, const char *output)
     return join(s->output_root, name);
 }
 
-static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, const char *id)
+static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, request *rq, const char *id)
 {
     reelay_job_state state;
     json_t *result = NULL;
     enum MHD_Result response;
-    if (!find_job(s, c, id, &state, &result, &response)) return response;
+    if (!find_job(s, c, rq, id, &state, &result, &response)) return response;
     if (state != REELAY_STATE_DONE) {
         json_decref(result);
         char message[160];
@@ -643,16 +976,99 @@ static int set_path(json_t *doc, const char *key, const char *dir, const char *n
     return rc;
 }
 
+/* The name inside the output directory of one of our output paths. */
+static const char *output_name(const reelay_server *s, const char *path)
+{
+    size_t n = strlen(s->output_root);
+    return strncmp(path, s->output_root, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+/* The deepest part of path's directory that exists (lstat: a dangling
+ * symlink exists too), malloc'd; NULL when out of memory. */
+static char *existing_parent(const char *path)
+{
+    char *dir = strdup(path);
+    if (!dir) return NULL;
+    struct stat st;
+    for (char *slash = strrchr(dir, '/'); slash && slash != dir; slash = strrchr(dir, '/')) {
+        *slash = '\0';
+        if (lstat(dir, &st) == 0) return dir;
+    }
+    strcpy(dir, "/");
+    return dir;
+}
+
+/* One file a job will write: its existing parent must resolve (symlinks
+ * followed) to a directory inside the output directory and outside the
+ * uploads (400), and an existing file is replaced only when the job allows
+ * it (409). `hint` says how to allow it. */
+static int check_output(const reelay_server *s, const char *path, bool overwrite, const char *hint, unsigned *status,
+                        reelay_err *err)
+{
+    const char *name = output_name(s, path);
+    char *parent = existing_parent(path);
+    char *resolved = parent ? realpath(parent, NULL) : NULL;
+    struct stat st;
+    int rc = REELAY_OK;
+    if (!parent) {
+        rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    } else if (!resolved || !inside(s->output_root, resolved) || (s->upload_rel && inside(s->upload_root, resolved))) {
+        rc = reelay_err_set(err, REELAY_E_USAGE, "output %s: its directory %s leads out of the output directory", name,
+                            output_name(s, parent));
+    } else if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        rc = reelay_err_set(err, REELAY_E_USAGE, "output %s: %s is not a directory", name, output_name(s, parent));
+    } else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        *status = 409;
+        rc = reelay_err_set(err, REELAY_E_USAGE, "output %s is a directory", name);
+    } else if (!overwrite && lstat(path, &st) == 0) {
+        *status = 409;
+        rc = reelay_err_set(err, REELAY_E_USAGE, "output %s exists already (%s to replace it)", name, hint);
+    }
+    free(parent);
+    free(resolved);
+    return rc;
+}
+
+/* The last steps for every job the server builds: the output root set,
+ * validated as a worker would, held to the ceilings, and its files
+ * checked (check_output). *status: the HTTP status of a refusal. id (if
+ * not NULL) gets the job's id. */
+static int admit_job(const reelay_server *s, json_t *doc, const char *hint, char *id, unsigned *status,
+                     reelay_err *err)
+{
+    *status = 400;
+    int rc = set_string(doc, "output_root", s->output_root, err);
+    reelay_job job;
+    bool parsed = rc == REELAY_OK && reelay_job_from_json(doc, "job", &job, err) == REELAY_OK;
+    if (rc == REELAY_OK && !parsed) rc = err->code;
+    if (parsed) rc = reelay_job_apply_ceilings(&job, &s->ceilings, "job", err);
+    const char *paths[REELAY_JOB_MAX_OUTPUTS];
+    size_t n = parsed ? reelay_job_output_paths(doc, paths) : 0;
+    for (size_t i = 0; i < n && rc == REELAY_OK; i++) rc = check_output(s, paths[i], job.overwrite, hint, status, err);
+    if (rc == REELAY_OK && id) snprintf(id, REELAY_JOB_ID_MAX + 1, "%s", job.id);
+    if (parsed) reelay_job_free(&job);
+    if (rc != REELAY_OK && rc != REELAY_E_USAGE) *status = 500;
+    return rc;
+}
+
 /* The client's job document made into ours: an id, the output and
  * sidecars inside the output directory, the input inside the inputs
- * directory; then validated as a worker would. */
+ * directory; then admitted (admit_job). *status: the HTTP status of a
+ * refusal. */
 static int server_job(reelay_server *s, const json_t *client, const char *query_id, json_t **out, char *id,
-                      reelay_err *err)
+                      unsigned *status, reelay_err *err)
 {
     *out = NULL;
+    *status = 400;
     if (!json_is_object(client)) return reelay_err_set(err, REELAY_E_USAGE, "job: a job must be a JSON object");
+    if (json_object_get(client, "output_root"))
+        return reelay_err_set(err, REELAY_E_USAGE,
+                              "job: \"output_root\" is the server's to set (its output directory)");
     json_t *doc = json_deep_copy(client);
-    if (!doc) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    if (!doc) {
+        *status = 500;
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
     int rc = REELAY_OK;
     const json_t *given_id = json_object_get(doc, "id");
     if (given_id && query_id && json_is_string(given_id) && strcmp(json_string_value(given_id), query_id) != 0)
@@ -697,14 +1113,12 @@ static int server_job(reelay_server *s, const json_t *client, const char *query_
         }
     }
     if (rc == REELAY_OK) rc = confine_options(s, json_object_get(doc, "options"), err);
-    reelay_job job;
-    if (rc == REELAY_OK) rc = reelay_job_from_json(doc, "job", &job, err);
+    if (rc == REELAY_OK) rc = admit_job(s, doc, "set \"overwrite\": true", id, status, err);
+    else if (rc != REELAY_E_USAGE) *status = 500;
     if (rc != REELAY_OK) {
         json_decref(doc);
         return rc;
     }
-    snprintf(id, REELAY_JOB_ID_MAX + 1, "%s", job.id);
-    reelay_job_free(&job);
     *out = doc;
     return REELAY_OK;
 }
@@ -714,6 +1128,7 @@ typedef struct query_scan {
     json_t *options;
     const char *format;
     const char *id;
+    bool overwrite;
     bool only_id; /* JSON jobs carry their options in the document */
     reelay_err *err;
 } query_scan;
@@ -729,6 +1144,11 @@ static enum MHD_Result on_query_value(void *cls, enum MHD_ValueKind kind, const 
                        key);
     } else if (strcmp(key, "format") == 0) {
         q->format = value ? value : "";
+    } else if (strcmp(key, "overwrite") == 0) {
+        /* A job field, not a render option. */
+        if (!value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0) q->overwrite = true;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) q->overwrite = false;
+        else reelay_err_set(q->err, REELAY_E_USAGE, "bad ?overwrite=%s: expected true or false", value);
     } else if (json_object_get(q->options, key)) {
         reelay_err_set(q->err, REELAY_E_USAGE, "?%s is given twice", key);
     } else {
@@ -757,11 +1177,11 @@ static void request_free(request *rq)
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why)
 {
-    (void)cls;
-    (void)c;
     (void)why;
     request_free(*con_cls);
     *con_cls = NULL;
+    /* A kept-alive connection waits for its next request's head. */
+    conn_set_phase(cls, c, PHASE_HEAD);
 }
 
 static bool is_json_type(const char *type)
@@ -772,8 +1192,8 @@ static bool is_json_type(const char *type)
     return strncasecmp(type, "application/json", n) == 0 && (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
 }
 
-/* Known to the queue already (queued, running or finished)? Under the
- * queue lock, with the submit that follows it. */
+/* Known to the queue already (queued, running or finished)? Inside the
+ * queue gate, with the submit that follows it. */
 static int known_locked(reelay_server *s, const char *id, bool *known, reelay_err *err)
 {
     reelay_job_state state;
@@ -828,26 +1248,26 @@ static enum MHD_Result begin_post(reelay_server *s, struct MHD_Connection *c, re
     if (err.code == REELAY_OK && !(rq->final = join(s->upload_root, upload)))
         reelay_err_set(&err, REELAY_E_INTERNAL, "out of memory");
     if (err.code == REELAY_OK) {
-        rq->doc = json_pack("{s:s, s:s, s:s, s:O}", "id", rq->id, "input", rq->final, "output", "", "options",
-                            q.options);
+        rq->doc = json_pack("{s:s, s:s, s:s, s:O, s:b}", "id", rq->id, "input", rq->final, "output", "", "options",
+                            q.options, "overwrite", q.overwrite);
         if (!rq->doc) reelay_err_set(&err, REELAY_E_INTERNAL, "out of memory");
     }
     json_decref(q.options);
     if (err.code == REELAY_OK) set_path(rq->doc, "output", s->output_root, output, &err);
-    reelay_job job;
-    if (err.code == REELAY_OK && reelay_job_from_json(rq->doc, "job", &job, &err) == REELAY_OK) reelay_job_free(&job);
-    bool known = false;
-    if (err.code == REELAY_OK) {
-        pthread_mutex_lock(&s->queue_lock);
-        int rc = known_locked(s, rq->id, &known, &err);
-        pthread_mutex_unlock(&s->queue_lock);
-        if (rc != REELAY_OK)
-            return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
-        if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", rq->id);
+    unsigned status = err.code == REELAY_E_USAGE ? 400 : 500;
+    if (err.code == REELAY_OK) admit_job(s, rq->doc, "add ?overwrite=true", NULL, &status, &err);
+    if (err.code != REELAY_OK) return respond_error(s, c, status, reelay_job_error_name(err.code), "%s", err.msg);
+    bool known = false, probe;
+    int rc = queue_enter(s, rq, &probe, &err);
+    if (rc == REELAY_OK) {
+        rc = known_locked(s, rq->id, &known, &err);
+        queue_leave(s, probe, rc, &err);
     }
-    if (err.code != REELAY_OK)
-        return respond_error(s, c, err.code == REELAY_E_USAGE ? 400 : 500, reelay_job_error_name(err.code), "%s",
-                             err.msg);
+    if (rc != REELAY_OK) return respond_queue_error(s, c, rq, rc, &err);
+    if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", rq->id);
+    /* A pause in a long upload is not a slow client; its pace is watched
+     * (MIN_BODY_RATE). */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, BODY_IDLE_TIMEOUT_S);
 
     /* Streamed to a file of its own: two uploads of one id do not mix, and
      * only one of them gets to rename it into place. */
@@ -908,17 +1328,17 @@ static enum MHD_Result respond_queued(reelay_server *s, struct MHD_Connection *c
     return respond(s, c, 202, r);
 }
 
-/* Checks for a duplicate and submits, under the queue lock. 202, 409 or
- * an error. */
+/* Checks for a duplicate and submits, inside the queue gate. 202, 409 (the
+ * id, or an output another job names) or an error. */
 static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t *doc, const char *id, request *rq)
 {
     reelay_err err;
     reelay_err_clear(&err);
-    bool known = false;
-    pthread_mutex_lock(&s->queue_lock);
-    int rc = known_locked(s, id, &known, &err);
-    bool queue_failed = rc != REELAY_OK;
-    if (rc == REELAY_OK && !known && rq && rq->partial) {
+    bool known = false, taken = false, probe;
+    int rc = queue_enter(s, rq, &probe, &err);
+    if (rc != REELAY_OK) return respond_queue_error(s, c, rq, rc, &err);
+    int queue_rc = rc = known_locked(s, id, &known, &err);
+    if (rc == REELAY_OK && !known && rq->partial) {
         /* The upload takes its final name only when its job is queued: a
          * stale file of that name belongs to no job. */
         if (rename(rq->partial, rq->final) != 0)
@@ -929,17 +1349,18 @@ static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t
         }
     }
     if (rc == REELAY_OK && !known) {
-        rc = reelay_queue_submit(s->queue, doc, &err);
-        /* The job was valid, so a refusal is an id someone else queued
-         * meanwhile (another server on the same queue). */
-        if (rc == REELAY_E_USAGE) known = true;
-        queue_failed = rc != REELAY_OK;
-        if (rc != REELAY_OK && rq && rq->final) unlink(rq->final);
+        queue_rc = rc = reelay_queue_submit(s->queue, doc, &err);
+        /* The job was valid, so a refusal is about what other jobs hold:
+         * an output one of them names (lasting), or an id someone else
+         * queued meanwhile (another server on the same queue). */
+        taken = rc == REELAY_E_USAGE && (err.flags & REELAY_ERR_LASTING);
+        known = rc == REELAY_E_USAGE && !taken;
+        if (rc != REELAY_OK && rq->final) unlink(rq->final);
     }
-    pthread_mutex_unlock(&s->queue_lock);
+    queue_leave(s, probe, queue_rc, &err);
     if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", id);
-    if (rc != REELAY_OK && queue_failed)
-        return respond_error(s, c, queue_failure(rc), reelay_job_error_name(rc), "queue: %s", err.msg);
+    if (taken) return respond_error(s, c, 409, "conflict", "%s", err.msg);
+    if (queue_rc != REELAY_OK) return respond_queue_error(s, c, rq, queue_rc, &err);
     if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "%s", err.msg);
     return respond_queued(s, c, id);
 }
@@ -957,11 +1378,11 @@ static enum MHD_Result finish_post(reelay_server *s, struct MHD_Connection *c, r
         if (!client) return respond_error(s, c, 400, "usage", "job:%d:%d: %s", jerr.line, jerr.column, jerr.text);
         json_t *doc = NULL;
         char id[REELAY_JOB_ID_MAX + 1];
-        int rc = server_job(s, client, rq->id[0] ? rq->id : NULL, &doc, id, &err);
+        unsigned status;
+        int rc = server_job(s, client, rq->id[0] ? rq->id : NULL, &doc, id, &status, &err);
         json_decref(client);
-        if (rc != REELAY_OK)
-            return respond_error(s, c, rc == REELAY_E_USAGE ? 400 : 500, reelay_job_error_name(rc), "%s", err.msg);
-        enum MHD_Result result = submit(s, c, doc, id, NULL);
+        if (rc != REELAY_OK) return respond_error(s, c, status, reelay_job_error_name(rc), "%s", err.msg);
+        enum MHD_Result result = submit(s, c, doc, id, rq);
         json_decref(doc);
         return result;
     }
@@ -996,7 +1417,7 @@ static enum MHD_Result begin(reelay_server *s, struct MHD_Connection *c, const c
         return respond_error(s, c, 401, "unauthorized", "a valid 'Authorization: Bearer TOKEN' header is required");
     if (strcmp(url, "/metrics") == 0) {
         if (!is_get(method)) return respond_method(s, c, method, "GET, HEAD");
-        return serve_metrics(s, c);
+        return serve_metrics(s, c, rq);
     }
     if (strcmp(url, "/v1/jobs") == 0) {
         if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) return respond_method(s, c, method, "POST");
@@ -1022,7 +1443,7 @@ static enum MHD_Result begin(reelay_server *s, struct MHD_Connection *c, const c
                                  "bad job id: 1 to %d characters of letters, digits, '.', '_' or '-', not starting "
                                  "with '.'",
                                  REELAY_JOB_ID_MAX);
-        return output ? serve_output(s, c, id) : serve_status(s, c, id);
+        return output ? serve_output(s, c, rq, id) : serve_status(s, c, rq, id);
     }
     return respond_error(s, c, 404, "not_found", "no such resource");
 }
@@ -1040,6 +1461,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rq->fd = -1;
         reelay_buf_init(&rq->json);
         *con_cls = rq;
+        double head_s = conn_request_began(s, c, &rq->began);
+        if (head_s > s->header_timeout_s)
+            return respond_error(s, c, 408, "timeout", "the request's headers took %.1f s; the limit is %.0f s",
+                                 head_s, s->header_timeout_s);
         /* A POST is judged before its body is read; anything else once the
          * request is complete, because a response queued before that ends
          * the connection instead of keeping it alive. */
@@ -1047,6 +1472,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
+        conn_add_body(s, c, *upload_data_size);
         bool ok;
         if (rq->kind == BODY_NONE) { /* a body nobody asked for (GET with a body): dropped, within bounds */
             rq->received += *upload_data_size;
@@ -1057,6 +1483,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return ok ? MHD_YES : MHD_NO;
     }
+    conn_set_phase(s, c, PHASE_ANSWER);
     if (rq->kind == BODY_NONE) return begin(s, c, url, method, rq);
     return finish_post(s, c, rq);
 }
@@ -1113,7 +1540,9 @@ static int bind_listener(reelay_server *s, const char *host, int port, int *out,
         }
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
+        /* A deep backlog: a burst of connections waits to be accepted
+         * rather than having its SYNs dropped (a second's retry each). */
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0 ||
             fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
             saved = errno;
             close(fd);
@@ -1156,8 +1585,50 @@ static void free_server(reelay_server *s)
     }
     reelay_idmap_free(&s->observed);
     pthread_mutex_destroy(&s->queue_lock);
+    pthread_mutex_destroy(&s->gate_lock);
+    pthread_mutex_destroy(&s->conns_lock);
     pthread_mutex_destroy(&s->stats_lock);
     free(s);
+}
+
+/* The connection limits from the options and the open-file limit: every
+ * connection may hold FDS_PER_CONNECTION descriptors, and FD_RESERVE stay
+ * for the rest of the process. */
+static int connection_limits(reelay_server *s, const reelay_server_options *o, reelay_err *err)
+{
+    struct rlimit files = {0};
+    rlim_t available = 0;
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur > FD_RESERVE)
+        available = (files.rlim_cur - FD_RESERVE) / FDS_PER_CONNECTION;
+    if (files.rlim_cur == RLIM_INFINITY) available = (rlim_t)UINT_MAX;
+    s->max_connections = o->max_connections ? o->max_connections : REELAY_SERVER_DEFAULT_MAX_CONNECTIONS;
+    if (!o->max_connections && s->max_connections > available) s->max_connections = (unsigned)available;
+    unsigned long long needed = (unsigned long long)s->max_connections * FDS_PER_CONNECTION + FD_RESERVE;
+    if (s->max_connections > available)
+        return reelay_err_set(err, REELAY_E_USAGE,
+                              "%u connections need %llu open files; the open-file limit (ulimit -n) is %llu",
+                              s->max_connections, needed, (unsigned long long)files.rlim_cur);
+    /* libmicrohttpd shares the limit out among its threads. */
+    if (s->max_connections < THREADS)
+        return reelay_err_set(err, REELAY_E_USAGE, "%u connections are too few: at least %d", s->max_connections,
+                              THREADS);
+    s->per_client = o->max_connections_per_client ? o->max_connections_per_client : REELAY_SERVER_DEFAULT_PER_CLIENT;
+    if (s->per_client > s->max_connections) s->per_client = s->max_connections;
+    return REELAY_OK;
+}
+
+static struct MHD_Daemon *start_daemon(reelay_server *s, int fd, bool v6)
+{
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (v6 ? MHD_USE_IPv6 : 0);
+    /* The idle timeout: a request head must come within header_timeout_s
+     * anyway (the watchdog sees to trickles), and a connection kept alive
+     * waits no longer for its next request. */
+    unsigned idle_s = (unsigned)(s->header_timeout_s + 0.999);
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+                            s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS, MHD_OPTION_CONNECTION_LIMIT,
+                            s->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_client,
+                            MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_END);
 }
 
 int reelay_server_start(const reelay_server_options *o, reelay_server **out, reelay_err *err)
@@ -1170,13 +1641,18 @@ int reelay_server_start(const reelay_server_options *o, reelay_server **out, ree
     reelay_server *s = calloc(1, sizeof *s);
     if (!s) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     pthread_mutex_init(&s->queue_lock, NULL);
+    pthread_mutex_init(&s->gate_lock, NULL);
+    pthread_mutex_init(&s->conns_lock, NULL);
     pthread_mutex_init(&s->stats_lock, NULL);
     reelay_idmap_init(&s->observed);
     s->queue = o->queue;
     s->body_limit = o->body_limit ? o->body_limit : REELAY_SERVER_DEFAULT_BODY_LIMIT;
+    s->ceilings = o->ceilings ? *o->ceilings : reelay_job_ceilings_default();
+    s->header_timeout_s = o->header_timeout_s > 0 ? o->header_timeout_s : REELAY_SERVER_DEFAULT_HEADER_TIMEOUT_S;
     s->log = o->log;
     s->log_context = o->log_context;
-    int rc = make_dirs(o->output_dir, err);
+    int rc = connection_limits(s, o, err);
+    if (rc == REELAY_OK) rc = make_dirs(o->output_dir, err);
     if (rc == REELAY_OK) rc = resolve_dir(o->output_dir, "output directory", true, &s->output_root, err);
     char *default_uploads = NULL;
     if (rc == REELAY_OK && !o->upload_dir && !(default_uploads = join(s->output_root, "uploads")))
@@ -1198,13 +1674,10 @@ int reelay_server_start(const reelay_server_options *o, reelay_server **out, ree
     }
     int fd = -1;
     bool v6 = false;
+    if (rc == REELAY_OK) rc = watchdog_start(s, err);
     if (rc == REELAY_OK) rc = bind_listener(s, o->host, o->port, &fd, &v6, err);
     if (rc == REELAY_OK) {
-        unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | (v6 ? MHD_USE_IPv6 : 0);
-        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_THREAD_POOL_SIZE,
-                                     (unsigned)THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+        s->daemon = start_daemon(s, fd, v6);
         if (!s->daemon) {
             /* Whether libmicrohttpd closed it on failure varies by version. */
             if (fcntl(fd, F_GETFD) != -1) close(fd);
@@ -1212,11 +1685,22 @@ int reelay_server_start(const reelay_server_options *o, reelay_server **out, ree
         }
     }
     if (rc != REELAY_OK) {
+        watchdog_stop(s);
         free_server(s);
         return rc;
     }
     *out = s;
     return REELAY_OK;
+}
+
+unsigned reelay_server_max_connections(const reelay_server *s)
+{
+    return s->max_connections;
+}
+
+unsigned reelay_server_max_connections_per_client(const reelay_server *s)
+{
+    return s->per_client;
 }
 
 int reelay_server_port(const reelay_server *s)
@@ -1244,6 +1728,7 @@ void reelay_server_stop(reelay_server *s)
     if (!s) return;
     /* Ends every connection, calling on_completed for open requests, and
      * closes the listening socket. */
+    watchdog_stop(s);
     MHD_stop_daemon(s->daemon);
     free_server(s);
 }

@@ -14,16 +14,40 @@
  * segments, no NUL); sidecar options (poster, preview, manifest) likewise.
  * A JSON job's input must be a relative name inside the inputs directory
  * (and exist there); without an inputs directory JSON jobs cannot name
- * inputs at all and recordings are sent as the request body instead. */
+ * inputs at all and recordings are sent as the request body instead.
+ * Every job the server builds carries "output_root" (the output directory)
+ * so that workers confine its writes there; an existing parent directory of
+ * an output must resolve inside it, and an existing file is replaced only
+ * when the job says "overwrite": true (?overwrite=true for uploads). Jobs
+ * are held to the operator's ceilings before they are queued.
+ *
+ * Slow clients: at most max_connections at once, max_connections_per_client
+ * from one address; a request's line and headers must arrive within
+ * header_timeout_s of its start (a trickle that keeps the connection from
+ * being idle does not extend it), and a body must keep up a minimum average
+ * rate, or the connection is cut. Requests that need the queue wait for it
+ * at most a second, and while it is failing only one request at a time
+ * tries it: the others get 503 with Retry-After at once. /healthz never
+ * touches the queue. */
 #ifndef REELAY_SERVER_HTTP_H
 #define REELAY_SERVER_HTTP_H
 
 #include <stdint.h>
 
 #include "core/error.h"
+#include "job/job.h"
 #include "job/queue.h"
 
 #define REELAY_SERVER_DEFAULT_BODY_LIMIT (256ull * 1024 * 1024)
+/* Connections at once, lowered to what the open-file limit allows (each
+ * connection may hold two descriptors: its socket and an upload or a
+ * download). */
+#define REELAY_SERVER_DEFAULT_MAX_CONNECTIONS 1024u
+/* Connections at once from one client address: enough for a browser (6)
+ * or a client's pool, far below the whole server's. */
+#define REELAY_SERVER_DEFAULT_PER_CLIENT 16u
+/* Seconds for a request's line and headers, from its first byte's wait. */
+#define REELAY_SERVER_DEFAULT_HEADER_TIMEOUT_S 10.0
 
 typedef struct reelay_server reelay_server;
 
@@ -36,6 +60,12 @@ typedef struct reelay_server_options {
     const char *inputs_dir;  /* optional: where JSON jobs' relative "input" names point; must exist */
     const char *token;       /* NULL or "" = no authentication */
     uint64_t body_limit;     /* bytes; 0 = REELAY_SERVER_DEFAULT_BODY_LIMIT */
+    /* 0 = REELAY_SERVER_DEFAULT_MAX_CONNECTIONS (lowered to fit the
+     * open-file limit); more than the limit allows is REELAY_E_USAGE. */
+    unsigned max_connections;
+    unsigned max_connections_per_client; /* per client IP address; 0 = REELAY_SERVER_DEFAULT_PER_CLIENT */
+    double header_timeout_s;             /* 0 = REELAY_SERVER_DEFAULT_HEADER_TIMEOUT_S */
+    const reelay_job_ceilings *ceilings; /* what jobs may ask for (copied); NULL = reelay_job_ceilings_default() */
     /* Called (from server threads, one call at a time) with one line about
      * a failure the client only sees as a 500; NULL = dropped. */
     void (*log)(void *context, const char *line);
@@ -55,6 +85,10 @@ int reelay_server_start(const reelay_server_options *options, reelay_server **ou
 int reelay_server_port(const reelay_server *server);
 /* "127.0.0.1:8080" or "[::1]:8080": what the server listens on. */
 const char *reelay_server_address(const reelay_server *server);
+/* The connection limits in force (after the defaults and the open-file
+ * limit). */
+unsigned reelay_server_max_connections(const reelay_server *server);
+unsigned reelay_server_max_connections_per_client(const reelay_server *server);
 /* The absolute output and upload directories. */
 const char *reelay_server_output_dir(const reelay_server *server);
 const char *reelay_server_upload_dir(const reelay_server *server);

@@ -98,6 +98,50 @@ code=$?
 server_pid=
 check sigterm-exit "$([ "$code" = 0 ] && grep -q 'reelay serve: stopping' "$tmp/serve.err" && echo ok || echo "exit $code: $(cat "$tmp/serve.err")")"
 
+# Jobs' outputs and ceilings: a server with --inputs (JSON jobs) and a
+# lowered --max-fps.
+mkdir -p "$tmp/out3" "$tmp/elsewhere"
+ln -s "$tmp/elsewhere" "$tmp/out3/escape"
+echo old >"$tmp/out3/old.webm"
+"$reelay" serve --listen 127.0.0.1:0 --queue "dir:$tmp/q3" --output-dir "$tmp/out3" --inputs fixtures/mobile \
+  --max-fps 30 --max-connections-per-client 8 2>"$tmp/serve3.err" &
+server_pid=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|^reelay serve: listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$tmp/serve3.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+url=http://127.0.0.1:$port
+check limits "$(grep -q 'at most [0-9]* connections, 8 per client address' "$tmp/serve3.err" && echo ok || echo "$(cat "$tmp/serve3.err")")"
+# job NAME BODY: POSTs a job document; prints the status, keeps the reply in $tmp/NAME.json.
+job() { curl -s -o "$tmp/$1.json" -w '%{http_code}' -H 'Content-Type: application/json' -d "$2" "$url/v1/jobs"; }
+said() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["message"])' "$tmp/$1.json" 2>/dev/null; }
+in=android-shop.blob.jsonl
+code=$(job first "{\"id\":\"first\",\"input\":\"$in\",\"output\":\"same.webm\"}")
+check one-owner-first "$([ "$code" = 202 ] && echo ok || echo "status $code: $(cat "$tmp/first.json")")"
+code=$(job second "{\"id\":\"second\",\"input\":\"$in\",\"output\":\"same.webm\"}")
+check one-owner-second "$([ "$code" = 409 ] && said second | grep -q 'same.webm belongs to job first' && echo ok || echo "status $code: $(cat "$tmp/second.json")")"
+code=$(job exists "{\"input\":\"$in\",\"output\":\"old.webm\"}")
+check exists "$([ "$code" = 409 ] && [ "$(said exists)" = 'output old.webm exists already (set "overwrite": true to replace it)' ] && echo ok || echo "status $code: $(cat "$tmp/exists.json")")"
+code=$(job overwrite "{\"input\":\"$in\",\"output\":\"old.webm\",\"overwrite\":true}")
+check overwrite "$([ "$code" = 202 ] && echo ok || echo "status $code: $(cat "$tmp/overwrite.json")")"
+code=$(job escape "{\"input\":\"$in\",\"output\":\"escape/x.webm\"}")
+check symlink-escape "$([ "$code" = 400 ] && said escape | grep -q 'leads out of the output directory' && [ -z "$(ls -A "$tmp/elsewhere")" ] && echo ok || echo "status $code: $(cat "$tmp/escape.json")")"
+code=$(job root "{\"input\":\"$in\",\"output\":\"r.webm\",\"output_root\":\"/\"}")
+check client-output-root "$([ "$code" = 400 ] && said root | grep -q output_root && echo ok || echo "status $code: $(cat "$tmp/root.json")")"
+check output-root-set "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("ok" if d["output_root"] == sys.argv[2] else d)' "$tmp/q3/inbox/first.json" "$(realpath "$tmp/out3")" 2>&1)"
+code=$(job fast "{\"input\":\"$in\",\"output\":\"fast.webm\",\"options\":{\"fps\":60}}")
+check ceiling "$([ "$code" = 400 ] && said fast | grep -q 'ceiling' && echo ok || echo "status $code: $(cat "$tmp/fast.json")")"
+code=$(curl -s -o "$tmp/up-fast.json" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+  --data-binary @fixtures/mobile/android-shop.blob.jsonl "$url/v1/jobs?fps=48")
+check ceiling-upload "$([ "$code" = 400 ] && said up-fast | grep -q 'ceiling' && echo ok || echo "status $code: $(cat "$tmp/up-fast.json")")"
+code=$(job slow "{\"input\":\"$in\",\"output\":\"slow.webm\",\"options\":{\"fps\":24}}")
+check under-ceiling "$([ "$code" = 202 ] && echo ok || echo "status $code: $(cat "$tmp/slow.json")")"
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=
+
 # Usage errors.
 "$reelay" serve --listen 127.0.0.1:0 --output-dir "$tmp/out" 2>"$tmp/u.err"; code=$?
 check no-queue "$([ "$code" = 1 ] && grep -q -- '--queue' "$tmp/u.err" && echo ok || echo "exit $code")"
@@ -105,5 +149,12 @@ check no-queue "$([ "$code" = 1 ] && grep -q -- '--queue' "$tmp/u.err" && echo o
 check bad-listen "$([ "$code" = 1 ] && grep -q 'ADDR:PORT' "$tmp/u.err" && echo ok || echo "exit $code")"
 "$reelay" serve --listen 127.0.0.1:0 --queue "$queue" --output-dir "$tmp/out" --body-limit 0 2>"$tmp/u.err"; code=$?
 check bad-limit "$([ "$code" = 1 ] && echo ok || echo "exit $code")"
+"$reelay" serve --listen 127.0.0.1:0 --queue "$queue" --output-dir "$tmp/out" --max-fps 0 2>"$tmp/u.err"; code=$?
+check bad-ceiling "$([ "$code" = 1 ] && grep -q -- '--max-fps' "$tmp/u.err" && echo ok || echo "exit $code: $(cat "$tmp/u.err")")"
+"$reelay" serve --listen 127.0.0.1:0 --queue "$queue" --output-dir "$tmp/out" --max-connections-per-client 0 2>"$tmp/u.err"; code=$?
+check bad-per-client "$([ "$code" = 1 ] && echo ok || echo "exit $code: $(cat "$tmp/u.err")")"
+# Connections need open files: beyond the limit is refused, saying so.
+(ulimit -n 256; exec "$reelay" serve --listen 127.0.0.1:0 --queue "$queue" --output-dir "$tmp/out" --max-connections 500) 2>"$tmp/u.err"; code=$?
+check too-many-connections "$([ "$code" = 1 ] && grep -q 'ulimit -n' "$tmp/u.err" && echo ok || echo "exit $code: $(cat "$tmp/u.err")")"
 
 finish test_serve

@@ -4,12 +4,15 @@
  * handle on the same directory plays the worker. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -40,16 +43,28 @@ static void reply_free(reply *r)
     memset(r, 0, sizeof *r);
 }
 
-static int connect_to(int port)
+/* A connection to the server from `source` (a 127/8 address: all of it is
+ * local on Linux), or from 127.0.0.1 when NULL. */
+static int connect_from(int port, const char *source)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
+    if (source) {
+        struct sockaddr_in local = {.sin_family = AF_INET};
+        assert_int_equal(inet_pton(AF_INET, source, &local.sin_addr), 1);
+        assert_int_equal(bind(fd, (struct sockaddr *)&local, sizeof local), 0);
+    }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
     struct timeval timeout = {.tv_sec = 20};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     return fd;
+}
+
+static int connect_to(int port)
+{
+    return connect_from(port, NULL);
 }
 
 static void send_all(int fd, const void *data, size_t len)
@@ -194,7 +209,9 @@ typedef struct fixture {
     int port;
 } fixture;
 
-static void start(fixture *f, const char *token, uint64_t body_limit, const char *inputs)
+/* Starts a server with options o (its queue and output directory are the
+ * fixture's); the server's start code. */
+static int try_start(fixture *f, reelay_server_options o, reelay_err *err)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/reelay-http-test-XXXXXX");
@@ -202,21 +219,28 @@ static void start(fixture *f, const char *token, uint64_t body_limit, const char
     snprintf(f->spec, sizeof f->spec, "dir:%s/q", f->dir);
     snprintf(f->outputs, sizeof f->outputs, "%s/out", f->dir);
     snprintf(f->uploads, sizeof f->uploads, "%s/out/uploads", f->dir);
+    reelay_err_clear(err);
+    assert_int_equal(reelay_queue_open(f->spec, 60, &f->queue, err), REELAY_OK);
+    assert_int_equal(reelay_queue_open(f->spec, 60, &f->worker, err), REELAY_OK);
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.queue = f->queue;
+    o.output_dir = f->outputs;
+    return reelay_server_start(&o, &f->server, err);
+}
+
+static void start_with(fixture *f, reelay_server_options o)
+{
     reelay_err err;
-    reelay_err_clear(&err);
-    assert_int_equal(reelay_queue_open(f->spec, 60, &f->queue, &err), REELAY_OK);
-    assert_int_equal(reelay_queue_open(f->spec, 60, &f->worker, &err), REELAY_OK);
-    reelay_server_options o = {.host = "127.0.0.1",
-                               .port = 0,
-                               .queue = f->queue,
-                               .output_dir = f->outputs,
-                               .inputs_dir = inputs,
-                               .token = token,
-                               .body_limit = body_limit};
-    if (reelay_server_start(&o, &f->server, &err) != REELAY_OK) fail_msg("start: %s", err.msg);
+    if (try_start(f, o, &err) != REELAY_OK) fail_msg("start: %s", err.msg);
     f->port = reelay_server_port(f->server);
     assert_true(f->port > 0);
     assert_string_equal(reelay_server_upload_dir(f->server), f->uploads);
+}
+
+static void start(fixture *f, const char *token, uint64_t body_limit, const char *inputs)
+{
+    start_with(f, (reelay_server_options){.inputs_dir = inputs, .token = token, .body_limit = body_limit});
 }
 
 static void stop(fixture *f)
@@ -746,6 +770,264 @@ static void test_parse_listen(void **state)
         assert_int_equal(reelay_server_parse_listen(bad[i], host, sizeof host, &port, &err), REELAY_E_USAGE);
 }
 
+/* ---- outputs: one owner each, existing files kept, parents confined ---- */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* POSTs a JSON job and checks the status and message fragment. */
+static void post_expect(const fixture *f, const char *doc, int status, const char *fragment)
+{
+    reply r = post_json(f->port, "/v1/jobs", "", doc);
+    expect_status(&r, status, fragment);
+    reply_free(&r);
+}
+
+static void upload_expect(const fixture *f, const char *path, int status, const char *fragment)
+{
+    reply r = request(f->port, "POST", path, "Content-Type: application/octet-stream\r\n", "[]", 2);
+    expect_status(&r, status, fragment);
+    reply_free(&r);
+}
+
+#define JOB(fields) "{\"input\":\"android-shop.blob.jsonl\"," fields "}"
+
+static void test_output_owners(void **state)
+{
+    (void)state;
+    fixture f;
+    start(&f, NULL, 0, "fixtures/mobile");
+    /* Two jobs naming one output, or one sidecar: the second is refused
+     * with the queue's own message. */
+    post_expect(&f, JOB("\"id\":\"a\",\"output\":\"same.webm\""), 202, NULL);
+    post_expect(&f, JOB("\"id\":\"b\",\"output\":\"same.webm\""), 409, "same.webm belongs to job a");
+    post_expect(&f, JOB("\"id\":\"c\",\"output\":\"c.webm\",\"options\":{\"poster\":\"shared.png\"}"), 202, NULL);
+    post_expect(&f, JOB("\"id\":\"d\",\"output\":\"d.webm\",\"options\":{\"poster\":\"shared.png\"}"), 409,
+                "shared.png belongs to job c");
+    /* An upload's output is owned like any other. */
+    upload_expect(&f, "/v1/jobs?id=up", 202, NULL);
+    post_expect(&f, JOB("\"id\":\"e\",\"output\":\"up.webm\""), 409, "up.webm belongs to job up");
+    /* The id case is still the id's. */
+    post_expect(&f, JOB("\"id\":\"a\",\"output\":\"other.webm\""), 409, "job a exists already");
+    assert_int_equal(count_files(f.uploads, "rec"), 1);
+    stop(&f);
+}
+
+static void test_output_exists(void **state)
+{
+    (void)state;
+    fixture f;
+    start(&f, NULL, 0, "fixtures/mobile");
+    write_file(f.outputs, "old.webm", "old");
+    write_file(f.outputs, "old.png", "old");
+    post_expect(&f, JOB("\"id\":\"g\",\"output\":\"old.webm\""), 409,
+                "output old.webm exists already (set \"overwrite\": true to replace it)");
+    post_expect(&f, JOB("\"id\":\"h\",\"output\":\"h.webm\",\"options\":{\"poster\":\"old.png\"}"), 409,
+                "output old.png exists already");
+    post_expect(&f, JOB("\"id\":\"g\",\"output\":\"old.webm\",\"overwrite\":true"), 202, NULL);
+    post_expect(&f, JOB("\"id\":\"g2\",\"output\":\"g2.webm\",\"overwrite\":\"yes\""), 400, "overwrite");
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/dir.webm", f.outputs);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    post_expect(&f, JOB("\"id\":\"i\",\"output\":\"dir.webm\",\"overwrite\":true"), 409, "is a directory");
+
+    /* Uploads say it as a query parameter. */
+    write_file(f.outputs, "up2.webm", "old");
+    upload_expect(&f, "/v1/jobs?id=up2", 409, "output up2.webm exists already (add ?overwrite=true");
+    upload_expect(&f, "/v1/jobs?id=up2&overwrite=maybe", 400, "?overwrite=");
+    upload_expect(&f, "/v1/jobs?id=up2&overwrite=true", 202, NULL);
+    assert_int_equal(count_files(f.uploads, "up2"), 1);
+
+    /* The output root is the server's to set: in every job it builds,
+     * never from a client. */
+    post_expect(&f, JOB("\"id\":\"j\",\"output\":\"j.webm\",\"output_root\":\"/tmp\""), 400, "output_root");
+    reelay_err err;
+    reelay_err_clear(&err);
+    for (int i = 0; i < 2; i++) {
+        reelay_claim claim;
+        bool got = false;
+        assert_int_equal(reelay_queue_claim(f.worker, &claim, &got, &err), REELAY_OK);
+        assert_true(got);
+        assert_string_equal(json_string_value(json_object_get(claim.doc, "output_root")),
+                            reelay_server_output_dir(f.server));
+        assert_true(json_is_true(json_object_get(claim.doc, "overwrite")));
+        reelay_claim_free(&claim);
+    }
+    stop(&f);
+}
+
+/* A directory inside the output directory that is a symlink out of it
+ * (or into the uploads, or dangling) cannot hold outputs. */
+static void test_output_symlinks(void **state)
+{
+    (void)state;
+    fixture f;
+    start(&f, NULL, 0, "fixtures/mobile");
+    char outside[128], link[256], target[256];
+    snprintf(outside, sizeof outside, "%s/outside", f.dir);
+    assert_int_equal(mkdir(outside, 0777), 0);
+    snprintf(link, sizeof link, "%s/link", f.outputs);
+    assert_int_equal(symlink(outside, link), 0);
+    snprintf(link, sizeof link, "%s/dangle", f.outputs);
+    assert_int_equal(symlink("/nonexistent-reelay-dir", link), 0);
+    snprintf(link, sizeof link, "%s/up", f.outputs);
+    assert_int_equal(symlink(f.uploads, link), 0);
+    snprintf(target, sizeof target, "%s/sub", f.outputs);
+    assert_int_equal(mkdir(target, 0777), 0);
+    snprintf(link, sizeof link, "%s/alias", f.outputs);
+    assert_int_equal(symlink("sub", link), 0);
+    write_file(f.outputs, "file", "x");
+
+    post_expect(&f, JOB("\"output\":\"link/x.webm\""), 400, "output link/x.webm: its directory link leads out");
+    post_expect(&f, JOB("\"output\":\"link/deeper/x.webm\""), 400, "leads out of the output directory");
+    post_expect(&f, JOB("\"output\":\"x.webm\",\"options\":{\"poster\":\"link/p.png\"}"), 400, "link/p.png");
+    post_expect(&f, JOB("\"output\":\"dangle/x.webm\""), 400, "leads out of the output directory");
+    post_expect(&f, JOB("\"output\":\"up/x.webm\""), 400, "leads out of the output directory");
+    post_expect(&f, JOB("\"output\":\"file/x.webm\""), 400, "file is not a directory");
+    post_expect(&f, JOB("\"output\":\"alias/new/x.webm\""), 202, NULL);
+    assert_int_equal(count_files(outside, ""), 0);
+    stop(&f);
+}
+
+/* ---- ceilings ----------------------------------------------------------- */
+
+static void test_ceilings(void **state)
+{
+    (void)state;
+    reelay_job_ceilings ceilings = reelay_job_ceilings_default();
+    reelay_err err;
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_job_ceiling_set(&ceilings, "--max-fps", "30", &err), REELAY_OK);
+    assert_int_equal(reelay_job_ceiling_set(&ceilings, "--max-duration", "1:00:00", &err), REELAY_OK);
+    fixture f;
+    start_with(&f, (reelay_server_options){.inputs_dir = "fixtures/mobile", .ceilings = &ceilings});
+    post_expect(&f, JOB("\"output\":\"a.webm\",\"options\":{\"fps\":60}"), 400, "ceiling");
+    post_expect(&f, JOB("\"output\":\"a.webm\",\"options\":{\"max_duration\":\"2:00:00\"}"), 400, "max_duration");
+    post_expect(&f, JOB("\"output\":\"a.webm\",\"options\":{\"fps\":30,\"max_duration\":\"0:30:00\"}"), 202, NULL);
+    upload_expect(&f, "/v1/jobs?fps=48", 400, "ceiling");
+    upload_expect(&f, "/v1/jobs?max_duration=48:00:00", 400, "max_duration");
+    upload_expect(&f, "/v1/jobs?fps=24", 202, NULL);
+    assert_int_equal(count_files(f.uploads, "rec"), 1);
+    stop(&f);
+
+    /* Without flags, the defaults hold what the issue found lifted. */
+    start(&f, NULL, 0, "fixtures/mobile");
+    const char *lifted[] = {
+        JOB("\"output\":\"a.webm\",\"options\":{\"fps\":240}"),
+        JOB("\"output\":\"a.webm\",\"options\":{\"max_output_dim\":16384,\"size\":\"16384x16384\"}"),
+        JOB("\"output\":\"a.webm\",\"options\":{\"max_duration\":\"100:00:00\"}"),
+        JOB("\"output\":\"a.webm\",\"options\":{\"max_frames\":\"100M\"}"),
+        JOB("\"output\":\"a.webm\",\"options\":{\"max_input_bytes\":\"8G\"}"),
+        JOB("\"output\":\"a.webm\",\"options\":{\"max_image_pixels\":\"1G\"}"),
+        JOB("\"output\":\"a.webm\",\"options\":{\"max_viewport\":32769}"),
+    };
+    for (size_t i = 0; i < sizeof lifted / sizeof lifted[0]; i++) post_expect(&f, lifted[i], 400, NULL);
+    post_expect(&f, JOB("\"output\":\"a.webm\",\"options\":{\"fps\":60,\"max_frames\":1000}"), 202, NULL);
+    stop(&f);
+}
+
+/* ---- slow clients ------------------------------------------------------- */
+
+/* True when the server ends the connection (EOF or reset) within seconds;
+ * anything it sends first is read and dropped. */
+static bool closed_within(int fd, double seconds)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double left = seconds - ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9);
+        if (left <= 0) return false;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, (int)(left * 1000) + 1) <= 0) continue;
+        char buf[512];
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void test_slow_clients(void **state)
+{
+    (void)state;
+    fixture f;
+    start_with(&f, (reelay_server_options){.max_connections_per_client = 2, .header_timeout_s = 1});
+    assert_int_equal(reelay_server_max_connections_per_client(f.server), 2);
+    /* Two connections from one address are held; a third is refused at
+     * once, and another address is served meanwhile. */
+    int a = connect_from(f.port, "127.0.0.1"), b = connect_from(f.port, "127.0.0.1");
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    int third = connect_from(f.port, "127.0.0.1");
+    assert_true(closed_within(third, 0.5));
+    close(third);
+    assert_false(closed_within(a, 0.1));
+    int other = connect_from(f.port, "127.0.0.2");
+    const char *healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    send_all(other, healthz, strlen(healthz));
+    reply r = read_reply(other);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+
+    /* A head trickled a byte at a time is never idle, and is cut at the
+     * header timeout all the same. */
+    int slow = connect_from(f.port, "127.0.0.3");
+    const char *head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    double started = now_s();
+    bool cut = false;
+    for (size_t i = 0; head[i] && !cut; i++) {
+        send(slow, head + i, 1, MSG_NOSIGNAL);
+        cut = closed_within(slow, 0.2);
+    }
+    double took = now_s() - started;
+    if (!cut || took < 0.9 || took > 3) fail_msg("trickled head: cut %d after %.2f s", cut, took);
+    close(slow);
+    /* And the idle ones went the same way. */
+    assert_true(closed_within(a, 3));
+    assert_true(closed_within(b, 3));
+    close(a);
+    close(b);
+    /* The idle ones may have met libmicrohttpd's idle timeout first; the
+     * trickle only the watchdog. */
+    assert_true(metric(f.port, "", "reelay_http_connections_cut_total{phase=\"head\"}") >= 1);
+    stop(&f);
+}
+
+/* The connection limit fits the open-file limit: lowered by default,
+ * refused when asked for beyond it. */
+static void test_connection_limits(void **state)
+{
+    (void)state;
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    struct rlimit low = {.rlim_cur = 256, .rlim_max = saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    fixture f;
+    start(&f, NULL, 0, NULL);
+    assert_int_equal(reelay_server_max_connections(f.server), 96); /* (256 - 64) / 2 */
+    assert_int_equal(reelay_server_max_connections_per_client(f.server), REELAY_SERVER_DEFAULT_PER_CLIENT);
+    stop(&f);
+    reelay_err err;
+    assert_int_equal(try_start(&f, (reelay_server_options){.max_connections = 1000}, &err), REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "ulimit -n"));
+    f.server = NULL;
+    stop(&f);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
 int main(void)
 {
     /* Replies after an early close: a write to it must not end the test. */
@@ -755,7 +1037,10 @@ int main(void)
         cmocka_unit_test(test_job_lifecycle),     cmocka_unit_test(test_recording_upload),
         cmocka_unit_test(test_confinement),       cmocka_unit_test(test_body_limit),
         cmocka_unit_test(test_auth),              cmocka_unit_test(test_metrics),
-        cmocka_unit_test(test_stop_mid_upload),
+        cmocka_unit_test(test_stop_mid_upload),   cmocka_unit_test(test_output_owners),
+        cmocka_unit_test(test_output_exists),     cmocka_unit_test(test_output_symlinks),
+        cmocka_unit_test(test_ceilings),          cmocka_unit_test(test_slow_clients),
+        cmocka_unit_test(test_connection_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
