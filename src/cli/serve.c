@@ -42,7 +42,7 @@ static void usage(FILE *out)
             "gets the ceiling. --max-fps N (default 60, at most 240), and the render limits with their\n"
             "render defaults: --max-duration T, --max-frames N, --max-input-bytes BYTES, --max-events N,\n"
             "--max-wireframes N, --max-tree-depth N, --max-viewport PX, --max-image-pixels N,\n"
-            "--max-output-dim PX (also bounds --size).\n"
+            "--max-output-dim PX (default 4096 here; also bounds --size).\n"
             "Slow clients: a request's headers must arrive within 10 s, and a body must average 1 KiB/s\n"
             "after its first 10 s, or the connection is cut.\n"
             "Environment: REELAY_TOKEN=SECRET requires 'Authorization: Bearer SECRET' on every endpoint\n"
