@@ -8,8 +8,16 @@
  *                          group "reelay": one consumer per queue handle
  *   reelay:job:ID          hash: status (queued|running|done|failed), job
  *                          (the document), entry (its current stream entry
- *                          id), result (the result document once finished)
+ *                          id), outputs (the files it writes, a JSON array:
+ *                          reelay_job_output_paths), result (the result
+ *                          document once finished), finished (when, ms on
+ *                          the server's clock)
  *   reelay:status:STATE    set of job ids in each state, for counts (SCARD)
+ *   reelay:output:PATH     the id of the job that writes file PATH (its
+ *                          output or a sidecar), taken at submission: a
+ *                          second job naming PATH is refused
+ *   reelay:finished        sorted set: finished job ids by finish time (ms,
+ *                          the server's clock), for retention
  *   reelay:results         stream of results: {id, result}
  *   reelay:dead            dead letters: {id, job, reason, entry}
  *
@@ -19,12 +27,23 @@
  * REELAY_QUEUE_MAX_ATTEMPTS the job is dead-lettered and fails. Finishing
  * writes the result first and acknowledges the entry last, in one script.
  *
+ * Retention (trim) forgets a job finished before a cutoff with its hash,
+ * set memberships and output names, and cuts both result streams at the
+ * cutoff (stream ids are ms on the same clock); it also drops consumers
+ * that hold nothing and have been idle past the lease (workers that died:
+ * XAUTOCLAIM took their entries). It goes in batches so that a large
+ * backlog never holds the server for long.
+ *
  * Every change is one Lua script, so it happens whole or not at all and two
  * workers never interleave (scripts run one at a time). Scripts go as EVAL
  * text every time: a restarted server has lost its script cache. They name
  * keys they compute, so this targets one Redis server, not a Cluster.
+ * Times come from the server (TIME), so workers' clocks need not agree.
  * A lost connection is reopened with backoff and the command sent again;
- * each script is written to be safe to receive twice. */
+ * each script is written to be safe to receive twice. Replies that mean
+ * "not now" (a server loading its data after a restart, busy with a slow
+ * script, a replica without its master) are waited out the same way:
+ * the command did not run. */
 #include "job/queue_backend.h"
 
 #include <errno.h>
@@ -46,6 +65,9 @@
 #define CONNECT_TIMEOUT_S 2
 /* No command should take this long; a silent server counts as lost. */
 #define COMMAND_TIMEOUT_S 15
+/* Jobs (and stream entries, and consumers) one retention script call
+ * forgets at most: each call holds the server for a few ms at most. */
+#define TRIM_BATCH 200
 
 typedef struct redis_queue {
     char host[256];
@@ -76,19 +98,40 @@ typedef struct redis_queue {
     "  local f = {}\n"                                                                                            \
     "  for i = 1, #list, 2 do f[list[i]] = list[i + 1] end\n"                                                     \
     "  return f\n"                                                                                                \
+    "end\n"                                                                                                       \
+    "local function now_ms()\n"                                                                                   \
+    "  local t = redis.call('TIME')\n"                                                                            \
+    "  return string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))\n"                  \
+    "end\n"                                                                                                       \
+    "local function set_finished(id)\n"                                                                           \
+    "  local ms = now_ms()\n"                                                                                     \
+    "  redis.call('HSET', 'reelay:job:' .. id, 'finished', ms)\n"                                                 \
+    "  redis.call('ZADD', 'reelay:finished', ms, id)\n"                                                           \
     "end\n"
 
-/* ARGV: id, job, resent. Returns "ok" or "exists STATUS". Sent again after
- * a lost reply, the job it finds may be its own: same text, no error. */
+/* ARGV: id, job, outputs (a JSON array of the files it writes), resent.
+ * Returns "ok", "exists STATUS", or {"owned", INDEX, OWNER} when the
+ * outputs' INDEXth file (from 1) belongs to job OWNER: then nothing is
+ * made. Sent again after a lost reply, the job it finds may be its own:
+ * same text, no error (its names are its own too). A name whose owner is
+ * gone (its hash deleted by hand) is free. */
 static const char SUBMIT_LUA[] = LUA_PRELUDE
     "local key = 'reelay:job:' .. ARGV[1]\n"
     "local status = redis.call('HGET', key, 'status')\n"
     "if status then\n"
-    "  if ARGV[3] == '1' and redis.call('HGET', key, 'job') == ARGV[2] then return 'ok' end\n"
+    "  if ARGV[4] == '1' and redis.call('HGET', key, 'job') == ARGV[2] then return 'ok' end\n"
     "  return 'exists ' .. status\n"
     "end\n"
+    "local outputs = cjson.decode(ARGV[3])\n"
+    "for i, path in ipairs(outputs) do\n"
+    "  local owner = redis.call('GET', 'reelay:output:' .. path)\n"
+    "  if owner and owner ~= ARGV[1] and redis.call('EXISTS', 'reelay:job:' .. owner) == 1 then\n"
+    "    return {'owned', i, owner}\n"
+    "  end\n"
+    "end\n"
+    "for _, path in ipairs(outputs) do redis.call('SET', 'reelay:output:' .. path, ARGV[1]) end\n"
     "local entry = redis.call('XADD', 'reelay:jobs', '*', 'id', ARGV[1], 'job', ARGV[2], 'attempts', '0')\n"
-    "redis.call('HSET', key, 'job', ARGV[2], 'entry', entry)\n"
+    "redis.call('HSET', key, 'job', ARGV[2], 'entry', entry, 'outputs', ARGV[3])\n"
     "set_status(ARGV[1], 'queued')\n"
     "return 'ok'\n";
 
@@ -130,6 +173,7 @@ static const char BURY_LUA[] = LUA_PRELUDE
     "if ARGV[5] ~= '' then\n"
     "  redis.call('HSET', 'reelay:job:' .. ARGV[2], 'result', ARGV[5])\n"
     "  set_status(ARGV[2], 'failed')\n"
+    "  set_finished(ARGV[2])\n"
     "  redis.call('XADD', 'reelay:results', '*', 'id', ARGV[2], 'result', ARGV[5])\n"
     "end\n"
     "redis.call('XACK', 'reelay:jobs', 'reelay', ARGV[1])\n"
@@ -153,6 +197,7 @@ static const char COMPLETE_LUA[] = LUA_PRELUDE
     "end\n"
     "redis.call('HSET', key, 'result', ARGV[5])\n"
     "set_status(ARGV[2], ARGV[4])\n"
+    "set_finished(ARGV[2])\n"
     "redis.call('XADD', 'reelay:results', '*', 'id', ARGV[2], 'result', ARGV[5])\n"
     "redis.call('XACK', 'reelay:jobs', 'reelay', ARGV[1])\n"
     "redis.call('XDEL', 'reelay:jobs', ARGV[1])\n"
@@ -180,6 +225,66 @@ static const char REQUEUE_LUA[] = LUA_PRELUDE
 static const char COUNTS_LUA[] =
     "return {redis.call('SCARD', 'reelay:status:queued'), redis.call('SCARD', 'reelay:status:running'),\n"
     "        redis.call('SCARD', 'reelay:status:done'), redis.call('SCARD', 'reelay:status:failed')}\n";
+
+/* ARGV: cutoff (ms on the server's clock), batch, lease (ms). Forgets up
+ * to a batch of jobs finished at or before the cutoff, of entries of each
+ * result stream from then, and of consumers holding nothing and idle past
+ * the lease. Returns {jobs forgotten, 1 when a batch was full (call
+ * again)}. Safe to run twice, and from many workers at once. */
+static const char TRIM_LUA[] = LUA_PRELUDE
+    "local cutoff, batch, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+    "local more = 0\n"
+    "local function forget(id)\n"
+    "  local key = 'reelay:job:' .. id\n"
+    "  local h = redis.call('HMGET', key, 'status', 'outputs')\n"
+    /* Only a finished job: anything else is not the job that finished. */
+    "  if h[1] ~= 'done' and h[1] ~= 'failed' then return 0 end\n"
+    "  local ok, outputs = pcall(cjson.decode, h[2] or '[]')\n"
+    "  if ok and type(outputs) == 'table' then\n"
+    "    for _, path in ipairs(outputs) do\n"
+    "      local okey = 'reelay:output:' .. tostring(path)\n"
+    "      if redis.call('GET', okey) == id then redis.call('DEL', okey) end\n"
+    "    end\n"
+    "  end\n"
+    "  for _, s in ipairs({'queued', 'running', 'done', 'failed'}) do\n"
+    "    redis.call('SREM', 'reelay:status:' .. s, id)\n"
+    "  end\n"
+    "  redis.call('DEL', key)\n"
+    "  return 1\n"
+    "end\n"
+    "local removed = 0\n"
+    "local ids = redis.call('ZRANGEBYSCORE', 'reelay:finished', '-inf', cutoff, 'LIMIT', 0, batch)\n"
+    "if #ids == batch then more = 1 end\n"
+    "for _, id in ipairs(ids) do\n"
+    "  removed = removed + forget(id)\n"
+    "  redis.call('ZREM', 'reelay:finished', id)\n"
+    "end\n"
+    /* XTRIM MINID removes every entry below an id, however many: below the
+     * cutoff when they are a batch or fewer, else below the batch's end. */
+    "for _, stream in ipairs({'reelay:results', 'reelay:dead'}) do\n"
+    "  local old = redis.call('XRANGE', stream, '-', cutoff, 'COUNT', batch + 1)\n"
+    "  if #old > batch then\n"
+    "    more = 1\n"
+    "    redis.call('XTRIM', stream, 'MINID', old[#old][1])\n"
+    "  elseif #old > 0 then\n"
+    "    redis.call('XTRIM', stream, 'MINID', string.format('%d', tonumber(cutoff) + 1))\n"
+    "  end\n"
+    "end\n"
+    /* A consumer without pending entries loses nothing when deleted; a
+     * live worker's next read makes it again. */
+    "local consumers = redis.pcall('XINFO', 'CONSUMERS', 'reelay:jobs', 'reelay')\n"
+    "if type(consumers) == 'table' and not consumers['err'] then\n"
+    "  local dropped = 0\n"
+    "  for _, c in ipairs(consumers) do\n"
+    "    local f = fields(c)\n"
+    "    if tonumber(f['pending']) == 0 and (tonumber(f['idle']) or 0) > lease then\n"
+    "      if dropped == batch then more = 1 break end\n"
+    "      redis.call('XGROUP', 'DELCONSUMER', 'reelay:jobs', 'reelay', f['name'])\n"
+    "      dropped = dropped + 1\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return {removed, more}\n";
 
 /* ARGV: consumer. A consumer that holds nothing is removed from the group
  * (deleting one with pending entries would lose them). */
@@ -224,6 +329,43 @@ static bool text_is(const redisReply *reply, const char *text)
     return is_text(reply) && strcmp(reply->str, text) == 0;
 }
 
+/* Error replies that mean "not now" rather than "no": the server is
+ * loading its data (after a restart), busy with another client's slow
+ * script, resharding (TRYAGAIN) or a replica cut off from its master. In
+ * each the command did not run, so sending it again is safe. The first
+ * word must match whole: BUSYGROUP and BUSYKEY are answers, not delays. */
+static bool transient_reply(const redisReply *reply)
+{
+    static const char *const words[] = {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"};
+    if (!reply || reply->type != REDIS_REPLY_ERROR || !reply->str) return false;
+    size_t len = strcspn(reply->str, " ");
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == len && strncmp(reply->str, words[i], len) == 0) return true;
+    return false;
+}
+
+/* Waiting out an unreachable or not-ready server: doubling delays from
+ * BACKOFF_FIRST_S up to BACKOFF_MAX_S, the last one cut short so that a
+ * final try falls on the deadline. */
+typedef struct backoff {
+    double deadline, delay;
+} backoff;
+
+static backoff backoff_start(const redis_queue *q)
+{
+    return (backoff){.deadline = reelay_monotonic_s() + q->wait_s, .delay = BACKOFF_FIRST_S};
+}
+
+/* Sleeps before the next try; false when the deadline has passed. */
+static bool backoff_wait(backoff *b)
+{
+    double left = b->deadline - reelay_monotonic_s();
+    if (left <= 0) return false;
+    reelay_sleep_s(b->delay < left ? b->delay : left);
+    b->delay = b->delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : b->delay * 2;
+    return true;
+}
+
 static void disconnect(redis_queue *q)
 {
     if (q->ctx) redisFree(q->ctx);
@@ -263,8 +405,10 @@ static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (i == 0 && q->db == 0) continue;
         redisReply *reply = redisCommandArgv(ctx, steps[i].argc, steps[i].argv, NULL);
-        if (!reply) {
-            snprintf(why, why_size, "%s", ctx->errstr);
+        if (!reply || transient_reply(reply)) {
+            /* Not ready yet counts as not reachable: tried again later. */
+            snprintf(why, why_size, "%s", reply ? reply->str : ctx->errstr);
+            if (reply) freeReplyObject(reply);
             disconnect(q);
             return 0;
         }
@@ -290,44 +434,59 @@ static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *
     return 1;
 }
 
-/* Connected, or trying again with a doubling delay until the deadline. */
-static int ensure_connected(redis_queue *q, double deadline, reelay_err *err)
+/* Connected, or trying again with backoff until its deadline. */
+static int ensure_connected(redis_queue *q, backoff *b, reelay_err *err)
 {
     if (q->ctx && !q->ctx->err) return REELAY_OK;
     disconnect(q);
-    double delay = BACKOFF_FIRST_S;
     char why[256] = "";
     for (;;) {
         int got = connect_once(q, why, sizeof why, err);
         if (got == 1) return REELAY_OK;
         if (got != 0) return got;
-        if (reelay_monotonic_s() + delay > deadline)
+        if (!backoff_wait(b))
             return reelay_err_set(err, REELAY_E_IO, "redis at %s: cannot connect for %.0f s: %s", q->address,
                                   q->wait_s, why);
-        reelay_sleep_s(delay);
-        delay = delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2;
     }
 }
 
 /* Sends a command and gets its reply (never an error reply: those become
  * REELAY_E_IO naming `what`). A connection lost on the way is reopened and
  * the command sent again; *resent then tells the caller its first sending
- * may have been carried out. */
+ * may have been carried out. A "not now" reply (transient_reply) is sent
+ * again after a delay, until the queue's wait runs out. */
 static int command(redis_queue *q, const char *what, int argc, const char **argv, const size_t *lens,
                    redisReply **out, bool *resent, reelay_err *err)
 {
     *out = NULL;
     if (resent) *resent = false;
-    double deadline = reelay_monotonic_s() + q->wait_s;
-    bool recreated_group = false;
+    backoff b = backoff_start(q);
+    bool recreated_group = false, lost_before = false;
     for (;;) {
-        int rc = ensure_connected(q, deadline, err);
+        int rc = ensure_connected(q, &b, err);
         if (rc != REELAY_OK) return rc;
         redisReply *reply = redisCommandArgv(q->ctx, argc, argv, lens);
         if (!reply) {
-            /* Lost (or silent past the timeout): a fresh connection. */
+            /* Lost (or silent past the timeout): a fresh connection, at
+             * once the first time, after a delay when it keeps happening
+             * (a server that drops every connection). */
+            char why[128];
+            snprintf(why, sizeof why, "%s", q->ctx->errstr);
             disconnect(q);
             if (resent) *resent = true;
+            if (lost_before && !backoff_wait(&b))
+                return reelay_err_set(err, REELAY_E_IO, "redis at %s: %s failed for %.0f s: %s", q->address, what,
+                                      q->wait_s, why);
+            lost_before = true;
+            continue;
+        }
+        if (transient_reply(reply)) {
+            char last[300];
+            snprintf(last, sizeof last, "%s", reply->str);
+            freeReplyObject(reply);
+            if (!backoff_wait(&b))
+                return reelay_err_set(err, REELAY_E_IO, "redis at %s: %s failed for %.0f s: %s", q->address, what,
+                                      q->wait_s, last);
             continue;
         }
         if (reply->type == REDIS_REPLY_ERROR && reply->str && strstr(reply->str, "NOGROUP") && !recreated_group) {
@@ -349,7 +508,7 @@ static int command(redis_queue *q, const char *what, int argc, const char **argv
 }
 
 /* EVAL script 0 args... */
-static int eval(redis_queue *q, const char *what, const char *script, int nargs, const char **args,
+static int eval(redis_queue *q, const char *what, const char *script, int nargs, const char *const *args,
                 redisReply **out, bool *resent, reelay_err *err)
 {
     const char *argv[12];
@@ -457,7 +616,8 @@ int reelay_queue_redis_open(const char *spec, double lease_s, double wait_s, con
     clock_gettime(CLOCK_MONOTONIC, &ts);
     snprintf(q->consumer, sizeof q->consumer, "%s:%ld:%llx", host, (long)getpid(),
              (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
-    rc = ensure_connected(q, reelay_monotonic_s() + wait_s, err);
+    backoff b = backoff_start(q);
+    rc = ensure_connected(q, &b, err);
     if (rc != REELAY_OK) {
         redis_close(q);
         return rc;
@@ -488,20 +648,59 @@ static int eval_resendable(redis_queue *q, const char *what, const char *script,
     return rc;
 }
 
+/* The files a job writes as a JSON array (malloc'd), NULL when out of
+ * memory. */
+static char *outputs_text(const json_t *doc, const char *paths[REELAY_JOB_MAX_OUTPUTS], size_t *n)
+{
+    *n = reelay_job_output_paths(doc, paths);
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < *n; i++) {
+        if (json_array_append_new(list, json_string(paths[i])) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+    json_decref(list);
+    return text;
+}
+
+/* {"owned", INDEX, OWNER}: a file of the job is another job's. */
+static int output_owned(const redis_queue *q, const redisReply *reply, const char *const *paths, size_t n,
+                        reelay_err *err)
+{
+    redisReply **e = reply->element;
+    if (reply->elements != 3 || !text_is(e[0], "owned") || e[1]->type != REDIS_REPLY_INTEGER || e[1]->integer < 1 ||
+        (size_t)e[1]->integer > n || !is_text(e[2]))
+        return unexpected(q, "submit", reply, err);
+    int rc = reelay_err_set(err, REELAY_E_USAGE, "output %s belongs to job %s", paths[e[1]->integer - 1], e[2]->str);
+    reelay_err_mark(err, REELAY_ERR_LASTING);
+    return rc;
+}
+
 static int redis_submit(void *impl, json_t *doc, const char *id, reelay_err *err)
 {
     redis_queue *q = impl;
-    char *text = json_dumps(doc, JSON_COMPACT);
-    if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
-    const char *args[] = {id, text, NULL};
+    const char *paths[REELAY_JOB_MAX_OUTPUTS];
+    size_t n = 0;
+    char *text = json_dumps(doc, JSON_COMPACT), *outputs = outputs_text(doc, paths, &n);
+    if (!text || !outputs) {
+        free(text);
+        free(outputs);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
+    const char *args[] = {id, text, outputs, NULL};
     redisReply *reply = NULL;
-    int rc = eval_resendable(q, "submit", SUBMIT_LUA, 3, args, "exists ", &reply, err);
+    int rc = eval_resendable(q, "submit", SUBMIT_LUA, 4, args, "exists ", &reply, err);
     free(text);
+    free(outputs);
     if (rc != REELAY_OK) return rc;
     if (text_is(reply, "ok"))
         rc = REELAY_OK;
     else if (is_text(reply) && strncmp(reply->str, "exists ", 7) == 0)
         rc = reelay_err_set(err, REELAY_E_USAGE, "job %s is already in the queue (%s)", id, reply->str + 7);
+    else if (reply->type == REDIS_REPLY_ARRAY)
+        rc = output_owned(q, reply, paths, n, err);
     else
         rc = unexpected(q, "submit", reply, err);
     freeReplyObject(reply);
@@ -600,11 +799,15 @@ static int redis_claim(void *impl, reelay_claim *claim, bool *got, reelay_err *e
     }
 }
 
+/* Flagged so that a worker tells "stop, it is someone else's" from "the
+ * server is unreachable, keep the result and try again". */
 static int lost_claim(const redis_queue *q, const reelay_claim *claim, reelay_err *err)
 {
-    return reelay_err_set(err, REELAY_E_IO,
-                          "job %s: lost the claim: it expired and went to another worker, or redis at %s lost it",
-                          claim->id, q->address);
+    int rc = reelay_err_set(err, REELAY_E_IO,
+                            "job %s: lost the claim: it expired and went to another worker, or redis at %s lost it",
+                            claim->id, q->address);
+    reelay_err_mark(err, REELAY_ERR_LOST_CLAIM);
+    return rc;
 }
 
 static int redis_heartbeat(void *impl, const reelay_claim *claim, reelay_err *err)
@@ -730,6 +933,62 @@ static int redis_counts(void *impl, reelay_queue_counts *c, reelay_err *err)
     return rc;
 }
 
+/* The server's clock in ms: finish times and stream ids are on it. */
+static int server_time_ms(redis_queue *q, long long *ms, reelay_err *err)
+{
+    const char *argv[] = {"TIME"};
+    redisReply *reply = NULL;
+    int rc = command(q, "TIME", 1, argv, NULL, &reply, NULL, err);
+    if (rc != REELAY_OK) return rc;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || !is_text(reply->element[0]) ||
+        !is_text(reply->element[1])) {
+        rc = unexpected(q, "TIME", reply, err);
+    } else {
+        *ms = strtoll(reply->element[0]->str, NULL, 10) * 1000 + strtoll(reply->element[1]->str, NULL, 10) / 1000;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+/* One retention batch: adds the jobs it forgot to *removed, *more when
+ * there may be more to do. */
+static int trim_batch(redis_queue *q, const char *const *args, long *removed, bool *more, reelay_err *err)
+{
+    redisReply *reply = NULL;
+    int rc = eval(q, "trim", TRIM_LUA, 3, args, &reply, NULL, err);
+    if (rc != REELAY_OK) return rc;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || reply->element[0]->type != REDIS_REPLY_INTEGER ||
+        reply->element[1]->type != REDIS_REPLY_INTEGER) {
+        rc = unexpected(q, "trim", reply, err);
+    } else {
+        *removed += (long)reply->element[0]->integer;
+        *more = reply->element[1]->integer != 0;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int redis_trim(void *impl, double older_than_s, long *removed, reelay_err *err)
+{
+    redis_queue *q = impl;
+    long long now = 0;
+    int rc = server_time_ms(q, &now, err);
+    if (rc != REELAY_OK) return rc;
+    /* One cutoff for every batch: jobs finishing meanwhile do not keep the
+     * loop going. */
+    double cut = (double)now - older_than_s * 1000.0;
+    char cutoff[32], batch[16], lease[32];
+    snprintf(cutoff, sizeof cutoff, "%lld", cut > 0 ? (long long)cut : 0LL);
+    snprintf(batch, sizeof batch, "%d", TRIM_BATCH);
+    snprintf(lease, sizeof lease, "%lld", q->lease_ms);
+    const char *args[] = {cutoff, batch, lease};
+    for (bool more = true; more;) {
+        rc = trim_batch(q, args, removed, &more, err);
+        if (rc != REELAY_OK) return rc;
+    }
+    return REELAY_OK;
+}
+
 static const reelay_queue_ops REDIS_OPS = {
     .name = "redis",
     .submit = redis_submit,
@@ -739,5 +998,6 @@ static const reelay_queue_ops REDIS_OPS = {
     .requeue = redis_requeue,
     .status = redis_status,
     .counts = redis_counts,
+    .trim = redis_trim,
     .close = redis_close,
 };

@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,8 +23,10 @@
 typedef struct server {
     pid_t pid;
     int port;
-    char dir[64];    /* its working directory (the AOF when persistent) */
-    bool persistent; /* --appendonly yes: data survives a restart */
+    char dir[64];      /* its working directory (the AOF when persistent) */
+    bool persistent;   /* --appendonly yes: data survives a restart */
+    int load_delay_us; /* per key while loading the AOF (key-load-delay): a slow start */
+    pid_t proxy;       /* a proxy in front of it (proxy_start), stopped with it */
 } server;
 
 static void sleep_ms(long ms)
@@ -70,15 +74,26 @@ static redisContext *raw_connect(int port)
     return ctx;
 }
 
-static bool ping(int port)
+/* PING's answer: "PONG", an error's first word ("LOADING", "BUSY"), or
+ * "" when there is none. */
+static void ping_reply(int port, char *out, size_t size)
 {
+    out[0] = '\0';
     redisContext *ctx = raw_connect(port);
-    if (!ctx) return false;
+    if (!ctx) return;
     redisReply *reply = redisCommand(ctx, "PING");
-    bool ok = reply && reply->type == REDIS_REPLY_STATUS && strcmp(reply->str, "PONG") == 0;
+    if (reply && (reply->type == REDIS_REPLY_STATUS || reply->type == REDIS_REPLY_ERROR) && reply->str)
+        snprintf(out, size, "%.*s", (int)strcspn(reply->str, " "), reply->str);
     if (reply) freeReplyObject(reply);
     redisFree(ctx);
-    return ok;
+}
+
+/* Up: answering, or loading its data (which a slow start is about). */
+static bool ping(int port)
+{
+    char reply[32];
+    ping_reply(port, reply, sizeof reply);
+    return strcmp(reply, "PONG") == 0 || strcmp(reply, "LOADING") == 0;
 }
 
 /* Starts redis-server on s->port; false when it exits or never answers. */
@@ -95,9 +110,13 @@ static bool launch(server *s)
             dup2(null, 2);
         }
         if (chdir(s->dir) != 0) _exit(126);
+        /* A load delay also wants the loader to answer clients (LOADING)
+         * often, not once a few megabytes. */
+        char delay[16];
+        snprintf(delay, sizeof delay, "%d", s->load_delay_us);
         execlp("redis-server", "redis-server", "--port", port, "--save", "", "--appendonly",
                s->persistent ? "yes" : "no", "--dir", s->dir, "--bind", "127.0.0.1", "--daemonize", "no",
-               (char *)NULL);
+               "--key-load-delay", delay, "--loading-process-events-interval-bytes", "1024", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 100; i++) {
@@ -116,6 +135,11 @@ static bool launch(server *s)
 
 static void server_stop(server *s)
 {
+    if (s->proxy > 0) {
+        kill(s->proxy, SIGKILL);
+        waitpid(s->proxy, NULL, 0);
+        s->proxy = 0;
+    }
     if (s->pid <= 0) return;
     kill(s->pid, SIGTERM);
     waitpid(s->pid, NULL, 0);
@@ -300,6 +324,215 @@ static void raw_command(const server *s, const char *command)
     assert_non_null(ctx);
     redisReply *reply = redisCommand(ctx, command);
     if (!reply || reply->type == REDIS_REPLY_ERROR) fail_msg("%s: %s", command, reply ? reply->str : "no reply");
+    freeReplyObject(reply);
+    redisFree(ctx);
+}
+
+/* Copies one chunk from `from` to `to`; false when either side closed. */
+static bool relay_chunk(int from, int to, char *buf, size_t size, ssize_t *got)
+{
+    *got = read(from, buf, size);
+    if (*got <= 0) return false;
+    for (ssize_t off = 0; off < *got;) {
+        ssize_t n = write(to, buf + off, (size_t)(*got - off));
+        if (n <= 0) return false;
+        off += n;
+    }
+    return true;
+}
+
+/* A proxy in front of the server that drops the connection instead of
+ * passing on the reply to the first command whose text holds `marker`:
+ * the command ran, its client never hears so. One connection at a time,
+ * as a queue handle makes them. */
+static void proxy_serve(int listener, int upstream_port, const char *marker)
+{
+    static char buf[1 << 16];
+    bool dropped = false;
+    for (;;) {
+        int client = accept(listener, NULL, NULL);
+        if (client < 0) _exit(0);
+        int server_fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)upstream_port),
+                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        if (connect(server_fd, (struct sockaddr *)&addr, sizeof addr) != 0) _exit(1);
+        bool armed = false;
+        for (;;) {
+            struct pollfd fds[2] = {{.fd = client, .events = POLLIN}, {.fd = server_fd, .events = POLLIN}};
+            if (poll(fds, 2, -1) < 0) break;
+            ssize_t got;
+            if (fds[0].revents) {
+                if (!relay_chunk(client, server_fd, buf, sizeof buf - 1, &got)) break;
+                buf[got] = '\0';
+                if (!dropped && strstr(buf, marker)) armed = true;
+            }
+            if (fds[1].revents) {
+                if (armed) {
+                    dropped = true;
+                    break;
+                }
+                if (!relay_chunk(server_fd, client, buf, sizeof buf, &got)) break;
+            }
+        }
+        close(client);
+        close(server_fd);
+    }
+}
+
+/* Returns the proxy's port; it runs until the test's teardown. */
+static int proxy_start(server *s, const char *marker)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(listener >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof addr;
+    assert_int_equal(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(listener, 8), 0);
+    assert_int_equal(getsockname(listener, (struct sockaddr *)&addr, &len), 0);
+    s->proxy = fork();
+    assert_true(s->proxy >= 0);
+    if (s->proxy == 0) {
+        /* Gone with the test, and off its output (which a reader may
+         * wait on to close). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        proxy_serve(listener, s->port, marker);
+    }
+    close(listener);
+    return ntohs(addr.sin_port);
+}
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static reelay_queue *open_queue_wait(const server *s, double lease_s, double wait_s)
+{
+    char spec[64];
+    snprintf(spec, sizeof spec, "redis://127.0.0.1:%d", s->port);
+    reelay_queue *q = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_queue_open_wait(spec, lease_s, wait_s, &q, &err) != REELAY_OK) fail_msg("open %s: %s", spec, err.msg);
+    return q;
+}
+
+/* Submits a job document given as text; returns the code, err filled. */
+static int submit_text(reelay_queue *q, const char *text, reelay_err *err)
+{
+    json_t *doc = ts_json(text);
+    reelay_err_clear(err);
+    int rc = reelay_queue_submit(q, doc, err);
+    json_decref(doc);
+    return rc;
+}
+
+/* A text answer to a raw command ("" for nil), or the test fails. */
+static void raw_text(const server *s, const char *command, char *out, size_t size)
+{
+    redisContext *ctx = raw_connect(s->port);
+    assert_non_null(ctx);
+    redisReply *reply = redisCommand(ctx, command);
+    if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL))
+        fail_msg("%s: no text reply", command);
+    snprintf(out, size, "%s", reply->type == REDIS_REPLY_STRING ? reply->str : "");
+    freeReplyObject(reply);
+    redisFree(ctx);
+}
+
+/* A field of INFO's answer, as a number. */
+static long long info_number(const server *s, const char *section, const char *field)
+{
+    redisContext *ctx = raw_connect(s->port);
+    assert_non_null(ctx);
+    redisReply *reply = redisCommand(ctx, "INFO %s", section);
+    char name[128];
+    snprintf(name, sizeof name, "\r\n%s:", field);
+    const char *at = reply && reply->type == REDIS_REPLY_STRING ? strstr(reply->str, name) : NULL;
+    if (!at) fail_msg("INFO %s: no %s", section, field);
+    long long n = atoll(at + strlen(name));
+    freeReplyObject(reply);
+    redisFree(ctx);
+    return n;
+}
+
+/* The server's used_memory (INFO memory), without the latency histogram
+ * it keeps per command name once run (some 30 KB each, for good): those
+ * are no job's data. */
+static long long used_memory(const server *s)
+{
+    raw_command(s, "CONFIG RESETSTAT");
+    return info_number(s, "memory", "used_memory");
+}
+
+/* How many consumers the group has; *found whether one is called name. */
+static size_t consumers(const server *s, const char *name, bool *found)
+{
+    redisContext *ctx = raw_connect(s->port);
+    assert_non_null(ctx);
+    redisReply *reply = redisCommand(ctx, "XINFO CONSUMERS reelay:jobs reelay");
+    if (!reply || reply->type != REDIS_REPLY_ARRAY) fail_msg("XINFO CONSUMERS: no list");
+    *found = false;
+    for (size_t i = 0; i < reply->elements; i++) {
+        const redisReply *c = reply->element[i];
+        for (size_t j = 0; j + 1 < c->elements; j += 2)
+            if (strcmp(c->element[j]->str, "name") == 0 && strcmp(c->element[j + 1]->str, name) == 0) *found = true;
+    }
+    size_t n = reply->elements;
+    freeReplyObject(reply);
+    redisFree(ctx);
+    return n;
+}
+
+static long trim(reelay_queue *q, double older_than_s)
+{
+    long removed = -1;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_queue_trim(q, older_than_s, &removed, &err) != REELAY_OK) fail_msg("trim: %s", err.msg);
+    return removed;
+}
+
+/* Claims and finishes n queued jobs, whichever come first. */
+static void run_all(reelay_queue *q, int n)
+{
+    for (int i = 0; i < n; i++) {
+        reelay_claim claim;
+        claim_one(q, &claim, NULL, 1);
+        assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    }
+}
+
+/* Restarts a persistent server that loads its data slowly (at least
+ * delay_us per key), and checks that it does: commands are answered
+ * LOADING for a while. */
+static void restart_loading(server *s, int delay_us)
+{
+    s->load_delay_us = delay_us;
+    server_restart(s);
+    char reply[32];
+    ping_reply(s->port, reply, sizeof reply);
+    if (strcmp(reply, "LOADING") != 0) fail_msg("the restarted server is not loading: PING says '%s'", reply);
+}
+
+/* Enough keys for a load with key-load-delay to take a few seconds. */
+static void fill(const server *s, int keys)
+{
+    redisContext *ctx = raw_connect(s->port);
+    assert_non_null(ctx);
+    redisReply *reply = redisCommand(ctx, "EVAL %s 0 %d",
+                                     "for i = 1, tonumber(ARGV[1]) do redis.call('SET', 'filler:' .. i, 'x') end "
+                                     "return 1",
+                                     keys);
+    if (!reply || reply->type != REDIS_REPLY_INTEGER) fail_msg("filling: %s", reply ? reply->str : "no reply");
     freeReplyObject(reply);
     redisFree(ctx);
 }
@@ -750,6 +983,345 @@ static void test_unreadable_job_document(void **state)
     reelay_queue_close(q);
 }
 
+static void test_waits_out_loading(void **state)
+{
+    /* A restarted server answers LOADING until its data is back: every
+     * command waits it out (up to the queue's wait) instead of failing. */
+    server *s = *state;
+    reelay_queue *q = open_queue(s, 60), *brief = open_queue_wait(s, 60, 1);
+    submit(q, "before-1");
+    submit(q, "before-2");
+    reelay_claim claim;
+    claim_one(q, &claim, "before-1", 1);
+    fill(s, 8000);
+
+    restart_loading(s, 300); /* 2.4 s at least */
+    /* A wait shorter than the load: an error naming the server and why. */
+    reelay_job_state st;
+    reelay_err err;
+    reelay_err_clear(&err);
+    double began = now_s();
+    assert_int_equal(reelay_queue_status(brief, "before-2", &st, NULL, &err), REELAY_E_IO);
+    assert_true(now_s() - began >= 0.9);
+    char address[64];
+    snprintf(address, sizeof address, "127.0.0.1:%d", s->port);
+    if (!strstr(err.msg, address) || !strstr(err.msg, "LOADING")) fail_msg("message: %s", err.msg);
+    assert_int_equal(state_of(q, "before-2", NULL), REELAY_STATE_QUEUED);
+
+    restart_loading(s, 100);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    assert_int_equal(state_of(brief, "before-1", NULL), REELAY_STATE_DONE);
+
+    restart_loading(s, 100);
+    claim_one(q, &claim, "before-2", 1);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+
+    restart_loading(s, 100);
+    submit(q, "during");
+    assert_int_equal(state_of(q, "during", NULL), REELAY_STATE_QUEUED);
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), 2);
+    reelay_queue_close(brief);
+    reelay_queue_close(q);
+}
+
+static void test_waits_out_busy_script(void **state)
+{
+    /* Another client's script past busy-reply-threshold: the server answers
+     * BUSY to everything else until it ends; our command did not run and
+     * is sent again. */
+    server *s = *state;
+    reelay_queue *q = open_queue(s, 60);
+    submit(q, "b1");
+    raw_command(s, "CONFIG SET busy-reply-threshold 100");
+    redisContext *slow = raw_connect(s->port);
+    assert_non_null(slow);
+    const char *script = "local s = redis.call('TIME') while true do local t = redis.call('TIME') "
+                         "if (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 1500000 then break end end return 1";
+    assert_int_equal(redisAppendCommand(slow, "EVAL %s 0", script), REDIS_OK);
+    int done = 0;
+    while (!done) assert_int_equal(redisBufferWrite(slow, &done), REDIS_OK);
+    sleep_ms(300);
+    char reply[32];
+    ping_reply(s->port, reply, sizeof reply);
+    assert_string_equal(reply, "BUSY");
+    double began = now_s();
+    reelay_claim claim;
+    claim_one(q, &claim, "b1", 1);
+    assert_true(now_s() - began >= 0.5);
+    redisReply *r = NULL;
+    assert_int_equal(redisGetReply(slow, (void **)&r), REDIS_OK);
+    assert_int_equal(r->type, REDIS_REPLY_INTEGER);
+    freeReplyObject(r);
+    redisFree(slow);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    reelay_queue_close(q);
+}
+
+static void test_lost_claim_flagged(void **state)
+{
+    server *s = *state;
+    reelay_queue *a = open_queue(s, 1), *b = open_queue(s, 1);
+    submit(a, "x");
+    reelay_claim held, taken;
+    claim_one(a, &held, "x", 1);
+    sleep_ms(1200);
+    claim_one(b, &taken, "x", 2);
+    reelay_err err;
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_heartbeat(a, &held, &err), REELAY_E_IO);
+    assert_true(err.flags & REELAY_ERR_LOST_CLAIM);
+    /* Finishing: done (complete) and a failure that would be retried
+     * (requeue) alike; and handing it back. */
+    reelay_job_result r = result_of(&held, REELAY_JOB_DONE, 0);
+    bool retried = true;
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_finish(a, &held, &r, &retried, &err), REELAY_E_IO);
+    assert_true(err.flags & REELAY_ERR_LOST_CLAIM);
+    r = result_of(&held, REELAY_JOB_FAILED, REELAY_E_IO);
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_finish(a, &held, &r, &retried, &err), REELAY_E_IO);
+    assert_true(err.flags & REELAY_ERR_LOST_CLAIM);
+    assert_false(retried);
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_release(a, &held, &err), REELAY_E_IO);
+    assert_true(err.flags & REELAY_ERR_LOST_CLAIM);
+    reelay_claim_free(&held);
+    assert_int_equal(state_of(b, "x", NULL), REELAY_STATE_RUNNING);
+    assert_false(finish(b, &taken, REELAY_JOB_DONE, 0));
+    /* A server that does not answer is not a lost claim: the claim may
+     * well be ours still. */
+    reelay_queue *brief = open_queue_wait(s, 60, 1);
+    submit(brief, "y");
+    claim_one(brief, &held, "y", 1);
+    server_stop(s);
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_heartbeat(brief, &held, &err), REELAY_E_IO);
+    assert_int_equal(err.flags, 0);
+    r = result_of(&held, REELAY_JOB_DONE, 0);
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_finish(brief, &held, &r, &retried, &err), REELAY_E_IO);
+    assert_int_equal(err.flags, 0);
+    reelay_claim_free(&held);
+    reelay_queue_close(brief);
+    reelay_queue_close(a);
+    reelay_queue_close(b);
+}
+
+static void test_output_belongs_to_one_job(void **state)
+{
+    server *s = *state;
+    reelay_queue *q = open_queue(s, 60);
+    reelay_err err;
+    assert_int_equal(submit_text(q,
+                                 "{\"id\":\"a\",\"input\":\"in.json\",\"output\":\"out/shared.webm\","
+                                 "\"options\":{\"poster\":\"out/a.png\",\"--manifest\":\"out/a.json\"}}",
+                                 &err),
+                     REELAY_OK);
+    /* The same output. */
+    assert_int_equal(submit_text(q, "{\"id\":\"b\",\"input\":\"in.json\",\"output\":\"out/shared.webm\"}", &err),
+                     REELAY_E_USAGE);
+    assert_string_equal(err.msg, "output out/shared.webm belongs to job a");
+    assert_true(err.flags & REELAY_ERR_LASTING);
+    assert_int_equal(state_of(q, "b", NULL), REELAY_STATE_UNKNOWN);
+    /* Another job's sidecar (in another spelling): nothing of c is made,
+     * its own free output included. */
+    assert_int_equal(submit_text(q,
+                                 "{\"id\":\"c\",\"input\":\"in.json\",\"output\":\"out/c.webm\","
+                                 "\"options\":{\"manifest\":\"out/a.json\"}}",
+                                 &err),
+                     REELAY_E_USAGE);
+    assert_string_equal(err.msg, "output out/a.json belongs to job a");
+    assert_true(err.flags & REELAY_ERR_LASTING);
+    assert_int_equal(raw_integer(s, "EXISTS reelay:output:out/c.webm"), 0);
+    assert_int_equal(raw_integer(s, "EXISTS reelay:job:c"), 0);
+    assert_int_equal(raw_integer(s, "XLEN reelay:jobs"), 1);
+    /* A sidecar over another job's output. */
+    assert_int_equal(submit_text(q,
+                                 "{\"id\":\"d\",\"input\":\"in.json\",\"output\":\"out/d.webm\","
+                                 "\"options\":{\"preview\":\"out/shared.webm\"}}",
+                                 &err),
+                     REELAY_E_USAGE);
+    assert_string_equal(err.msg, "output out/shared.webm belongs to job a");
+    /* The owner itself again: refused as a duplicate id, not for its names. */
+    assert_int_equal(submit_text(q,
+                                 "{\"id\":\"a\",\"input\":\"in.json\",\"output\":\"out/shared.webm\","
+                                 "\"options\":{\"poster\":\"out/a.png\",\"--manifest\":\"out/a.json\"}}",
+                                 &err),
+                     REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "already in the queue"));
+    assert_false(err.flags & REELAY_ERR_LASTING);
+    /* Finished, the names stay the job's (until it is trimmed). */
+    reelay_claim claim;
+    claim_one(q, &claim, "a", 1);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    assert_int_equal(submit_text(q, "{\"id\":\"b\",\"input\":\"in.json\",\"output\":\"out/shared.webm\"}", &err),
+                     REELAY_E_USAGE);
+    assert_string_equal(err.msg, "output out/shared.webm belongs to job a");
+    /* Other names are free; a job may name one file twice. */
+    assert_int_equal(submit_text(q,
+                                 "{\"id\":\"e\",\"input\":\"in.json\",\"output\":\"out/e.webm\","
+                                 "\"options\":{\"poster\":\"out/e.png\",\"preview\":\"out/e.png\"}}",
+                                 &err),
+                     REELAY_OK);
+    char owner[80];
+    raw_text(s, "GET reelay:output:out/e.png", owner, sizeof owner);
+    assert_string_equal(owner, "e");
+    /* A name whose owner was deleted by hand is free again. */
+    raw_command(s, "DEL reelay:job:e");
+    assert_int_equal(submit_text(q, "{\"id\":\"f\",\"input\":\"in.json\",\"output\":\"out/e.webm\"}", &err), REELAY_OK);
+    reelay_queue_close(q);
+}
+
+static void test_submit_reply_lost(void **state)
+{
+    /* The submit ran, its reply was lost: sent again, it finds its own job
+     * and its own output names, and succeeds without a second copy. */
+    server *s = *state;
+    server via = {.port = proxy_start(s, "reelay:output:")};
+    long long connections = info_number(s, "stats", "total_connections_received");
+    reelay_queue *q = open_queue(&via, 60);
+    reelay_err err;
+    assert_int_equal(submit_text(q,
+                                 "{\"id\":\"once\",\"input\":\"in.json\",\"output\":\"out/once.webm\","
+                                 "\"options\":{\"poster\":\"out/once.png\"}}",
+                                 &err),
+                     REELAY_OK);
+    /* The connection opened, then the one after the lost reply (and the
+     * raw one asking). */
+    assert_int_equal(info_number(s, "stats", "total_connections_received") - connections, 3);
+    assert_int_equal(raw_integer(s, "XLEN reelay:jobs"), 1);
+    char owner[80];
+    raw_text(s, "GET reelay:output:out/once.png", owner, sizeof owner);
+    assert_string_equal(owner, "once");
+    reelay_queue_close(q);
+}
+
+static void test_trim_forgets_old_jobs(void **state)
+{
+    server *s = *state;
+    /* Consumers idle past the trimming handle's lease (1 s) count as
+     * dead; the others' long leases keep their claims from being taken
+     * over meanwhile. */
+    reelay_queue *q = open_queue(s, 60), *holder = open_queue(s, 60), *trimmer = open_queue(s, 1);
+    const char *old[] = {"old-1", "old-2", "old-failed"};
+    for (int i = 0; i < 3; i++) submit(q, old[i]);
+    submit(q, "running");
+    reelay_claim claim;
+    claim_one(q, &claim, "old-1", 1);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    claim_one(q, &claim, "old-2", 1);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    claim_one(q, &claim, "old-failed", 1);
+    assert_false(finish(q, &claim, REELAY_JOB_FAILED, REELAY_E_INPUT));
+    /* Held by a worker that goes quiet: running, whatever its age. */
+    reelay_claim held;
+    claim_one(holder, &held, "running", 1);
+    /* A dead letter, and a consumer that died holding nothing. */
+    raw_command(s, "XADD reelay:jobs * nothing here");
+    claim_none(q);
+    raw_command(s, "XGROUP CREATECONSUMER reelay:jobs reelay ghost");
+    assert_int_equal(raw_integer(s, "XLEN reelay:dead"), 1);
+    sleep_ms(1300);
+
+    submit(q, "young");
+    submit(q, "queued");
+    claim_one(q, &claim, "young", 1);
+    assert_false(finish(q, &claim, REELAY_JOB_DONE, 0));
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), 4);
+    bool ghost = false;
+    assert_int_equal(consumers(s, "ghost", &ghost), 3);
+    assert_true(ghost);
+
+    assert_int_equal(trim(trimmer, 1.0), 3);
+    for (int i = 0; i < 3; i++) assert_int_equal(state_of(q, old[i], NULL), REELAY_STATE_UNKNOWN);
+    assert_int_equal(state_of(q, "young", NULL), REELAY_STATE_DONE);
+    assert_int_equal(state_of(q, "running", NULL), REELAY_STATE_RUNNING);
+    assert_int_equal(state_of(q, "queued", NULL), REELAY_STATE_QUEUED);
+    reelay_queue_counts c = counts_of(q);
+    assert_int_equal(c.done, 1);
+    assert_int_equal(c.failed, 0);
+    assert_int_equal(c.running, 1);
+    assert_int_equal(c.queued, 1);
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), 1);
+    assert_int_equal(raw_integer(s, "XLEN reelay:dead"), 0);
+    assert_int_equal(raw_integer(s, "ZCARD reelay:finished"), 1);
+    assert_int_equal(raw_integer(s, "EXISTS reelay:output:out/old-1.mp4"), 0);
+    assert_int_equal(raw_integer(s, "EXISTS reelay:output:out/young.mp4"), 1);
+    /* The dead consumer went; the quiet one holding a job stays. */
+    assert_int_equal(consumers(s, "ghost", &ghost), 2);
+    assert_false(ghost);
+    /* The forgotten job's names and id are free; the young job's are not. */
+    reelay_err err;
+    assert_int_equal(submit_text(q, "{\"id\":\"other\",\"input\":\"in.json\",\"output\":\"out/old-1.mp4\"}", &err),
+                     REELAY_OK);
+    assert_int_equal(submit_text(q, "{\"id\":\"old-2\",\"input\":\"in.json\",\"output\":\"out/old-2.mp4\"}", &err),
+                     REELAY_OK);
+    assert_int_equal(submit_text(q, "{\"id\":\"other-2\",\"input\":\"in.json\",\"output\":\"out/young.mp4\"}", &err),
+                     REELAY_E_USAGE);
+    assert_string_equal(err.msg, "output out/young.mp4 belongs to job young");
+
+    /* Nothing more is old enough; then retention 0 takes the young job. */
+    assert_int_equal(trim(trimmer, 3600), 0);
+    assert_int_equal(trim(trimmer, 0), 1);
+    assert_int_equal(state_of(q, "young", NULL), REELAY_STATE_UNKNOWN);
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), 0);
+    /* The running job is still its worker's to finish. */
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_queue_heartbeat(holder, &held, &err), REELAY_OK);
+    assert_false(finish(holder, &held, REELAY_JOB_DONE, 0));
+    assert_int_equal(state_of(q, "running", NULL), REELAY_STATE_DONE);
+    reelay_queue_close(trimmer);
+    reelay_queue_close(holder);
+    reelay_queue_close(q);
+}
+
+static void test_trim_in_batches(void **state)
+{
+    /* More than one script call's worth: every job goes, in several calls. */
+    server *s = *state;
+    reelay_queue *q = open_queue(s, 60);
+    enum { JOBS = 450 };
+    for (int i = 0; i < JOBS; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "many-%03d", i);
+        submit(q, id);
+    }
+    run_all(q, JOBS);
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), JOBS);
+    assert_int_equal(trim(q, 0), JOBS);
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), 0);
+    assert_int_equal(raw_integer(s, "ZCARD reelay:finished"), 0);
+    assert_int_equal(raw_integer(s, "SCARD reelay:status:done"), 0);
+    assert_int_equal(trim(q, 0), 0);
+    reelay_queue_close(q);
+}
+
+static void test_trim_memory(void **state)
+{
+    /* What 200 finished jobs cost the server, and what trimming gives
+     * back (printed for the record). */
+    server *s = *state;
+    reelay_queue *q = open_queue(s, 60);
+    long long empty = used_memory(s);
+    for (int i = 0; i < 200; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "mem-%03d", i);
+        submit(q, id);
+    }
+    run_all(q, 200);
+    long long full = used_memory(s);
+    assert_int_equal(trim(q, 0), 200);
+    long long trimmed = used_memory(s);
+    print_message("used_memory: %lld bytes empty, %lld after 200 finished jobs, %lld after trim with retention 0\n",
+                  empty, full, trimmed);
+    /* Back to where it started, give or take a connection's buffers. */
+    assert_true(trimmed < empty + (full - empty) / 10);
+    /* Left: the jobs stream with its group, and the results stream, empty. */
+    assert_int_equal(raw_integer(s, "DBSIZE"), 2);
+    assert_int_equal(raw_integer(s, "XLEN reelay:results"), 0);
+    reelay_queue_close(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -770,6 +1342,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_database_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unexpected_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_job_document, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_waits_out_loading, setup_persistent, teardown),
+        cmocka_unit_test_setup_teardown(test_waits_out_busy_script, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lost_claim_flagged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_belongs_to_one_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_reply_lost, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trim_forgets_old_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trim_in_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trim_memory, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
