@@ -146,8 +146,8 @@ int reelay_cmd_worker(int argc, char **argv)
     rc = reelay_worker_run(queue, &o, &stats, &err);
     if (rc != REELAY_OK) fprintf(stderr, "reelay worker: %s\n", err.msg);
     char summary[200];
-    snprintf(summary, sizeof summary, "stopping: %ld done, %ld failed, %ld retried, %ld not recorded", stats.done,
-             stats.failed, stats.retried, stats.unrecorded);
+    snprintf(summary, sizeof summary, "stopping: %ld done, %ld failed, %ld retried, %ld not recorded, %ld dropped",
+             stats.done, stats.failed, stats.retried, stats.unrecorded, stats.lost);
     log_line(NULL, summary);
     /* Results the queue would not store: the jobs are not lost, but this
      * worker's work was, and whoever runs it should know. */
