@@ -8,6 +8,7 @@ BUILD_PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libcairo2-dev libpango1.0-dev libwebp-dev libjansson-dev zlib1g-dev
   libhiredis-dev libmicrohttpd-dev
+  libwebkit2gtk-4.1-dev
 )
 TEST_PACKAGES=(
   libcmocka-dev ffmpeg python3 redis-server curl valgrind
@@ -18,7 +19,14 @@ FUZZ_PACKAGES=(
 )
 RUNTIME_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+  xvfb
 )
+# npm fetches rrweb's replayer (package.json, package-lock.json). An npm that is
+# already there (e.g. a newer Node.js) is kept: Debian's is installed only
+# when there is none.
+if ! command -v npm >/dev/null 2>&1; then
+  RUNTIME_PACKAGES+=(nodejs npm)
+fi
 
 want=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}")
 missing=()
@@ -30,12 +38,25 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#want[@]} packages already installed"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "install-deps: installed ${missing[*]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-echo "install-deps: installed ${missing[*]}"
+# rrweb's replayer for the web page engine: exactly the versions in the
+# committed package-lock.json (integrity-checked by npm ci), no install
+# scripts, into third_party/npm/ (gitignored). Skipped when the lockfile has
+# not changed since the last install.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+npm_dir="$root/third_party/npm"
+if cmp -s "$npm_dir/package-lock.json" "$npm_dir/node_modules/.reelay-lock" 2>/dev/null; then
+  echo "install-deps: npm packages already installed"
+else
+  (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$npm_dir/package-lock.json" "$npm_dir/node_modules/.reelay-lock"
+  echo "install-deps: npm packages installed in third_party/npm/node_modules"
+fi

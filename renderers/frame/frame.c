@@ -222,6 +222,35 @@ bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *
     return false;
 }
 
+bool reelay_frame_maker_web_page(const reelay_frame_maker *maker, uint32_t *window, double *width, double *height)
+{
+    if (!maker->web) return false;
+    *window = maker->web_state.window;
+    web_viewport(maker->session, &maker->web_state, width, height);
+    return true;
+}
+
+void reelay_frame_maker_paint_page_overlays(reelay_frame_maker *maker, cairo_t *cr, reelay_frame_info *info)
+{
+    reelay_frame_info local = {0};
+    if (!info) info = &local;
+    *info = (reelay_frame_info){0};
+    if (!maker->web) return;
+    cairo_save(cr);
+    bool animates = false;
+    if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
+        reelay_paint_touch(cr, &maker->touch_state);
+        animates = animates || maker->touch_state.animating;
+    }
+    if (maker->overlays & REELAY_OVERLAY_POINTER) {
+        reelay_paint_pointer(cr, maker->fonts, &maker->pointer_state, maker->web_state.page_height);
+        animates = animates || maker->pointer_state.animating;
+    }
+    cairo_restore(cr);
+    info->has_content = maker->web_state.has_window;
+    info->animates = animates;
+}
+
 /* The web interaction view in logical units: chrome, page, overlays. */
 static void paint_web(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info)
 {

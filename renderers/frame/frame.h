@@ -11,6 +11,7 @@
 #include <cairo.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "renderers/paint/text.h"
@@ -99,6 +100,16 @@ int reelay_frame_maker_paint(reelay_frame_maker *maker, cairo_surface_t *target,
  * is stretched to the rectangle. */
 int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, double x, double y, double w, double h,
                                     bool keep_aspect, reelay_frame_info *info, reelay_err *err);
+
+/* Web recordings: the active window after the last seek and its page
+ * viewport in CSS px (as the interaction view takes it, without its browser
+ * frame). False for mobile recordings. */
+bool reelay_frame_maker_web_page(const reelay_frame_maker *maker, uint32_t *window, double *width, double *height);
+
+/* Paints only the overlays of the last seek (touches, pointer) into cr,
+ * whose user space is the page viewport in CSS px: the page engine's page
+ * (renderers/web/page_engine.h) lies beneath. */
+void reelay_frame_maker_paint_page_overlays(reelay_frame_maker *maker, cairo_t *cr, reelay_frame_info *info);
 
 /* The screen name (meta href; web: the page URL) on show after the last seek, or NULL. */
 const char *reelay_frame_maker_screen_name(const reelay_frame_maker *maker);

@@ -7,6 +7,7 @@
 #ifndef REELAY_INGEST_INGEST_H
 #define REELAY_INGEST_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -24,6 +25,10 @@ typedef struct reelay_ingest_options {
     size_t max_wireframes;         /* wireframes (mobile) or DOM nodes (web) in one snapshot or mutation */
     int max_tree_depth;            /* nesting of a tree as written in one snapshot, at most the ceiling */
     double max_viewport;           /* largest viewport width or height */
+    /* Keep each rrweb event's JSON (reelay_event.rrweb_json) for the web page
+     * engine, which replays the events themselves; off by default (it
+     * roughly doubles a web session's memory). */
+    bool keep_rrweb_json;
 } reelay_ingest_options;
 
 /* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -415,5 +416,12 @@ int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t win
         return REELAY_OK;
     }
     if (reelay_json_content_hash(event, ev->content_hash) != 0) return oom(&r);
+    if (limits && limits->keep_rrweb_json) {
+        char *json = json_dumps(event, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!json) return oom(&r);
+        ev->rrweb_json = reelay_arena_strdup(r.arena, json);
+        free(json);
+        if (!ev->rrweb_json) return oom(&r);
+    }
     return REELAY_OK;
 }

@@ -148,6 +148,10 @@ typedef struct reelay_event {
     bool active;        /* counts as user activity (formats-web.md §7.1) */
     bool mobile;        /* carries mobile wireframes (a snapshot, mutation or keyboard) */
     uint64_t content_hash[2]; /* of the canonical JSON, for duplicate removal */
+    /* The rrweb event as compact JSON (compressed payloads already
+     * decompressed), for the web page engine; NULL unless the reader was
+     * asked to keep it (reelay_ingest_options.keep_rrweb_json). */
+    const char *rrweb_json;
 
     union {
         struct {

@@ -1,0 +1,432 @@
+#define _GNU_SOURCE /* memfd_create, close_range, prctl */
+#include "renderers/web/page_engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "engine/engine.h"
+#include "engine/wire.h"
+
+#define DEFAULT_START_TIMEOUT_S 60.0
+#define DEFAULT_REQUEST_TIMEOUT_S 30.0
+#define DEFAULT_MAX_MEMORY ((size_t)2 << 30)
+#define POLL_SLICE_MS 100
+#define QUIT_WAIT_S 5.0
+
+struct reelay_page_engine {
+    pid_t pid; /* leader of its own process group; -1 once reaped */
+    int sock;
+    int width, height;
+    uint8_t *pixels;
+    size_t pixel_bytes;
+    cairo_surface_t *surface;
+    reelay_wire_reader reader;
+    double request_timeout_s;
+    size_t max_memory;
+    reelay_page_engine_stats stats;
+};
+
+/* Summed RSS in bytes of the processes in process group pgid. */
+static size_t group_rss(pid_t pgid)
+{
+    DIR *proc = opendir("/proc");
+    if (!proc) return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t total = 0;
+    struct dirent *entry;
+    while ((entry = readdir(proc))) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        char path[64], text[1024];
+        snprintf(path, sizeof path, "/proc/%.20s/stat", entry->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        if (n <= 0) continue;
+        text[n] = '\0';
+        const char *rest = strrchr(text, ')'); /* the command name may hold anything */
+        if (!rest) continue;
+        char state;
+        long ppid, pgrp, rss = 0;
+        /* fields 3..: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+         * cutime cstime priority nice threads itrealvalue starttime vsize rss */
+        if (sscanf(rest + 1, " %c %ld %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld",
+                   &state, &ppid, &pgrp, &rss) == 4 &&
+            pgrp == pgid && rss > 0)
+            total += (size_t)rss * (size_t)page;
+    }
+    closedir(proc);
+    return total;
+}
+
+static void describe_exit(int status, char *buf, size_t size)
+{
+    if (WIFSIGNALED(status))
+        snprintf(buf, size, "the page engine died (%s)", strsignal(WTERMSIG(status)));
+    else
+        snprintf(buf, size, "the page engine exited (status %d)", WEXITSTATUS(status));
+}
+
+/* Kills the whole group and reaps the engine. */
+static void kill_group(reelay_page_engine *engine)
+{
+    if (engine->pid <= 0) return;
+    /* The leader stays a zombie until reaped, so its group id cannot be
+     * reused while we signal it. */
+    killpg(engine->pid, SIGKILL);
+    while (waitpid(engine->pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    engine->pid = -1;
+}
+
+/* The engine stopped or will not answer: kill everything and say what happened. */
+static int engine_failed(reelay_page_engine *engine, double session_s, const char *what, reelay_err *err)
+{
+    kill_group(engine);
+    if (session_s < 0)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: %s while starting", what);
+    return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: %s at session time %.3f s", what, session_s);
+}
+
+/* Too much memory: the group's RSS over the ceiling. */
+static int check_memory(reelay_page_engine *engine, double session_s, reelay_err *err)
+{
+    size_t rss = group_rss(engine->pid);
+    if (rss > engine->stats.peak_rss) engine->stats.peak_rss = rss;
+    if (rss > engine->max_memory) {
+        char what[160];
+        snprintf(what, sizeof what, "its processes use %.0f MB, more than the %.0f MB allowed", rss / 1048576.0,
+                 engine->max_memory / 1048576.0);
+        return engine_failed(engine, session_s, what, err);
+    }
+    return REELAY_OK;
+}
+
+/* Checks between poll slices: exited. */
+static int check_alive(reelay_page_engine *engine, double session_s, reelay_err *err)
+{
+    int status = 0;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_PID, (id_t)engine->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == engine->pid) {
+        char what[128];
+        if (waitpid(engine->pid, &status, WNOHANG) == engine->pid) {
+            killpg(engine->pid, SIGKILL); /* only helpers may be left */
+            engine->pid = -1;
+        }
+        describe_exit(status, what, sizeof what);
+        return engine_failed(engine, session_s, what, err);
+    }
+    return REELAY_OK;
+}
+
+/* Waits for the socket to be ready for `events`, within the deadline. */
+static int wait_socket(reelay_page_engine *engine, short events, double deadline, double session_s,
+                       const char *doing, reelay_err *err)
+{
+    for (;;) {
+        if (check_alive(engine, session_s, err) != REELAY_OK) return err->code;
+        double left = deadline - reelay_monotonic_s();
+        if (left <= 0) {
+            char what[160];
+            snprintf(what, sizeof what, "no answer within %.0f s (%s)", engine->request_timeout_s, doing);
+            return engine_failed(engine, session_s, what, err);
+        }
+        struct pollfd p = {.fd = engine->sock, .events = events};
+        int ms = left * 1000 < POLL_SLICE_MS ? (int)(left * 1000) + 1 : POLL_SLICE_MS;
+        int ready = poll(&p, 1, ms);
+        if (ready > 0) return REELAY_OK;
+        if (ready == 0 && check_memory(engine, session_s, err) != REELAY_OK) return err->code;
+        if (ready < 0 && errno != EINTR)
+            return engine_failed(engine, session_s, "its connection failed", err);
+    }
+}
+
+static int send_all(reelay_page_engine *engine, const void *data, size_t len, double deadline, double session_s,
+                    reelay_err *err)
+{
+    const unsigned char *p = data;
+    while (len > 0) {
+        ssize_t n = send(engine->sock, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            /* it closed the connection: it is exiting, say why */
+            int status = 0;
+            double until = reelay_monotonic_s() + 1;
+            while (waitpid(engine->pid, &status, WNOHANG) == 0 && reelay_monotonic_s() < until)
+                reelay_sleep_s(0.01);
+            return engine_failed(engine, session_s, "it stopped reading requests", err);
+        }
+        if (wait_socket(engine, POLLOUT, deadline, session_s, "sending", err) != REELAY_OK) return err->code;
+    }
+    return REELAY_OK;
+}
+
+/* The next reply line. ERR lines become errors. */
+static int read_reply(reelay_page_engine *engine, char *line, size_t size, double deadline, double session_s,
+                      const char *doing, reelay_err *err)
+{
+    while (!reelay_wire_take_line(&engine->reader, line, size)) {
+        if (wait_socket(engine, POLLIN, deadline, session_s, doing, err) != REELAY_OK) return err->code;
+        long n = reelay_wire_fill(&engine->reader);
+        if (n > 0) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+        /* end of file: wait for the exit status to say how it ended */
+        int status = 0;
+        double until = reelay_monotonic_s() + 2;
+        pid_t done = 0;
+        while ((done = waitpid(engine->pid, &status, WNOHANG)) == 0 && reelay_monotonic_s() < until)
+            reelay_sleep_s(0.01);
+        char what[128] = "it closed its connection";
+        if (done == engine->pid) {
+            describe_exit(status, what, sizeof what);
+            killpg(engine->pid, SIGKILL);
+            engine->pid = -1;
+        }
+        return engine_failed(engine, session_s, what, err);
+    }
+    if (strncmp(line, "ERR ", 4) == 0) {
+        char what[REELAY_WIRE_LINE_MAX];
+        snprintf(what, sizeof what, "%s", line + 4);
+        return engine_failed(engine, session_s, what, err);
+    }
+    return REELAY_OK;
+}
+
+/* out = a + b; false when it does not fit. */
+static bool join(char *out, size_t size, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + lb >= size) return false;
+    memmove(out, a, la);
+    memcpy(out + la, b, lb + 1);
+    return true;
+}
+
+static bool has_assets(const char *dir)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    return join(path, sizeof path, dir, "/rrweb.js") && stat(path, &st) == 0 &&
+           join(path, sizeof path, dir, "/page.html") && stat(path, &st) == 0;
+}
+
+static int find_assets(const char *exe, const char *given, char *dir, size_t size, reelay_err *err)
+{
+    if (given) {
+        if (join(dir, size, given, "") && has_assets(dir)) return REELAY_OK;
+    } else {
+        char base[PATH_MAX];
+        join(base, sizeof base, exe, "");
+        char *slash = strrchr(base, '/');
+        if (slash) *slash = '\0';
+        if (join(dir, size, base, "/web") && has_assets(dir)) return REELAY_OK;
+        if (join(dir, size, base, "/../share/reelay/web") && has_assets(dir)) return REELAY_OK;
+        join(dir, size, base, "/web");
+    }
+    return reelay_err_set(err, REELAY_E_INTERNAL,
+                          "rrweb's replayer is not installed: %s/rrweb.js or page.html is missing "
+                          "(run scripts/install-deps.sh, then build again)",
+                          dir);
+}
+
+/* fork + exec of the engine; fills engine->pid and engine->sock. */
+static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *options, int memfd, reelay_err *err)
+{
+    char exe[PATH_MAX];
+    if (options && options->binary) {
+        if (!join(exe, sizeof exe, options->binary, ""))
+            return reelay_err_set(err, REELAY_E_INTERNAL, "the engine binary's name is too long");
+    } else {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+            return reelay_err_set(err, REELAY_E_INTERNAL, "cannot find the reelay binary: %s", strerror(errno));
+        exe[n] = '\0';
+    }
+    char assets[PATH_MAX];
+    if (find_assets(exe, options ? options->assets_dir : NULL, assets, sizeof assets, err) != REELAY_OK)
+        return err->code;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a socket pair: %s", strerror(errno));
+    char size_text[48];
+    snprintf(size_text, sizeof size_text, "%dx%d", engine->width, engine->height);
+    char *argv[12] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
+                      "--assets", assets, NULL, NULL};
+    if (options && options->display) {
+        argv[10] = "--display";
+        argv[11] = (char *)options->display;
+    }
+    char *argv_full[14];
+    memcpy(argv_full, argv, sizeof argv);
+    argv_full[12] = argv_full[13] = NULL;
+    bool quiet = !getenv("REELAY_DEBUG");
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the page engine: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        /* async-signal-safe calls only */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        int a = fcntl(sv[1], F_DUPFD, 10), b = fcntl(memfd, F_DUPFD, 10);
+        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0) _exit(127);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            if (quiet) dup2(devnull, 2);
+        }
+        close_range(5, ~0u, 0);
+        signal(SIGPIPE, SIG_DFL);
+        execv(exe, argv_full);
+        _exit(127);
+    }
+    setpgid(pid, pid); /* also here, so the group exists whoever runs first */
+    close(sv[1]);
+    engine->pid = pid;
+    engine->sock = sv[0];
+    reelay_wire_reader_init(&engine->reader, sv[0]);
+    return REELAY_OK;
+}
+
+int reelay_page_engine_start(const reelay_page_engine_options *options, int width, int height,
+                             const char *events_json, size_t len, reelay_page_engine **out, reelay_err *err)
+{
+    *out = NULL;
+    if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
+        return reelay_err_set(err, REELAY_E_INPUT, "page engine: a %dx%d page cannot be shown", width, height);
+    double t0 = reelay_monotonic_s();
+    reelay_page_engine *engine = calloc(1, sizeof *engine);
+    if (!engine) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    engine->pid = -1;
+    engine->sock = -1;
+    engine->width = width;
+    engine->height = height;
+    engine->request_timeout_s =
+        options && options->request_timeout_s > 0 ? options->request_timeout_s : DEFAULT_REQUEST_TIMEOUT_S;
+    engine->max_memory = options && options->max_memory_bytes ? options->max_memory_bytes : DEFAULT_MAX_MEMORY;
+    double start_timeout = options && options->start_timeout_s > 0 ? options->start_timeout_s : DEFAULT_START_TIMEOUT_S;
+    engine->pixel_bytes = (size_t)width * (size_t)height * 4;
+    int rc = REELAY_OK;
+    int memfd = memfd_create("reelay-page", MFD_CLOEXEC);
+    if (memfd < 0 || ftruncate(memfd, (off_t)engine->pixel_bytes) != 0) {
+        rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot make the page's shared memory: %s", strerror(errno));
+    } else {
+        engine->pixels = mmap(NULL, engine->pixel_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+        if (engine->pixels == MAP_FAILED) {
+            engine->pixels = NULL;
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot map the page's shared memory: %s", strerror(errno));
+        }
+    }
+    if (rc == REELAY_OK) {
+        engine->surface = cairo_image_surface_create_for_data(engine->pixels, CAIRO_FORMAT_RGB24, width, height,
+                                                              width * 4);
+        if (cairo_surface_status(engine->surface) != CAIRO_STATUS_SUCCESS)
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot wrap the page's pixels");
+    }
+    if (rc == REELAY_OK) rc = spawn(engine, options, memfd, err);
+    if (memfd >= 0) close(memfd);
+    if (rc == REELAY_OK) fcntl(engine->sock, F_SETFL, fcntl(engine->sock, F_GETFL) | O_NONBLOCK);
+    /* the deadline covers Xvfb, GTK and WebKit starting, and the replayer's load */
+    double saved_timeout = engine->request_timeout_s;
+    engine->request_timeout_s = start_timeout;
+    double deadline = t0 + start_timeout;
+    char line[REELAY_WIRE_LINE_MAX];
+    snprintf(line, sizeof line, "LOAD %zu\n", len);
+    if (rc == REELAY_OK) rc = send_all(engine, line, strlen(line), deadline, -1, err);
+    if (rc == REELAY_OK) rc = send_all(engine, events_json, len, deadline, -1, err);
+    if (rc == REELAY_OK) rc = read_reply(engine, line, sizeof line, deadline, -1, "loading the recording", err);
+    if (rc == REELAY_OK && strcmp(line, "READY") != 0)
+        rc = engine_failed(engine, -1, "an unexpected reply", err);
+    engine->request_timeout_s = saved_timeout;
+    if (rc != REELAY_OK) {
+        reelay_page_engine_stop(engine);
+        return rc;
+    }
+    engine->stats.start_s = reelay_monotonic_s() - t0;
+    *out = engine;
+    return REELAY_OK;
+}
+
+int reelay_page_engine_frame(reelay_page_engine *engine, double ts, double session_s, cairo_surface_t **page,
+                             reelay_err *err)
+{
+    *page = NULL;
+    if (engine->pid <= 0) return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: not running");
+    double t0 = reelay_monotonic_s(), deadline = t0 + engine->request_timeout_s;
+    char line[REELAY_WIRE_LINE_MAX];
+    snprintf(line, sizeof line, "SEEK %.3f\n", ts);
+    if (send_all(engine, line, strlen(line), deadline, session_s, err) != REELAY_OK) return err->code;
+    if (read_reply(engine, line, sizeof line, deadline, session_s, "drawing the page", err) != REELAY_OK)
+        return err->code;
+    if (strcmp(line, "FRAME") != 0) return engine_failed(engine, session_s, "an unexpected reply", err);
+    if (check_memory(engine, session_s, err) != REELAY_OK) return err->code;
+    cairo_surface_mark_dirty(engine->surface);
+    engine->stats.frames++;
+    engine->stats.frames_s += reelay_monotonic_s() - t0;
+    *page = engine->surface;
+    return REELAY_OK;
+}
+
+void reelay_page_engine_stop(reelay_page_engine *engine)
+{
+    if (!engine) return;
+    if (engine->pid > 0) {
+        static const char quit[] = "QUIT\n";
+        if (send(engine->sock, quit, sizeof quit - 1, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)(sizeof quit - 1)) {
+            /* let it stop its Xvfb itself; the group is killed afterwards anyway */
+            double until = reelay_monotonic_s() + QUIT_WAIT_S;
+            siginfo_t info;
+            for (;;) {
+                memset(&info, 0, sizeof info);
+                if (waitid(P_PID, (id_t)engine->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                    info.si_pid == engine->pid)
+                    break;
+                if (reelay_monotonic_s() > until) break;
+                reelay_sleep_s(0.005);
+            }
+        }
+        size_t rss = group_rss(engine->pid);
+        if (rss > engine->stats.peak_rss) engine->stats.peak_rss = rss;
+        kill_group(engine);
+    }
+    if (engine->sock >= 0) close(engine->sock);
+    if (engine->surface) cairo_surface_destroy(engine->surface);
+    if (engine->pixels) munmap(engine->pixels, engine->pixel_bytes);
+    free(engine);
+}
+
+reelay_page_engine_stats reelay_page_engine_get_stats(const reelay_page_engine *engine)
+{
+    return engine->stats;
+}
+
+int reelay_page_engine_pid(const reelay_page_engine *engine)
+{
+    return engine->pid;
+}

@@ -1,0 +1,58 @@
+/* page_engine.h — the client of the web page engine process.
+ * Owns: the one way into `reelay __page-engine` (src/engine/engine.h): it
+ * re-executes the reelay binary as the engine in a process group of its own
+ * (dying with its parent: PR_SET_PDEATHSIG), gives it a socket pair for the
+ * requests of src/engine/wire.h and a memfd of W x H BGRA pixels, sends it
+ * one window's rrweb events, asks for the page at a session time and stops
+ * it. Every wait has a deadline and watches the whole process group's
+ * memory; a crash, a hang or too much memory kills the group (the engine,
+ * its Xvfb and WebKit's processes) and becomes one error naming the session
+ * time and what happened. Not thread-safe: one engine per caller thread. */
+#ifndef REELAY_WEB_PAGE_ENGINE_H
+#define REELAY_WEB_PAGE_ENGINE_H
+
+#include <cairo.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+typedef struct reelay_page_engine reelay_page_engine;
+
+typedef struct reelay_page_engine_options {
+    const char *binary;       /* the reelay binary to run as the engine; NULL: this process's own */
+    const char *display;      /* an X display to use; NULL: the engine starts its own Xvfb */
+    const char *assets_dir;   /* page.html and rrweb.js; NULL: the web/ directory next to the
+                               * binary, else ../share/reelay/web from it */
+    double start_timeout_s;   /* start and LOAD until ready; 0: 60 s */
+    double request_timeout_s; /* each page frame; 0: 30 s */
+    size_t max_memory_bytes;  /* summed RSS of the engine's processes; 0: 2 GiB */
+} reelay_page_engine_options;
+
+typedef struct reelay_page_engine_stats {
+    double start_s;      /* start until the replayer was ready */
+    size_t frames;       /* page frames made */
+    double frames_s;     /* wall time spent in them */
+    size_t peak_rss;     /* bytes, largest summed RSS of the process group seen */
+} reelay_page_engine_stats;
+
+/* Starts an engine for a width x height page (CSS px) replaying events_json
+ * (a JSON array of rrweb events, reelay_rrweb_json_window) and waits until
+ * it is ready. options may be NULL. */
+int reelay_page_engine_start(const reelay_page_engine_options *options, int width, int height,
+                             const char *events_json, size_t len, reelay_page_engine **out, reelay_err *err);
+
+/* The page at epoch time ts (ms); session_s (seconds from the session
+ * start) only names the moment in errors. *page is an RGB24 surface owned by
+ * the engine, valid until the next call or the stop. */
+int reelay_page_engine_frame(reelay_page_engine *engine, double ts, double session_s, cairo_surface_t **page,
+                             reelay_err *err);
+
+/* Ends the engine and everything it started (a no-op for NULL). */
+void reelay_page_engine_stop(reelay_page_engine *engine);
+
+reelay_page_engine_stats reelay_page_engine_get_stats(const reelay_page_engine *engine);
+
+/* The engine's process id (its process group id too), for tests. */
+int reelay_page_engine_pid(const reelay_page_engine *engine);
+
+#endif

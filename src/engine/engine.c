@@ -1,0 +1,122 @@
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "engine/page_server.h"
+#include "engine/wire.h"
+#include "engine/xvfb.h"
+
+/* The largest event payload a LOAD may announce. */
+#define MAX_EVENTS_BYTES ((size_t)4 << 30)
+#define XVFB_START_S 20.0
+
+typedef struct engine_args {
+    int socket_fd, frame_fd;
+    int width, height;
+    const char *assets;
+    const char *display; /* NULL: start Xvfb */
+} engine_args;
+
+static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
+{
+    memset(args, 0, sizeof *args);
+    args->socket_fd = args->frame_fd = -1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *name = argv[i], *value = argv[i + 1];
+        if (strcmp(name, "--socket") == 0) args->socket_fd = atoi(value);
+        else if (strcmp(name, "--frame") == 0) args->frame_fd = atoi(value);
+        else if (strcmp(name, "--size") == 0) {
+            if (sscanf(value, "%dx%d", &args->width, &args->height) != 2) args->width = 0;
+        } else if (strcmp(name, "--assets") == 0) args->assets = value;
+        else if (strcmp(name, "--display") == 0) args->display = value;
+        else return reelay_err_set(err, REELAY_E_USAGE, "unknown engine option %s", name);
+    }
+    if (args->socket_fd < 0 || args->frame_fd < 0 || args->width <= 0 || args->height <= 0 || !args->assets)
+        return reelay_err_set(err, REELAY_E_USAGE, "the page engine is started by reelay itself");
+    return REELAY_OK;
+}
+
+/* The request loop; returns after QUIT (REELAY_OK) or on an error. */
+static int serve(const engine_args *args, reelay_page_server *server, uint8_t *frame, reelay_err *err)
+{
+    reelay_wire_reader reader;
+    reelay_wire_reader_init(&reader, args->socket_fd);
+    char line[REELAY_WIRE_LINE_MAX];
+    size_t stride = (size_t)args->width * 4;
+    for (;;) {
+        if (reelay_wire_read_line(&reader, line, sizeof line, err) != REELAY_OK) return err->code;
+        unsigned long long bytes = 0;
+        double ts = 0;
+        if (strcmp(line, "QUIT") == 0) return REELAY_OK;
+        if (sscanf(line, "LOAD %llu", &bytes) == 1) {
+            if (bytes == 0 || bytes > MAX_EVENTS_BYTES)
+                return reelay_err_set(err, REELAY_E_INPUT, "events of %llu bytes", bytes);
+            char *json = malloc((size_t)bytes);
+            if (!json) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory for %llu bytes of events", bytes);
+            if (reelay_wire_read_bytes(&reader, json, (size_t)bytes, err) != REELAY_OK) {
+                free(json);
+                return err->code;
+            }
+            if (reelay_page_server_load(server, json, (size_t)bytes, err) != REELAY_OK) return err->code;
+            if (reelay_wire_printf(args->socket_fd, err, "READY") != REELAY_OK) return err->code;
+        } else if (sscanf(line, "SEEK %lf", &ts) == 1) {
+            if (reelay_page_server_seek(server, ts, frame, stride, err) != REELAY_OK) return err->code;
+            if (reelay_wire_printf(args->socket_fd, err, "FRAME") != REELAY_OK) return err->code;
+        } else {
+            return reelay_err_set(err, REELAY_E_INTERNAL, "unknown request '%.60s'", line);
+        }
+    }
+}
+
+int reelay_cmd_page_engine(int argc, char **argv)
+{
+    reelay_err err;
+    reelay_err_clear(&err);
+    engine_args args;
+    if (parse_args(argc, argv, &args, &err) != REELAY_OK) {
+        fprintf(stderr, "reelay: %s\n", err.msg);
+        return err.code;
+    }
+    size_t frame_bytes = (size_t)args.width * (size_t)args.height * 4;
+    uint8_t *frame = mmap(NULL, frame_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, args.frame_fd, 0);
+    reelay_xvfb xvfb = {.pid = -1};
+    reelay_page_server *server = NULL;
+    int rc = REELAY_OK;
+    if (frame == MAP_FAILED) {
+        frame = NULL;
+        rc = reelay_err_set(&err, REELAY_E_INTERNAL, "cannot map the frame memory: %s", strerror(errno));
+    }
+    const char *display = args.display;
+    if (rc == REELAY_OK && !display) {
+        rc = reelay_xvfb_start(&xvfb, XVFB_START_S, &err);
+        display = xvfb.display;
+    }
+    if (rc == REELAY_OK) {
+        /* GTK reads these at start: an X display only, software painting
+         * without WebKit's compositor, no accessibility bus. */
+        setenv("DISPLAY", display, 1);
+        setenv("GDK_BACKEND", "x11", 1);
+        unsetenv("WAYLAND_DISPLAY");
+        setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", 1);
+        setenv("NO_AT_BRIDGE", "1", 1);
+        int gtk_argc = 1;
+        char **gtk_argv = argv;
+        if (!gtk_init_check(&gtk_argc, &gtk_argv))
+            rc = reelay_err_set(&err, REELAY_E_INTERNAL, "GTK cannot open the X display %s", display);
+    }
+    if (rc == REELAY_OK) rc = reelay_page_server_new(args.width, args.height, args.assets, &server, &err);
+    if (rc == REELAY_OK) rc = serve(&args, server, frame, &err);
+    if (rc != REELAY_OK) reelay_wire_printf(args.socket_fd, NULL, "ERR %s", err.msg);
+    reelay_page_server_free(server);
+    reelay_xvfb_stop(&xvfb);
+    if (frame) munmap(frame, frame_bytes);
+    /* WebKit's own processes end when their connection to this one closes. */
+    return rc == REELAY_OK ? REELAY_OK : REELAY_E_INTERNAL;
+}

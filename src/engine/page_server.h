@@ -1,0 +1,34 @@
+/* page_server.h — the page engine's WebKit side (runs inside `reelay __page-engine`).
+ * Owns: one WebKitGTK web view of the recorded viewport's size in an
+ * offscreen window, the reelay:// scheme that serves the replay page
+ * (page.html), rrweb's bundle (rrweb.js) and the events (events.js) from
+ * memory and the assets directory, and nothing else: a content-blocker rule
+ * set blocks every other URL (http(s), ws(s), ftp, file: — only reelay:,
+ * data:, blob: and about: load), navigations away are refused, and the
+ * context is ephemeral (nothing written to disk). Seeking runs rrweb's
+ * Replayer.pause(t) and copies webkit_web_view_get_snapshot() out as BGRA.
+ * gtk_init must have been called on this thread; everything stays on it. */
+#ifndef REELAY_ENGINE_PAGE_SERVER_H
+#define REELAY_ENGINE_PAGE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct reelay_page_server reelay_page_server;
+
+/* assets_dir holds page.html and rrweb.js. */
+int reelay_page_server_new(int width, int height, const char *assets_dir, reelay_page_server **out,
+                           reelay_err *err);
+void reelay_page_server_free(reelay_page_server *server);
+
+/* Loads the replay page over events_json (a JSON array of rrweb events; the
+ * server takes ownership of the malloc'ed text) and waits until rrweb is ready. */
+int reelay_page_server_load(reelay_page_server *server, char *events_json, size_t len, reelay_err *err);
+
+/* The page at epoch time ts (ms) as width x height BGRA (cairo ARGB32
+ * layout) rows of `stride` bytes into dst. */
+int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst, size_t stride, reelay_err *err);
+
+#endif

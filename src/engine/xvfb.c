@@ -1,0 +1,103 @@
+#define _GNU_SOURCE /* pipe2, prctl */
+#include "engine/xvfb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+
+int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
+{
+    xvfb->pid = -1;
+    xvfb->display[0] = '\0';
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a pipe for Xvfb: %s", strerror(errno));
+    char fd_text[16];
+    snprintf(fd_text, sizeof fd_text, "%d", fds[1]);
+    char *argv[] = {"Xvfb", "-displayfd", fd_text, "-screen", "0", "640x480x24", "-nolisten", "tcp",
+                    "-noreset", NULL};
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot fork for Xvfb: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            if (!getenv("REELAY_DEBUG")) dup2(devnull, 2);
+        }
+        fcntl(fds[1], F_SETFD, 0); /* the display number goes here */
+        execvp("Xvfb", argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    xvfb->pid = pid;
+    char text[32] = {0};
+    size_t len = 0;
+    double deadline = reelay_monotonic_s() + timeout_s;
+    int rc = REELAY_OK;
+    while (!memchr(text, '\n', len)) {
+        double left = deadline - reelay_monotonic_s();
+        if (left <= 0) {
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "Xvfb did not start within %.0f s", timeout_s);
+            break;
+        }
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        int ready = poll(&p, 1, (int)(left * 1000) + 1);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;
+        ssize_t n = read(fds[0], text + len, sizeof text - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || len + (size_t)n >= sizeof text - 1) {
+            rc = reelay_err_set(err, REELAY_E_INTERNAL,
+                                "Xvfb did not start (is the xvfb package installed? scripts/install-deps.sh)");
+            break;
+        }
+        len += (size_t)n;
+        text[len] = '\0';
+    }
+    close(fds[0]);
+    if (rc == REELAY_OK) {
+        char *end = NULL;
+        long number = strtol(text, &end, 10);
+        if (end == text || number < 0)
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "Xvfb named no display");
+        else
+            snprintf(xvfb->display, sizeof xvfb->display, ":%ld", number);
+    }
+    if (rc != REELAY_OK) reelay_xvfb_stop(xvfb);
+    return rc;
+}
+
+void reelay_xvfb_stop(reelay_xvfb *xvfb)
+{
+    if (xvfb->pid <= 0) return;
+    kill(xvfb->pid, SIGTERM);
+    for (int i = 0; i < 100; i++) { /* up to 1 s, then SIGKILL */
+        pid_t done = waitpid(xvfb->pid, NULL, WNOHANG);
+        if (done == xvfb->pid || (done < 0 && errno != EINTR)) {
+            xvfb->pid = -1;
+            return;
+        }
+        reelay_sleep_s(0.01);
+    }
+    kill(xvfb->pid, SIGKILL);
+    while (waitpid(xvfb->pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    xvfb->pid = -1;
+}

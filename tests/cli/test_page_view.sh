@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `reelay frame --web-view page`: the recorded page itself through the page
+# engine (renderers/web/page_engine.h): exactly the viewport's pixels with
+# --overlays none --scale 1, reelay's overlays on top otherwise, no network
+# request of any kind (a loopback listener sees nothing), portable files
+# refused, and no engine, Xvfb or WebKit process left behind.
+set -u
+. "$(dirname "$0")/lib.sh"
+REELAY=${1:?usage: test_page_view.sh REELAY}
+REELAY=$(cd "$(dirname "$REELAY")" && pwd)/$(basename "$REELAY")
+tmp=$(mktemp -d)
+listener=""
+cleanup() { [ -n "$listener" ] && kill "$listener" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fixture=fixtures/web/page-boxes.rrweb.json
+
+size() { ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$1" 2>/dev/null; }
+# Every process this script starts carries REELAY_TEST_MARK in its
+# environment (the engine, its Xvfb and WebKit's processes inherit it), so
+# engines of other tests running at the same time are not counted.
+export REELAY_TEST_MARK="test_page_view.$$"
+# marked_procs: live processes carrying the mark (zombies have no environment)
+# (the probe itself runs without the mark)
+marked_procs() {
+  env -u REELAY_TEST_MARK sh -c 'grep -lsa "REELAY_TEST_MARK=$1" /proc/[0-9]*/environ | wc -l' sh "$REELAY_TEST_MARK"
+}
+
+"$REELAY" frame "$fixture" --at 0.5 --web-view page --overlays none --scale 1 -o "$tmp/page.png" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && check "page view writes" ok || check "page view writes" "exit $rc: $(cat "$tmp/err")"
+[ "$(size "$tmp/page.png")" = 320x240 ] && check "page view is the viewport's size" ok ||
+  check "page view is the viewport's size" "got $(size "$tmp/page.png")"
+# the red box's centre, exactly
+px=$(ffmpeg -v error -i "$tmp/page.png" -vf crop=1:1:60:40 -f rawvideo -pix_fmt rgb24 - | od -An -tx1 | tr -d ' \n')
+[ "$px" = ff0000 ] && check "page pixels" ok || check "page pixels" "red box centre is $px"
+
+"$REELAY" frame "$fixture" --at 0.5 --web-view page --overlays none --scale 1 -o "$tmp/again.png" 2>/dev/null
+cmp -s "$tmp/page.png" "$tmp/again.png" && check "two runs identical" ok || check "two runs identical" "differ"
+
+"$REELAY" frame "$fixture" --at 0.5 --web-view page --scale 1 -o "$tmp/overlay.png" 2>/dev/null
+if [ "$(size "$tmp/overlay.png")" = 320x240 ] && ! cmp -s "$tmp/page.png" "$tmp/overlay.png"; then
+  check "overlays drawn over the page" ok
+else
+  check "overlays drawn over the page" "same as without overlays or wrong size"
+fi
+"$REELAY" frame "$fixture" --at 0.5 --web-view page -o "$tmp/default.png" 2>/dev/null
+[ "$(size "$tmp/default.png")" = 640x480 ] && check "default size x2" ok || check "default size x2" "$(size "$tmp/default.png")"
+
+# the interaction view stays the default
+"$REELAY" frame "$fixture" --at 0.5 --overlays none --scale 1 -o "$tmp/interaction.png" 2>"$tmp/err"
+grep -q "web interaction view" "$tmp/err" && check "interaction view by default" ok ||
+  check "interaction view by default" "$(cat "$tmp/err")"
+
+"$REELAY" frame "$fixture" --at 0.5 --web-view screen -o "$tmp/x.png" 2>/dev/null
+[ $? -eq 1 ] && check "bad --web-view is a usage error" ok || check "bad --web-view is a usage error" "not exit 1"
+
+portable=fixtures/portable/signup.json
+"$REELAY" frame "$portable" --at 0 --web-view page -o "$tmp/p.png" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "holds no page" "$tmp/err" && check "portable refused" ok ||
+  check "portable refused" "exit $rc: $(cat "$tmp/err")"
+
+# No request leaves the engine: every kind of reference to a loopback listener.
+port=$(free_port)
+python3 -u - "$port" "$tmp/hits" >/dev/null 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+open(sys.argv[2] + ".ready", "w").close()
+while True:
+    c, _ = s.accept()
+    c.settimeout(1)
+    try: data = c.recv(4096)
+    except Exception: data = b""
+    with open(sys.argv[2], "ab") as f: f.write(b"CONNECTION " + data[:200] + b"\n")
+    c.close()
+PY
+listener=$!
+for _ in $(seq 100); do [ -e "$tmp/hits.ready" ] && break; sleep 0.05; done
+python3 scripts/gen_web_page_fixtures.py --network-probe "$port" --out "$tmp/probe.json"
+# sanity: the listener does see a request when one is made
+python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/sanity', timeout=2)" 2>/dev/null
+grep -q sanity "$tmp/hits" 2>/dev/null && check "listener works" ok || check "listener works" "saw nothing"
+: > "$tmp/hits"
+"$REELAY" frame "$tmp/probe.json" --at 1 --web-view page --scale 1 -o "$tmp/probe.png" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && check "probe page renders" ok || check "probe page renders" "exit $rc: $(cat "$tmp/err")"
+sleep 0.5
+[ ! -s "$tmp/hits" ] && check "no network request" ok || check "no network request" "$(head -c 400 "$tmp/hits")"
+
+# nothing left running but the listener (killed at exit)
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null
+listener=""
+left=0
+for _ in $(seq 30); do left=$(marked_procs); [ "$left" -eq 0 ] && break; sleep 0.1; done
+[ "$left" -eq 0 ] && check "no engine, Xvfb or WebKit process left" ok ||
+  check "no engine, Xvfb or WebKit process left" "$left left: $(ps -eo pid,stat,args | grep -E '__page-engine|Xvfb -displayfd|WebKit' | grep -v grep)"
+
+finish test_page_view
