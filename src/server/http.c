@@ -1328,6 +1328,22 @@ static enum MHD_Result respond_queued(reelay_server *s, struct MHD_Connection *c
     return respond(s, c, 202, r);
 }
 
+/* text with the output directory's prefix taken off every path in it:
+ * clients name files relative to it, and the server's layout is not
+ * theirs to see. */
+static void as_client_names(const reelay_server *s, const char *text, char *out, size_t size)
+{
+    size_t root_len = strlen(s->output_root), n = 0;
+    while (*text && n + 1 < size) {
+        if (strncmp(text, s->output_root, root_len) == 0 && text[root_len] == '/') {
+            text += root_len + 1;
+            continue;
+        }
+        out[n++] = *text++;
+    }
+    out[n] = '\0';
+}
+
 /* Checks for a duplicate and submits, inside the queue gate. 202, 409 (the
  * id, or an output another job names) or an error. */
 static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t *doc, const char *id, request *rq)
@@ -1359,7 +1375,11 @@ static enum MHD_Result submit(reelay_server *s, struct MHD_Connection *c, json_t
     }
     queue_leave(s, probe, queue_rc, &err);
     if (known) return respond_error(s, c, 409, "conflict", "job %s exists already", id);
-    if (taken) return respond_error(s, c, 409, "conflict", "%s", err.msg);
+    if (taken) {
+        char message[sizeof err.msg];
+        as_client_names(s, err.msg, message, sizeof message);
+        return respond_error(s, c, 409, "conflict", "%s", message);
+    }
     if (queue_rc != REELAY_OK) return respond_queue_error(s, c, rq, queue_rc, &err);
     if (rc != REELAY_OK) return respond_error(s, c, 500, reelay_job_error_name(rc), "%s", err.msg);
     return respond_queued(s, c, id);

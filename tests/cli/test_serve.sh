@@ -121,7 +121,7 @@ in=android-shop.blob.jsonl
 code=$(job first "{\"id\":\"first\",\"input\":\"$in\",\"output\":\"same.webm\"}")
 check one-owner-first "$([ "$code" = 202 ] && echo ok || echo "status $code: $(cat "$tmp/first.json")")"
 code=$(job second "{\"id\":\"second\",\"input\":\"$in\",\"output\":\"same.webm\"}")
-check one-owner-second "$([ "$code" = 409 ] && said second | grep -q 'same.webm belongs to job first' && echo ok || echo "status $code: $(cat "$tmp/second.json")")"
+check one-owner-second "$([ "$code" = 409 ] && said second | grep -q 'output same.webm belongs to job first' && echo ok || echo "status $code: $(cat "$tmp/second.json")")"
 code=$(job exists "{\"input\":\"$in\",\"output\":\"old.webm\"}")
 check exists "$([ "$code" = 409 ] && [ "$(said exists)" = 'output old.webm exists already (set "overwrite": true to replace it)' ] && echo ok || echo "status $code: $(cat "$tmp/exists.json")")"
 code=$(job overwrite "{\"input\":\"$in\",\"output\":\"old.webm\",\"overwrite\":true}")

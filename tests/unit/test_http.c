@@ -807,13 +807,13 @@ static void test_output_owners(void **state)
     /* Two jobs naming one output, or one sidecar: the second is refused
      * with the queue's own message. */
     post_expect(&f, JOB("\"id\":\"a\",\"output\":\"same.webm\""), 202, NULL);
-    post_expect(&f, JOB("\"id\":\"b\",\"output\":\"same.webm\""), 409, "same.webm belongs to job a");
+    post_expect(&f, JOB("\"id\":\"b\",\"output\":\"same.webm\""), 409, "output same.webm belongs to job a");
     post_expect(&f, JOB("\"id\":\"c\",\"output\":\"c.webm\",\"options\":{\"poster\":\"shared.png\"}"), 202, NULL);
     post_expect(&f, JOB("\"id\":\"d\",\"output\":\"d.webm\",\"options\":{\"poster\":\"shared.png\"}"), 409,
                 "shared.png belongs to job c");
     /* An upload's output is owned like any other. */
     upload_expect(&f, "/v1/jobs?id=up", 202, NULL);
-    post_expect(&f, JOB("\"id\":\"e\",\"output\":\"up.webm\""), 409, "up.webm belongs to job up");
+    post_expect(&f, JOB("\"id\":\"e\",\"output\":\"up.webm\""), 409, "output up.webm belongs to job up");
     /* The id case is still the id's. */
     post_expect(&f, JOB("\"id\":\"a\",\"output\":\"other.webm\""), 409, "job a exists already");
     assert_int_equal(count_files(f.uploads, "rec"), 1);
