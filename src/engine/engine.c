@@ -86,7 +86,7 @@ int reelay_cmd_page_engine(int argc, char **argv)
     }
     size_t frame_bytes = (size_t)args.width * (size_t)args.height * 4;
     uint8_t *frame = mmap(NULL, frame_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, args.frame_fd, 0);
-    reelay_xvfb xvfb = {.pid = -1};
+    reelay_xvfb xvfb = {.pid = -1, .cookie_fd = -1};
     reelay_page_server *server = NULL;
     int rc = REELAY_OK;
     if (frame == MAP_FAILED) {
@@ -102,6 +102,7 @@ int reelay_cmd_page_engine(int argc, char **argv)
         /* GTK reads these at start: an X display only, software painting
          * without WebKit's compositor, no accessibility bus. */
         setenv("DISPLAY", display, 1);
+        if (xvfb.xauthority[0]) setenv("XAUTHORITY", xvfb.xauthority, 1);
         setenv("GDK_BACKEND", "x11", 1);
         unsetenv("WAYLAND_DISPLAY");
         setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", 1);

@@ -8,29 +8,79 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 
+/* Appends a big-endian 16-bit length and the bytes (the Xauthority
+ * file's field format). */
+static size_t put_field(uint8_t *out, size_t at, const void *bytes, uint16_t len)
+{
+    out[at] = (uint8_t)(len >> 8);
+    out[at + 1] = (uint8_t)len;
+    if (len) memcpy(out + at + 2, bytes, len);
+    return at + 2 + len;
+}
+
+/* One Xauthority entry for any address and display (FamilyWild, empty
+ * address and number) holding a fresh random cookie, in a memfd. */
+static int write_cookie(reelay_xvfb *xvfb, reelay_err *err)
+{
+    static const char name[] = "MIT-MAGIC-COOKIE-1";
+    uint8_t cookie[16];
+    if (getrandom(cookie, sizeof cookie, 0) != (ssize_t)sizeof cookie)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make an X cookie: %s", strerror(errno));
+    uint8_t entry[64];
+    entry[0] = 0xff; /* FamilyWild */
+    entry[1] = 0xff;
+    size_t n = put_field(entry, 2, NULL, 0);          /* address */
+    n = put_field(entry, n, NULL, 0);                 /* display number */
+    n = put_field(entry, n, name, sizeof name - 1);   /* auth name */
+    n = put_field(entry, n, cookie, sizeof cookie);   /* auth data */
+    /* Not close-on-exec: Xvfb and WebKit's processes open it by the
+     * engine's /proc path while the engine lives. */
+    int fd = memfd_create("reelay-xauthority", 0);
+    if (fd < 0) return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make an X cookie: %s", strerror(errno));
+    if (write(fd, entry, n) != (ssize_t)n) {
+        int saved = errno;
+        close(fd);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot write the X cookie: %s", strerror(saved));
+    }
+    xvfb->cookie_fd = fd;
+    snprintf(xvfb->xauthority, sizeof xvfb->xauthority, "/proc/%ld/fd/%d", (long)getpid(), fd);
+    return REELAY_OK;
+}
+
 int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
 {
     xvfb->pid = -1;
     xvfb->display[0] = '\0';
+    xvfb->cookie_fd = -1;
+    int rc = write_cookie(xvfb, err);
+    if (rc != REELAY_OK) return rc;
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a pipe for Xvfb: %s", strerror(errno));
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a pipe for Xvfb: %s", strerror(errno));
+        reelay_xvfb_stop(xvfb);
+        return rc;
+    }
     char fd_text[16];
     snprintf(fd_text, sizeof fd_text, "%d", fds[1]);
-    char *argv[] = {"Xvfb", "-displayfd", fd_text, "-screen", "0", "640x480x24", "-nolisten", "tcp",
-                    "-noreset", NULL};
+    char *argv[] = {"Xvfb", "-displayfd", fd_text, "-auth", xvfb->xauthority, "-screen", "0", "640x480x24",
+                    "-nolisten", "tcp", "-noreset", NULL};
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot fork for Xvfb: %s", strerror(errno));
+        rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot fork for Xvfb: %s", strerror(errno));
+        reelay_xvfb_stop(xvfb);
+        return rc;
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -50,7 +100,6 @@ int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
     char text[32] = {0};
     size_t len = 0;
     double deadline = reelay_monotonic_s() + timeout_s;
-    int rc = REELAY_OK;
     while (!memchr(text, '\n', len)) {
         double left = deadline - reelay_monotonic_s();
         if (left <= 0) {
@@ -86,6 +135,8 @@ int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
 
 void reelay_xvfb_stop(reelay_xvfb *xvfb)
 {
+    if (xvfb->cookie_fd >= 0) close(xvfb->cookie_fd);
+    xvfb->cookie_fd = -1;
     if (xvfb->pid <= 0) return;
     kill(xvfb->pid, SIGTERM);
     for (int i = 0; i < 100; i++) { /* up to 1 s, then SIGKILL */

@@ -88,6 +88,61 @@ rc=$?
 sleep 0.5
 [ ! -s "$tmp/hits" ] && check "no network request" ok || check "no network request" "$(head -c 400 "$tmp/hits")"
 
+# The engine's display shows recorded pages: a local client without the
+# engine's cookie is refused, one with it is let in. The engine is frozen
+# (SIGSTOP, its Xvfb serving on) while the display is probed, then thawed;
+# its parent lives on, so nothing resumes it behind our back.
+"$REELAY" frame "$fixture" --at 0.5 --web-view page --scale 1 -o "$tmp/auth.png" 2>"$tmp/auth.err" &
+frame_pid=$!
+engine=""
+for _ in $(seq 1 600); do
+  engine=$(pgrep -f -P "$frame_pid" __page-engine | head -1)
+  [ -n "$engine" ] && [ -n "$(pgrep -P "$engine" Xvfb)" ] && ls -l /proc/"$engine"/fd 2>/dev/null | grep -q reelay-xauthority && break
+  engine=""
+  sleep 0.02
+done
+if [ -n "$engine" ]; then
+  kill -STOP "$engine"
+  probe=$(python3 - "$engine" <<'PY'
+import os, socket, struct, sys
+engine = sys.argv[1]
+xvfb = [p for p in os.listdir("/proc") if p.isdigit() and open("/proc/%s/stat" % p).read().split(")")[1].split()[1] == engine
+        and open("/proc/%s/comm" % p).read().strip() == "Xvfb"][0]
+args = open("/proc/%s/cmdline" % xvfb, "rb").read().split(b"\0")
+fd = [f for f in os.listdir("/proc/%s/fd" % engine) if "reelay-xauthority" in os.readlink("/proc/%s/fd/%s" % (engine, f))][0]
+entry = open("/proc/%s/fd/%s" % (engine, fd), "rb").read()
+fields, at = [], 2
+for _ in range(4):
+    n = struct.unpack(">H", entry[at:at + 2])[0]
+    fields.append(entry[at + 2:at + 2 + n]); at += 2 + n
+name, data = fields[2], fields[3]
+# the display: the newest X socket whose server is this Xvfb's (its -displayfd answer is not kept)
+sockets = sorted(("/tmp/.X11-unix/" + s for s in os.listdir("/tmp/.X11-unix")), key=os.path.getmtime)
+def setup(path, name, data):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    pad = lambda b: b + b"\0" * (-len(b) % 4)
+    s.sendall(b"l\0" + struct.pack("<HHHH", 11, 0, len(name), len(data)) + b"\0\0" + pad(name) + pad(data))
+    reply = s.recv(8)
+    s.close()
+    return reply[0] if reply else -1
+path = None
+for candidate in reversed(sockets):
+    if setup(candidate, name, data) == 1:
+        path = candidate
+        break
+print("with=%s without=%s" % (1 if path else 0, setup(path, b"", b"") if path else "-"))
+PY
+)
+  kill -CONT "$engine"
+  [ "$probe" = "with=1 without=0" ] && check "display refuses clients without the cookie" ok ||
+    check "display refuses clients without the cookie" "probe said '$probe'"
+else
+  check "display refuses clients without the cookie" "no engine with an Xvfb and a cookie seen"
+fi
+wait "$frame_pid"; rc=$?
+[ $rc -eq 0 ] && check "frame after the probe" ok || check "frame after the probe" "exit $rc: $(cat "$tmp/auth.err")"
+
 # nothing left running but the listener (killed at exit)
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
