@@ -7,13 +7,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include "core/random.h"
 
 #define OWNER_ATTRIBUTE "user.reelay.owner"
 
@@ -162,14 +162,12 @@ static const char *below_root(const char *path, const char *root)
 
 static int random_name(const char *base, char **out)
 {
-    uint8_t bytes[8];
-    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) return -1;
-    size_t n = strlen(base) + 32;
+    char hex[17];
+    if (reelay_random_hex(hex, 16, NULL) != REELAY_OK) return -1;
+    size_t n = strlen(base) + sizeof hex + sizeof "..partial";
     *out = malloc(n);
     if (!*out) return -1;
-    int at = snprintf(*out, n, "%s.", base);
-    for (size_t i = 0; i < sizeof bytes; i++) at += snprintf(*out + at, n - (size_t)at, "%02x", bytes[i]);
-    snprintf(*out + at, n - (size_t)at, ".partial");
+    snprintf(*out, n, "%s.%s.partial", base, hex);
     return 0;
 }
 

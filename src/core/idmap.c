@@ -104,3 +104,10 @@ bool reelay_idmap_remove(reelay_idmap *map, int64_t key)
     }
     return true;
 }
+
+uint64_t reelay_text_hash(const char *text)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return h;
+}

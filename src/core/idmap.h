@@ -23,4 +23,8 @@ int reelay_idmap_put(reelay_idmap *map, int64_t key, uint32_t value);
 bool reelay_idmap_get(const reelay_idmap *map, int64_t key, uint32_t *value);
 bool reelay_idmap_remove(reelay_idmap *map, int64_t key);
 
+/* A 64-bit FNV-1a hash of text: a key for things named by strings (job
+ * ids, paths). */
+uint64_t reelay_text_hash(const char *text);
+
 #endif

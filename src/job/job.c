@@ -307,6 +307,12 @@ int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *c, con
 
 static const char *const ERROR_NAMES[] = {"ok", "usage", "input", "io", "internal"};
 
+bool reelay_job_result_retryable(const reelay_job_result *r)
+{
+    return r->status == REELAY_JOB_FAILED && (r->error_code == REELAY_E_INTERNAL || r->error_code == REELAY_E_IO) &&
+           !r->lasting;
+}
+
 const char *reelay_job_error_name(int code)
 {
     if (code < 0 || code >= (int)(sizeof ERROR_NAMES / sizeof ERROR_NAMES[0])) return "internal";

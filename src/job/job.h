@@ -104,6 +104,11 @@ typedef struct reelay_job_result {
     char error_message[1024]; /* "" when done */
 } reelay_job_result;
 
+/* Whether a failed result's error may pass with time (a crash, a full
+ * disk, an I/O error, a timeout), so the job is worth another attempt; bad
+ * input, usage, limits and lasting errors never are. */
+bool reelay_job_result_retryable(const reelay_job_result *result);
+
 /* "usage", "input", "io", "internal" (and "ok" for 0). */
 const char *reelay_job_error_name(int code);
 

@@ -91,12 +91,8 @@ int reelay_queue_finish(reelay_queue *q, reelay_claim *claim, const reelay_job_r
                         reelay_err *err)
 {
     *retried = false;
-    /* Failures that may pass (a crash, a full disk, a timeout) are tried
-     * again; bad input, limits and outputs that can never be written
-     * (a directory, a name taken, no permission) fail at once. */
-    bool transient = (result->error_code == REELAY_E_INTERNAL || result->error_code == REELAY_E_IO) &&
-                     !result->lasting;
-    if (result->status == REELAY_JOB_FAILED && transient && claim->attempts < REELAY_QUEUE_MAX_ATTEMPTS) {
+    /* Failures that may pass are tried again; the rest fail at once. */
+    if (reelay_job_result_retryable(result) && claim->attempts < REELAY_QUEUE_MAX_ATTEMPTS) {
         int rc = q->ops->requeue(q->impl, claim, false, err);
         if (rc == REELAY_OK) *retried = true;
         return rc;

@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/idmap.h"
+#include "core/random.h"
 
 typedef struct dir_queue {
     char *root;
@@ -101,9 +103,10 @@ static int stage(const dir_queue *q, const char *dir, const char *name, const ch
 {
     int fd = -1;
     for (int i = 0; i < 8 && fd < 0; i++) {
-        unsigned long long r = 0;
-        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) r = (unsigned long long)(now_s() * 1e9) + i;
-        snprintf(temp, size, "%s/tmp/%s~%s~%s~%ld~%016llx", q->root, dir, name, q->host, (long)getpid(), r);
+        char r[17];
+        if (reelay_random_hex(r, 16, NULL) != REELAY_OK)
+            snprintf(r, sizeof r, "%016llx", (unsigned long long)(now_s() * 1e9) + (unsigned)i);
+        snprintf(temp, size, "%s/tmp/%s~%s~%s~%ld~%s", q->root, dir, name, q->host, (long)getpid(), r);
         fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST) break;
     }
@@ -238,16 +241,9 @@ static bool has_result(const dir_queue *q, const char *id)
 
 /* --------------------------------------------------------- output ownership */
 
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static void owner_name(const char *path, int slot, char *out, size_t size)
 {
-    unsigned long long h = fnv1a64(path);
+    unsigned long long h = reelay_text_hash(path);
     if (slot == 0) snprintf(out, size, "%016llx", h);
     else snprintf(out, size, "%016llx.%d", h, slot);
 }

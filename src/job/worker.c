@@ -149,10 +149,7 @@ static int record(reelay_queue *queue, reelay_claim *claim, running *r, const re
  * passing fault (a full disk, a restarting server) has time to pass. */
 static bool back_off_before_retry(running *r, const reelay_claim *claim, const reelay_worker_options *o)
 {
-    bool transient = (r->result.error_code == REELAY_E_INTERNAL || r->result.error_code == REELAY_E_IO) &&
-                     !r->result.lasting;
-    if (r->result.status != REELAY_JOB_FAILED || !transient || claim->attempts >= REELAY_QUEUE_MAX_ATTEMPTS)
-        return true;
+    if (!reelay_job_result_retryable(&r->result) || claim->attempts >= REELAY_QUEUE_MAX_ATTEMPTS) return true;
     double wait = o->retry_backoff_s * pow(2, claim->attempts - 1);
     if (wait <= 0) return true;
     say(o, "%s failed (attempt %d): %s; retrying after %.0f s", claim->id, claim->attempts, r->result.error_message,

@@ -35,6 +35,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/idmap.h"
+#include "core/random.h"
 #include "render/options.h"
 
 /* HTTP status codes counted in /metrics: 100..599. */
@@ -222,29 +223,6 @@ static int resolve_dir(const char *path, const char *what, bool writable, char *
         *out = NULL;
     }
     return rc;
-}
-
-/* A 16-hex-digit id from the kernel's random source. */
-static int random_hex(char *out, size_t digits, reelay_err *err)
-{
-    unsigned char bytes[32];
-    size_t n = (digits + 1) / 2;
-    if (n > sizeof bytes) n = sizeof bytes;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? read(fd, bytes, n) : -1;
-    if (fd >= 0) close(fd);
-    if (got != (ssize_t)n) return reelay_err_set(err, REELAY_E_IO, "/dev/urandom: cannot read");
-    for (size_t i = 0; i < digits; i++) out[i] = "0123456789abcdef"[(bytes[i / 2] >> (i % 2 ? 0 : 4)) & 15];
-    out[digits] = '\0';
-    return REELAY_OK;
-}
-
-/* FNV-1a, for the set of ids whose results were counted. */
-static int64_t id_hash(const char *id)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211ull;
-    return (int64_t)h;
 }
 
 /* ---- paths from clients ------------------------------------------------- */
@@ -648,7 +626,7 @@ static bool authorized(const reelay_server *s, struct MHD_Connection *c)
 static void observe_result(reelay_server *s, const char *id, reelay_job_state state, const json_t *result)
 {
     if (!result || (state != REELAY_STATE_DONE && state != REELAY_STATE_FAILED)) return;
-    int64_t key = id_hash(id);
+    int64_t key = (int64_t)reelay_text_hash(id);
     pthread_mutex_lock(&s->stats_lock);
     uint32_t seen;
     if (!reelay_idmap_get(&s->observed, key, &seen) && reelay_idmap_put(&s->observed, key, 1) == 0) {
@@ -1075,7 +1053,7 @@ static int server_job(reelay_server *s, const json_t *client, const char *query_
         rc = reelay_err_set(err, REELAY_E_USAGE, "job: \"id\" and ?id= differ");
     if (rc == REELAY_OK && !given_id) {
         char fresh[17];
-        if (!query_id) rc = random_hex(fresh, 16, err);
+        if (!query_id) rc = reelay_random_hex(fresh, 16, err);
         if (rc == REELAY_OK) rc = set_string(doc, "id", query_id ? query_id : fresh, err);
     }
     const json_t *output = json_object_get(doc, "output");
@@ -1241,7 +1219,7 @@ static enum MHD_Result begin_post(reelay_server *s, struct MHD_Connection *c, re
     const char *format = q.format ? q.format : "webm";
     if (strcmp(format, "webm") != 0 && strcmp(format, "mp4") != 0 && strcmp(format, "mkv") != 0)
         reelay_err_set(&err, REELAY_E_USAGE, "bad ?format=%s: expected webm, mp4 or mkv", format);
-    if (err.code == REELAY_OK && !rq->id[0]) random_hex(rq->id, 16, &err);
+    if (err.code == REELAY_OK && !rq->id[0]) reelay_random_hex(rq->id, 16, &err);
     char output[REELAY_JOB_ID_MAX + 8], upload[REELAY_JOB_ID_MAX + 8];
     snprintf(output, sizeof output, "%s.%s", rq->id, format);
     snprintf(upload, sizeof upload, "%s.rec", rq->id);
@@ -1272,7 +1250,7 @@ static enum MHD_Result begin_post(reelay_server *s, struct MHD_Connection *c, re
     /* Streamed to a file of its own: two uploads of one id do not mix, and
      * only one of them gets to rename it into place. */
     char suffix[17];
-    if (random_hex(suffix, 16, &err) == REELAY_OK) {
+    if (reelay_random_hex(suffix, 16, &err) == REELAY_OK) {
         size_t n = strlen(rq->final) + 32;
         rq->partial = malloc(n);
         if (rq->partial) snprintf(rq->partial, n, "%s.%s.partial", rq->final, suffix);

@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,16 @@ bool ts_blank_rect(ts_canvas *canvas, int x0, int y0, int x1, int y1)
         for (int x = x0; x < x1; x++)
             if (ts_pixel(canvas, x, y)) return false;
     return true;
+}
+
+int ts_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *entry;
+    while ((entry = readdir(d)))
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0) n++;
+    closedir(d);
+    return n;
 }

@@ -9,6 +9,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+/* How many entries directory `dir` holds (without . and ..); a directory
+ * that cannot be opened fails the test. */
+int ts_dir_entries(const char *dir);
+
 /* Parses JSON text (with JSON_ALLOW_NUL) or fails the test with jansson's message. */
 json_t *ts_json(const char *text);
 

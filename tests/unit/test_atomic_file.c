@@ -3,7 +3,6 @@
  * name, confinement below a root, publishing several files together. */
 #include "test_support.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +37,6 @@ static int teardown(void **state)
 static void path_in(const fixture *f, const char *name, char *out, size_t size)
 {
     snprintf(out, size, "%s/%s", f->dir, name);
-}
-
-/* Entries of dir (without . and ..). */
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
-    closedir(d);
-    return n;
 }
 
 static void write_text(const char *path, const char *text)
@@ -94,13 +80,13 @@ static void test_abort_and_commit(void **state)
     assert_content(file.partial_path, "half");
     assert_int_not_equal(access(path, F_OK), 0);
     reelay_atomic_abort(&file);
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
 
     begin_ok(&file, path, NULL);
     fputs("whole", file.fp);
     assert_int_equal(reelay_atomic_commit(&file, &err), REELAY_OK);
     assert_content(path, "whole");
-    assert_int_equal(entries(f->dir), 1);
+    assert_int_equal(ts_dir_entries(f->dir), 1);
     reelay_atomic_abort(&file); /* harmless after commit */
     assert_content(path, "whole");
 
@@ -109,7 +95,7 @@ static void test_abort_and_commit(void **state)
     fputs("newer", file.fp);
     assert_int_equal(reelay_atomic_commit(&file, &err), REELAY_OK);
     assert_content(path, "newer");
-    assert_int_equal(entries(f->dir), 1);
+    assert_int_equal(ts_dir_entries(f->dir), 1);
 
     /* A zeroed writer can be aborted. */
     reelay_atomic_file zero;
@@ -142,7 +128,7 @@ static void test_keep_existing(void **state)
     assert_int_equal(reelay_atomic_commit(&file, &err), REELAY_E_IO);
     assert_true(err.flags & REELAY_ERR_LASTING);
     assert_content(fresh, "first");
-    assert_int_equal(entries(f->dir), 2);
+    assert_int_equal(ts_dir_entries(f->dir), 2);
 }
 
 /* The stalled-worker case: two writers of one name, the later one to
@@ -174,7 +160,7 @@ static void test_two_writers(void **state)
     assert_int_equal(reelay_atomic_commit(&fast, &err), REELAY_OK);
     assert_int_equal(reelay_atomic_commit(&slow, &err), REELAY_E_IO);
     assert_content(path, "second");
-    assert_int_equal(entries(f->dir), 1);
+    assert_int_equal(ts_dir_entries(f->dir), 1);
 }
 
 static void test_unwritable_places(void **state)
@@ -216,7 +202,7 @@ static void test_root_confines(void **state)
     assert_int_equal(reelay_atomic_begin_with(&file, path, &confined, &err), REELAY_E_IO);
     assert_true(err.flags & REELAY_ERR_LASTING);
     assert_non_null(strstr(err.msg, "leaves"));
-    assert_int_equal(entries(outside), 0);
+    assert_int_equal(ts_dir_entries(outside), 0);
 
     /* '..' and paths elsewhere. */
     snprintf(path, sizeof path, "%s/../outside/x.mp4", root);
@@ -224,7 +210,7 @@ static void test_root_confines(void **state)
     snprintf(path, sizeof path, "%s/x.mp4", outside);
     assert_int_equal(reelay_atomic_begin_with(&file, path, &confined, &err), REELAY_E_IO);
     assert_non_null(strstr(err.msg, "not inside"));
-    assert_int_equal(entries(outside), 0);
+    assert_int_equal(ts_dir_entries(outside), 0);
 
     /* A real subdirectory is fine; a symlink as the final name is replaced
      * as a name, never followed. */
@@ -262,7 +248,7 @@ static void test_commit_all(void **state)
     /* The last one's name is taken meanwhile: none of the three appears. */
     write_text(c, "theirs");
     assert_int_equal(reelay_atomic_commit_all(files, 3, &err), REELAY_E_IO);
-    assert_int_equal(entries(f->dir), 1);
+    assert_int_equal(ts_dir_entries(f->dir), 1);
     assert_content(c, "theirs");
     unlink(c);
 
@@ -274,7 +260,7 @@ static void test_commit_all(void **state)
         assert_int_equal(reelay_atomic_finish(&writer, &held[i], &err), REELAY_OK);
         assert_null(writer.fp);
     }
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
     assert_int_equal(reelay_atomic_commit_all(held, 2, &err), REELAY_OK);
     assert_content(a, "ay");
     assert_content(b, "bee");

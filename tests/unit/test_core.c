@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/gzip.h"
 #include "core/idmap.h"
+#include "core/random.h"
 
 static void test_error_set_and_prefix(void **state)
 {
@@ -172,6 +173,24 @@ static void test_idmap_put_get_remove(void **state)
     reelay_idmap_free(&map);
 }
 
+static void test_random_hex_and_text_hash(void **state)
+{
+    (void)state;
+    char a[17], b[17];
+    reelay_err err;
+    assert_int_equal(reelay_random_hex(a, 16, &err), REELAY_OK);
+    assert_int_equal(reelay_random_hex(b, 16, &err), REELAY_OK);
+    assert_int_equal(strlen(a), 16);
+    assert_int_equal(strspn(a, "0123456789abcdef"), 16);
+    assert_string_not_equal(a, b);
+    char odd[4];
+    assert_int_equal(reelay_random_hex(odd, 3, &err), REELAY_OK);
+    assert_int_equal(strlen(odd), 3);
+    /* FNV-1a 64's published values. */
+    assert_true(reelay_text_hash("") == 0xcbf29ce484222325ull);
+    assert_true(reelay_text_hash("a") == 0xaf63dc4c8601ec8cull);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_read_file_limits_and_errors),
         cmocka_unit_test(test_gunzip_roundtrip_members_and_errors),
         cmocka_unit_test(test_idmap_put_get_remove),
+        cmocka_unit_test(test_random_hex_and_text_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

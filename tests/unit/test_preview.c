@@ -161,19 +161,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* How many entries the directory holds: a failed preview leaves none. */
-static int entries(const char *path)
-{
-    DIR *dir = opendir(path);
-    assert_non_null(dir);
-    int n = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)))
-        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0) n++;
-    closedir(dir);
-    return n;
-}
-
 static reelay_preview_options options_for(const char *path)
 {
     reelay_preview_options o = reelay_preview_defaults();
@@ -394,7 +381,7 @@ static void test_deterministic(void **state)
     assert_memory_equal(first, second, len1);
     free(first);
     free(second);
-    assert_int_equal(entries(f->dir), 1); /* out.webp alone: no temporary file left */
+    assert_int_equal(ts_dir_entries(f->dir), 1); /* out.webp alone: no temporary file left */
 }
 
 static void test_duration_cap(void **state)
@@ -448,10 +435,10 @@ static void test_abort_leaves_nothing(void **state)
     }
     free(frame);
     reelay_preview_abort(preview);
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
     reelay_preview_abort(NULL);
     reelay_preview_abort(open_ok(&o));
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
 }
 
 static void test_unwritable_destination(void **state)
@@ -465,7 +452,7 @@ static void test_unwritable_destination(void **state)
     assert_int_equal(reelay_preview_open(&o, &preview, &err), REELAY_E_IO);
     assert_int_equal(err.code, REELAY_E_IO);
     assert_null(preview);
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
 
     /* The name is a directory: known at open, nothing made. */
     snprintf(path, sizeof path, "%s/taken.webp", f->dir);
@@ -475,7 +462,7 @@ static void test_unwritable_destination(void **state)
     assert_true(err.flags & REELAY_ERR_LASTING);
     assert_non_null(strstr(err.msg, "Is a directory"));
     assert_null(preview);
-    assert_int_equal(entries(f->dir), 1); /* only the directory */
+    assert_int_equal(ts_dir_entries(f->dir), 1); /* only the directory */
 }
 
 static void test_bad_options(void **state)
@@ -511,7 +498,7 @@ static void test_bad_options(void **state)
     reelay_preview *preview;
     reelay_err err;
     assert_int_equal(reelay_preview_open(&good, &preview, &err), REELAY_E_USAGE);
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
 }
 
 static void test_misuse_is_internal_and_leaves_nothing(void **state)
@@ -524,13 +511,13 @@ static void test_misuse_is_internal_and_leaves_nothing(void **state)
 
     reelay_preview *preview = open_ok(&o);
     assert_int_equal(reelay_preview_finish(preview, 100, NULL, &err), REELAY_E_INTERNAL); /* no frames */
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
 
     preview = open_ok(&o);
     assert_int_equal(reelay_preview_add(preview, frame, SRC_W * 4, 500, &err), REELAY_OK);
     assert_int_equal(reelay_preview_add(preview, frame, SRC_W * 4, 499, &err), REELAY_E_INTERNAL);
     assert_int_equal(reelay_preview_finish(preview, 1000, NULL, &err), REELAY_E_INTERNAL); /* failed before */
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
 
     preview = open_ok(&o);
     assert_int_equal(reelay_preview_add(preview, frame, SRC_W * 4 - 4, 0, &err), REELAY_E_INTERNAL);
@@ -540,7 +527,7 @@ static void test_misuse_is_internal_and_leaves_nothing(void **state)
     assert_int_equal(reelay_preview_add(preview, frame, SRC_W * 4, 0, &err), REELAY_OK);
     assert_int_equal(reelay_preview_add(preview, frame, SRC_W * 4, 40, &err), REELAY_OK); /* dropped, but seen */
     assert_int_equal(reelay_preview_finish(preview, 39, NULL, &err), REELAY_E_INTERNAL);
-    assert_int_equal(entries(f->dir), 0);
+    assert_int_equal(ts_dir_entries(f->dir), 0);
     assert_int_equal(reelay_preview_finish(NULL, 0, NULL, &err), REELAY_E_INTERNAL);
     free(frame);
 }
