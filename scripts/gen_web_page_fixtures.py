@@ -22,10 +22,15 @@ img src and srcset, a stylesheet link, a script, an iframe, CSS url() and
 @import, a web font, a video poster, an object, a form action and a link
 prefetch. The page engine must make none of these requests.
 
+With --long SECONDS --out FILE it writes the boxes page of a recording that
+lasts SECONDS, its red box moved by a mutation every 100 ms and the pointer
+moving between them (never idle): most output frames need a new page frame (for tests that must catch a render midway).
+
 Deterministic: re-running gives identical bytes.
 
 Usage: python3 scripts/gen_web_page_fixtures.py [--out FILE]
        python3 scripts/gen_web_page_fixtures.py --network-probe PORT --out FILE
+       python3 scripts/gen_web_page_fixtures.py --long SECONDS --out FILE
 """
 
 import argparse
@@ -96,6 +101,21 @@ def boxes_recording():
     ]
 
 
+def long_recording(seconds):
+    events = boxes_recording()[:3]
+    red_id = events[1]["data"]["node"]["childNodes"][1]["childNodes"][1]["childNodes"][0]["id"]
+    for step in range(1, int(seconds * 10) + 1):
+        left = 10 + (step * 7) % 200
+        style = "position:absolute;left:%dpx;top:10px;width:100px;height:60px;background:#ff0000;" % left
+        events.append({"type": 3, "data": {"source": 0, "texts": [], "removes": [], "adds": [],
+                                           "attributes": [{"id": red_id, "attributes": {"style": style}}]},
+                       "timestamp": T0 + 500 + step * 100})
+        # the pointer keeps moving: an active session, never idle
+        events.append({"type": 3, "data": {"source": 1, "positions": [
+            {"x": 150 + step % 50, "y": 150, "id": red_id, "timeOffset": 0}]}, "timestamp": T0 + 550 + step * 100})
+    return events
+
+
 def probe_recording(port):
     base = "http://127.0.0.1:%d/" % port
     ids = Ids()
@@ -137,8 +157,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.path.join(ROOT, "fixtures", "web", "page-boxes.rrweb.json"))
     parser.add_argument("--network-probe", type=int, metavar="PORT")
+    parser.add_argument("--long", type=float, metavar="SECONDS")
     args = parser.parse_args()
-    events = probe_recording(args.network_probe) if args.network_probe else boxes_recording()
+    if args.network_probe:
+        events = probe_recording(args.network_probe)
+    elif args.long:
+        events = long_recording(args.long)
+    else:
+        events = boxes_recording()
     with open(args.out, "w") as f:
         json.dump(events, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -1,7 +1,9 @@
 #include "renderers/frame/frame.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "renderers/overlay/pointer.h"
 #include "renderers/overlay/touch.h"
@@ -9,6 +11,8 @@
 #include "renderers/paint/text.h"
 #include "renderers/web/interaction.h"
 #include "renderers/wireframe/wireframe.h"
+#include "session/rrweb_json.h"
+#include "scene/page_changes.h"
 #include "scene/pointer_state.h"
 #include "scene/touch_state.h"
 #include "scene/web_scene.h"
@@ -37,7 +41,44 @@ struct reelay_frame_maker {
     reelay_web_state web_state;
     reelay_pointer_state pointer_state;
     reelay_touch_state touch_state; /* touches on the web (mobile browsers) */
+    /* web page view (page_view false: the interaction view) */
+    bool page_view;
+    bool page_auto;           /* AUTO: may still fall back, until the first engine started */
+    char view_note[sizeof ((reelay_err *)0)->msg];
+    const reelay_page_engine_options *engine_options;
+    reelay_page_changes *page_changes;
+    size_t seek_revision;     /* of the active window's page at seek_ts */
+    reelay_page_engine *engine;
+    uint32_t engine_window;
+    int engine_width, engine_height;
+    cairo_surface_t *page;    /* the last page frame, a copy (engines come and go) */
+    bool page_valid;
+    uint32_t page_window;
+    size_t page_revision;
+    reelay_page_view_stats page_stats;
 };
+
+int reelay_web_view_parse(const char *text, reelay_web_view *out, reelay_err *err)
+{
+    static const reelay_web_view views[] = {REELAY_WEB_VIEW_PAGE, REELAY_WEB_VIEW_INTERACTION, REELAY_WEB_VIEW_AUTO};
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        if (strcmp(text, reelay_web_view_name(views[i])) == 0) {
+            *out = views[i];
+            return REELAY_OK;
+        }
+    }
+    return reelay_err_set(err, REELAY_E_USAGE, "unknown web view '%s': expected page, interaction or auto", text);
+}
+
+const char *reelay_web_view_name(reelay_web_view view)
+{
+    switch (view) {
+    case REELAY_WEB_VIEW_PAGE: return "page";
+    case REELAY_WEB_VIEW_AUTO: return "auto";
+    case REELAY_WEB_VIEW_INTERACTION: break;
+    }
+    return "interaction";
+}
 
 /* Recordings with wireframes are drawn as screens; the rest (rrweb web and
  * portable-recorder sessions, which hold no geometry) as the web view. */
@@ -70,6 +111,14 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
         reelay_web_scene_options web_options = {.unmask_inputs = options && options->unmask_inputs};
         if (reelay_web_scene_new(session, &web_options, &maker->web_scene, err) != REELAY_OK) goto fail;
         if (reelay_pointer_track_new(session, &maker->pointer, err) != REELAY_OK) goto fail;
+        reelay_web_view view = options ? options->web_view : REELAY_WEB_VIEW_INTERACTION;
+        /* a portable recording's domSnapshot is a summary, not a page */
+        if (view != REELAY_WEB_VIEW_INTERACTION && session->source != REELAY_SOURCE_PORTABLE) {
+            maker->page_view = true;
+            maker->page_auto = view == REELAY_WEB_VIEW_AUTO;
+            maker->engine_options = options->page_engine;
+            if (reelay_page_changes_new(session, &maker->page_changes, err) != REELAY_OK) goto fail;
+        }
     } else {
         maker->images = reelay_image_cache_new(REELAY_IMAGE_CACHE_BYTES, options ? options->max_image_pixels : 0);
         maker->scene = reelay_wf_scene_new(session);
@@ -92,6 +141,9 @@ fail:
 void reelay_frame_maker_free(reelay_frame_maker *maker)
 {
     if (!maker) return;
+    reelay_page_engine_stop(maker->engine);
+    if (maker->page) cairo_surface_destroy(maker->page);
+    reelay_page_changes_free(maker->page_changes);
     reelay_touch_track_free(maker->touches);
     reelay_web_scene_free(maker->web_scene);
     reelay_pointer_track_free(maker->pointer);
@@ -105,7 +157,15 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
 void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays)
 {
     /* the HUD is the video's, not the screen's */
-    maker->overlays = overlays & (REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER);
+    maker->overlays = overlays & (REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER | REELAY_OVERLAY_CHROME |
+                                  REELAY_OVERLAY_CARDS);
+}
+
+/* The browser frame is drawn above the page: always in the interaction
+ * view, as the chrome overlay in the page view. */
+static bool shows_chrome(const reelay_frame_maker *maker)
+{
+    return !maker->page_view || (maker->overlays & REELAY_OVERLAY_CHROME);
 }
 
 /* The web states at ts; *changed unless the previous seek's states were
@@ -120,6 +180,11 @@ static void web_seek(reelay_frame_maker *maker, double ts, bool *changed)
     reelay_web_scene_at(maker->web_scene, ts, &maker->web_state);
     reelay_pointer_at(maker->pointer, maker->web_state.window, ts, &maker->pointer_state);
     reelay_touch_at(maker->touches, maker->web_state.window, ts, &maker->touch_state);
+    if (maker->page_view) {
+        size_t revision = reelay_page_changes_revision(maker->page_changes, maker->web_state.window, ts);
+        if (revision != maker->seek_revision) same = false;
+        maker->seek_revision = revision;
+    }
     if (changed) *changed = !same;
 }
 
@@ -185,7 +250,7 @@ bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width,
 {
     if (maker->web) {
         web_viewport(maker->session, &maker->web_state, width, height);
-        *height += REELAY_WEB_CHROME_HEIGHT; /* the browser frame above the page */
+        if (shows_chrome(maker)) *height += REELAY_WEB_CHROME_HEIGHT; /* the browser frame above the page */
         return true;
     }
     reelay_wf_view view;
@@ -198,7 +263,7 @@ bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *
     const reelay_session *session = maker->session;
     if (maker->web) {
         web_viewport(session, NULL, width, height);
-        *height += REELAY_WEB_CHROME_HEIGHT;
+        if (shows_chrome(maker)) *height += REELAY_WEB_CHROME_HEIGHT;
         return true;
     }
     for (size_t i = 0; i < session->event_count; i++) {
@@ -222,33 +287,172 @@ bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *
     return false;
 }
 
-bool reelay_frame_maker_web_page(const reelay_frame_maker *maker, uint32_t *window, double *width, double *height)
+/* The engine for window's page at the current size, (re)started when the
+ * window or the size changed. session_s names the moment in errors. */
+static int ensure_engine(reelay_frame_maker *maker, uint32_t window, int width, int height, double session_s,
+                         reelay_err *err)
 {
-    if (!maker->web) return false;
-    *window = maker->web_state.window;
-    web_viewport(maker->session, &maker->web_state, width, height);
-    return true;
+    if (maker->engine && maker->engine_window == window && maker->engine_width == width &&
+        maker->engine_height == height)
+        return REELAY_OK;
+    if (maker->engine) {
+        /* its counts go to the totals of the engines before it */
+        maker->page_stats = reelay_frame_maker_page_stats(maker);
+        reelay_page_engine_stop(maker->engine);
+        maker->engine = NULL;
+    }
+    reelay_buf events;
+    reelay_buf_init(&events);
+    int rc = reelay_rrweb_json_window(maker->session, window, &events, NULL, err);
+    if (rc == REELAY_OK)
+        rc = reelay_page_engine_start(maker->engine_options, width, height, (const char *)events.data, events.len,
+                                      &maker->engine, err);
+    reelay_buf_free(&events);
+    if (rc != REELAY_OK) {
+        if (session_s >= 0) reelay_err_prefix(err, "the page at session time %.3f s", session_s);
+        return rc;
+    }
+    maker->engine_window = window;
+    maker->engine_width = width;
+    maker->engine_height = height;
+    return REELAY_OK;
 }
 
-void reelay_frame_maker_paint_page_overlays(reelay_frame_maker *maker, cairo_t *cr, reelay_frame_info *info)
+static void page_size(const reelay_frame_maker *maker, int *width, int *height)
 {
-    reelay_frame_info local = {0};
-    if (!info) info = &local;
-    *info = (reelay_frame_info){0};
-    if (!maker->web) return;
+    double vw, vh;
+    web_viewport(maker->session, &maker->web_state, &vw, &vh);
+    *width = (int)lround(vw);
+    *height = (int)lround(vh);
+}
+
+/* The page frame of the last seek in maker->page: drawn by the engine when
+ * the window, its size or its page changed since the last one. */
+static int update_page(reelay_frame_maker *maker, reelay_err *err)
+{
+    const reelay_web_state *w = &maker->web_state;
+    int width, height;
+    page_size(maker, &width, &height);
+    if (maker->page_valid && maker->page_window == w->window && maker->page_revision == maker->seek_revision &&
+        cairo_image_surface_get_width(maker->page) == width && cairo_image_surface_get_height(maker->page) == height)
+        return REELAY_OK;
+    double session_s = (maker->seek_ts - maker->session->first_ts) / 1000.0;
+    int rc = ensure_engine(maker, w->window, width, height, session_s, err);
+    cairo_surface_t *frame = NULL;
+    if (rc == REELAY_OK) rc = reelay_page_engine_frame(maker->engine, maker->seek_ts, session_s, &frame, err);
+    if (rc != REELAY_OK) {
+        maker->page_valid = false;
+        return rc;
+    }
+    if (maker->page && (cairo_image_surface_get_width(maker->page) != width ||
+                        cairo_image_surface_get_height(maker->page) != height)) {
+        cairo_surface_destroy(maker->page);
+        maker->page = NULL;
+    }
+    if (!maker->page) {
+        maker->page = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+        if (cairo_surface_status(maker->page) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(maker->page);
+            maker->page = NULL;
+            return reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate a %dx%d page", width, height);
+        }
+    }
+    cairo_surface_flush(frame);
+    cairo_surface_flush(maker->page);
+    int src_stride = cairo_image_surface_get_stride(frame), dst_stride = cairo_image_surface_get_stride(maker->page);
+    const unsigned char *src = cairo_image_surface_get_data(frame);
+    unsigned char *dst = cairo_image_surface_get_data(maker->page);
+    for (int y = 0; y < height; y++)
+        memcpy(dst + (size_t)y * dst_stride, src + (size_t)y * src_stride, (size_t)width * 4);
+    cairo_surface_mark_dirty(maker->page);
+    maker->page_valid = true;
+    maker->page_window = w->window;
+    maker->page_revision = maker->seek_revision;
+    return REELAY_OK;
+}
+
+int reelay_frame_maker_prepare(reelay_frame_maker *maker, double ts, reelay_err *err)
+{
+    if (!maker->page_view) return REELAY_OK;
+    web_seek(maker, ts, NULL);
+    maker->seek_ts = ts;
+    maker->seeked = true;
+    if (!maker->page_auto) return update_page(maker, err);
+    reelay_err local;
+    reelay_err_clear(&local);
+    if (update_page(maker, &local) == REELAY_OK) {
+        maker->page_auto = false;
+        return REELAY_OK;
+    }
+    /* AUTO: the engine cannot start here; the interaction view it is */
+    snprintf(maker->view_note, sizeof maker->view_note, "%s", local.msg);
+    maker->page_view = false;
+    maker->page_auto = false;
+    return REELAY_OK;
+}
+
+reelay_web_view reelay_frame_maker_web_view(const reelay_frame_maker *maker)
+{
+    return maker->page_view ? REELAY_WEB_VIEW_PAGE : REELAY_WEB_VIEW_INTERACTION;
+}
+
+const char *reelay_frame_maker_web_view_note(const reelay_frame_maker *maker)
+{
+    return maker->view_note[0] ? maker->view_note : NULL;
+}
+
+reelay_page_view_stats reelay_frame_maker_page_stats(const reelay_frame_maker *maker)
+{
+    reelay_page_view_stats stats = maker->page_stats;
+    if (maker->engine) {
+        reelay_page_engine_stats now = reelay_page_engine_get_stats(maker->engine);
+        stats.engines++;
+        stats.start_s += now.start_s;
+        stats.frames += now.frames;
+        stats.frames_s += now.frames_s;
+        if (now.peak_rss > stats.peak_rss) stats.peak_rss = now.peak_rss;
+    }
+    return stats;
+}
+
+/* The web page view in logical units: the chrome overlay, the engine's
+ * page, the other overlays. */
+static int paint_page_view(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info,
+                           reelay_err *err)
+{
+    if (maker->page_auto && reelay_frame_maker_prepare(maker, maker->seek_ts, err) != REELAY_OK) return err->code;
+    if (!maker->page_view) return REELAY_OK; /* AUTO fell back just now: the caller paints again */
+    const reelay_web_state *w = &maker->web_state;
+    int rc = update_page(maker, err);
+    if (rc != REELAY_OK) return rc;
+    if (maker->overlays & REELAY_OVERLAY_CHROME) {
+        reelay_paint_web_chrome(cr, maker->fonts, w, vw);
+        cairo_translate(cr, 0, REELAY_WEB_CHROME_HEIGHT);
+    }
+    cairo_rectangle(cr, 0, 0, vw, vh);
+    cairo_clip(cr);
     cairo_save(cr);
+    cairo_scale(cr, vw / cairo_image_surface_get_width(maker->page), vh / cairo_image_surface_get_height(maker->page));
+    cairo_set_source_surface(cr, maker->page, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+    cairo_paint(cr);
+    cairo_restore(cr);
     bool animates = false;
     if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
         reelay_paint_touch(cr, &maker->touch_state);
         animates = animates || maker->touch_state.animating;
     }
+    if (maker->overlays & REELAY_OVERLAY_CARDS) {
+        reelay_paint_web_annotations(cr, maker->fonts, w, vw, vh);
+        animates = animates || w->animating;
+    }
     if (maker->overlays & REELAY_OVERLAY_POINTER) {
-        reelay_paint_pointer(cr, maker->fonts, &maker->pointer_state, maker->web_state.page_height);
+        reelay_paint_pointer(cr, maker->fonts, &maker->pointer_state, w->page_height);
         animates = animates || maker->pointer_state.animating;
     }
-    cairo_restore(cr);
-    info->has_content = maker->web_state.has_window;
+    info->has_content = w->has_window;
     info->animates = animates;
+    return REELAY_OK;
 }
 
 /* The web interaction view in logical units: chrome, page, overlays. */
@@ -324,7 +528,11 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
         cairo_scale(cr, sx, sy);
         cairo_rectangle(cr, 0, 0, vw, vh);
         cairo_clip(cr);
-        paint_web(maker, cr, vw, vh - REELAY_WEB_CHROME_HEIGHT, info);
+        if (maker->page_view)
+            rc = paint_page_view(maker, cr, vw, vh - (shows_chrome(maker) ? REELAY_WEB_CHROME_HEIGHT : 0), info,
+                                 err);
+        if (rc == REELAY_OK && !maker->page_view)
+            paint_web(maker, cr, vw, vh - REELAY_WEB_CHROME_HEIGHT, info);
     } else if (has_screen) {
         /* The renderer paints in logical units; it reads the viewport from
          * the view, so hand it the one chosen here. */

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "renderers/paint/text.h"
+#include "renderers/web/page_engine.h"
 #include "session/session.h"
 
 /* Default still: logical size x2, long side capped at this many pixels. */
@@ -32,8 +33,25 @@ enum reelay_overlay {
     REELAY_OVERLAY_TOUCHES = 1u << 0, /* PostHog's touch ring and swipe tail */
     REELAY_OVERLAY_HUD = 1u << 1,     /* video only: the clock/screen/progress strip below the screen */
     REELAY_OVERLAY_POINTER = 1u << 2, /* web: mouse cursor, click ripples, scroll indicator */
-    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_HUD | REELAY_OVERLAY_POINTER,
+    /* web page view only (the interaction view always has both: without the
+     * page's pixels they are what it shows): */
+    REELAY_OVERLAY_CHROME = 1u << 3, /* the browser frame above the page: tabs, title, URL */
+    REELAY_OVERLAY_CARDS = 1u << 4,  /* click labels, rage rings, the focused input, submits, toasts */
+    REELAY_OVERLAY_ALL = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_HUD | REELAY_OVERLAY_POINTER | REELAY_OVERLAY_CHROME |
+                         REELAY_OVERLAY_CARDS,
 };
+
+/* How a web (rrweb) recording is drawn. Portable-recorder files hold no
+ * page and are always drawn as the interaction view. */
+typedef enum reelay_web_view {
+    REELAY_WEB_VIEW_INTERACTION = 0, /* renderers/web/interaction.h: a stand-in for the page */
+    REELAY_WEB_VIEW_PAGE,            /* the page itself, drawn by the page engine; its failure is an error */
+    REELAY_WEB_VIEW_AUTO,            /* the page, or the interaction view when the engine cannot start */
+} reelay_web_view;
+
+/* "page", "interaction" or "auto". */
+int reelay_web_view_parse(const char *text, reelay_web_view *out, reelay_err *err);
+const char *reelay_web_view_name(reelay_web_view view);
 
 typedef struct reelay_frame_info {
     bool has_content;     /* a screen was on show (else a blank canvas was painted) */
@@ -56,7 +74,20 @@ typedef struct reelay_frame_options {
     /* Mobile wireframes alive at once, over all windows (a recording that
      * keeps adding without removing); 0 = the default REELAY_SCENE_MAX_NODES. */
     size_t max_live_wireframes;
+    /* Web recordings (the session must have been read with
+     * keep_rrweb_json for the page view). */
+    reelay_web_view web_view;
+    const reelay_page_engine_options *page_engine; /* borrowed; NULL: the engine's defaults */
 } reelay_frame_options;
+
+/* What the page view cost, over every engine the maker started. */
+typedef struct reelay_page_view_stats {
+    size_t engines;    /* started (one per window and page size shown) */
+    size_t frames;     /* page frames the engines drew */
+    double start_s;    /* wall time starting them */
+    double frames_s;   /* wall time drawing page frames */
+    size_t peak_rss;   /* bytes: the largest summed RSS of one engine's processes */
+} reelay_page_view_stats;
 
 /* The session must outlive the maker; options may be NULL (defaults).
  * Recordings with mobile wireframes are painted as screens; web and
@@ -66,6 +97,21 @@ typedef struct reelay_frame_options {
 reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const reelay_frame_options *options,
                                            reelay_err *err);
 void reelay_frame_maker_free(reelay_frame_maker *maker);
+
+/* The web page view: starts the page engine for the page shown at ts
+ * (epoch ms), so that a failure is known before any output is made. With
+ * REELAY_WEB_VIEW_AUTO a failure switches the maker to the interaction view
+ * for good (reelay_frame_maker_web_view_note says why) and is not an error.
+ * A no-op for other views and recordings; painting starts the engine when
+ * this was not called. Overlays must be set first (the chrome's). */
+int reelay_frame_maker_prepare(reelay_frame_maker *maker, double ts, reelay_err *err);
+
+/* The web view in use (REELAY_WEB_VIEW_INTERACTION for mobile and portable
+ * recordings), and why AUTO fell back (NULL when it did not). */
+reelay_web_view reelay_frame_maker_web_view(const reelay_frame_maker *maker);
+const char *reelay_frame_maker_web_view_note(const reelay_frame_maker *maker);
+
+reelay_page_view_stats reelay_frame_maker_page_stats(const reelay_frame_maker *maker);
 
 /* Overlays to draw from now on: a set of enum reelay_overlay flags
  * (REELAY_OVERLAY_NONE until set). */
@@ -78,8 +124,8 @@ int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed,
 /* Logical viewport on screen after the last seek: the window's latest meta,
  * else the first top-level wireframe's size (as PostHog's player does for
  * recordings without meta). False when neither is known yet. Web: the
- * whole view, browser frame included (always known: a page of unknown size
- * is shown at 1280x800). */
+ * whole view, browser frame included when there is one (always known: a
+ * page of unknown size is shown at 1280x800). */
 bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height);
 
 /* The viewport to lay a whole recording out for, whatever the time: the

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +32,13 @@
 
 struct reelay_page_engine {
     pid_t pid; /* leader of its own process group; -1 once reaped */
+    /* The thread that forked the engine, alive until the stop: the kernel
+     * sends PR_SET_PDEATHSIG when the forking *thread* ends, so the engine
+     * must not be the child of a caller thread that may end first (a
+     * render's drawing thread). It waits on hold[0] until hold[1] closes. */
+    pthread_t launcher;
+    bool has_launcher;
+    int hold[2];
     int sock;
     int width, height;
     uint8_t *pixels;
@@ -250,6 +258,61 @@ static int find_assets(const char *exe, const char *given, char *dir, size_t siz
                           dir);
 }
 
+typedef struct launch {
+    const char *exe;
+    char **argv;
+    int child_sock, memfd;
+    bool quiet;
+    pid_t parent;
+    int hold; /* read end: EOF when the engine is stopped */
+    pthread_mutex_t lock;
+    pthread_cond_t forked;
+    bool done;
+    pid_t pid; /* -1 on failure, with error */
+    int error;
+} launch;
+
+/* The launcher thread: forks and execs the engine, reports, then stays
+ * until the engine is stopped (see struct reelay_page_engine). */
+static void *launcher_main(void *arg)
+{
+    launch *l = arg;
+    int hold = l->hold;
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* async-signal-safe calls only */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != l->parent) _exit(127);
+        int a = fcntl(l->child_sock, F_DUPFD, 10), b = fcntl(l->memfd, F_DUPFD, 10);
+        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0) _exit(127);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            if (l->quiet) dup2(devnull, 2);
+        }
+        close_range(5, ~0u, 0);
+        signal(SIGPIPE, SIG_DFL);
+        execv(l->exe, l->argv);
+        _exit(127);
+    }
+    if (pid > 0) setpgid(pid, pid); /* also here, so the group exists whoever runs first */
+    pthread_mutex_lock(&l->lock);
+    l->pid = pid;
+    l->error = errno;
+    l->done = true;
+    pthread_cond_signal(&l->forked);
+    pthread_mutex_unlock(&l->lock);
+    /* l is gone now; wait for the stop */
+    if (pid > 0) {
+        char byte;
+        while (read(hold, &byte, 1) < 0 && errno == EINTR) {
+        }
+    }
+    return NULL;
+}
+
 /* fork + exec of the engine; fills engine->pid and engine->sock. */
 static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *options, int memfd, reelay_err *err)
 {
@@ -269,6 +332,11 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a socket pair: %s", strerror(errno));
+    if (pipe2(engine->hold, O_CLOEXEC) != 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a pipe: %s", strerror(errno));
+    }
     char size_text[48];
     snprintf(size_text, sizeof size_text, "%dx%d", engine->width, engine->height);
     char *argv[12] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
@@ -280,33 +348,29 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
     char *argv_full[14];
     memcpy(argv_full, argv, sizeof argv);
     argv_full[12] = argv_full[13] = NULL;
-    bool quiet = !getenv("REELAY_DEBUG");
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    launch request = {.exe = exe, .argv = argv_full, .child_sock = sv[1], .memfd = memfd,
+                     .quiet = !getenv("REELAY_DEBUG"), .parent = getpid(), .hold = engine->hold[0], .pid = -1};
+    pthread_mutex_init(&request.lock, NULL);
+    pthread_cond_init(&request.forked, NULL);
+    if (pthread_create(&engine->launcher, NULL, launcher_main, &request) != 0) {
+        close(sv[0]);
+        close(sv[1]);
+        pthread_mutex_destroy(&request.lock);
+        pthread_cond_destroy(&request.forked);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the page engine's launcher thread");
+    }
+    engine->has_launcher = true;
+    pthread_mutex_lock(&request.lock);
+    while (!request.done) pthread_cond_wait(&request.forked, &request.lock);
+    pthread_mutex_unlock(&request.lock);
+    pthread_mutex_destroy(&request.lock);
+    pthread_cond_destroy(&request.forked);
+    pid_t pid = request.pid;
     if (pid < 0) {
         close(sv[0]);
         close(sv[1]);
-        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the page engine: %s", strerror(errno));
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot start the page engine: %s", strerror(request.error));
     }
-    if (pid == 0) {
-        /* async-signal-safe calls only */
-        setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        int a = fcntl(sv[1], F_DUPFD, 10), b = fcntl(memfd, F_DUPFD, 10);
-        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0) _exit(127);
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            dup2(devnull, 0);
-            dup2(devnull, 1);
-            if (quiet) dup2(devnull, 2);
-        }
-        close_range(5, ~0u, 0);
-        signal(SIGPIPE, SIG_DFL);
-        execv(exe, argv_full);
-        _exit(127);
-    }
-    setpgid(pid, pid); /* also here, so the group exists whoever runs first */
     close(sv[1]);
     engine->pid = pid;
     engine->sock = sv[0];
@@ -325,6 +389,7 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
     if (!engine) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     engine->pid = -1;
     engine->sock = -1;
+    engine->hold[0] = engine->hold[1] = -1;
     engine->width = width;
     engine->height = height;
     engine->request_timeout_s =
@@ -416,6 +481,9 @@ void reelay_page_engine_stop(reelay_page_engine *engine)
         kill_group(engine);
     }
     if (engine->sock >= 0) close(engine->sock);
+    if (engine->hold[1] >= 0) close(engine->hold[1]);
+    if (engine->has_launcher) pthread_join(engine->launcher, NULL);
+    if (engine->hold[0] >= 0) close(engine->hold[0]);
     if (engine->surface) cairo_surface_destroy(engine->surface);
     if (engine->pixels) munmap(engine->pixels, engine->pixel_bytes);
     free(engine);

@@ -7,8 +7,6 @@
 #include "encode/still.h"
 #include "ingest/ingest.h"
 #include "renderers/frame/frame.h"
-#include "renderers/web/page_engine.h"
-#include "session/rrweb_json.h"
 
 static void usage(FILE *out)
 {
@@ -21,17 +19,19 @@ static void usage(FILE *out)
             "  --scale S      output = logical viewport size x S\n"
             "                 default: x2, long side capped at %d, even dimensions\n"
             "  --overlays L   what to draw over the screen: all (default), none, or a comma list of: touches,\n"
-            "                 pointer\n"
+            "                 pointer, chrome (web page view: the browser frame), cards (web page view: click\n"
+            "                 labels, the focused input, toasts)\n"
             "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
-            "  --web-view V   web recordings: interaction (default: the interaction view) or page (the\n"
-            "                 recorded page itself, replayed by rrweb in WebKit; the size is the page's)\n"
+            "  --web-view V   web recordings: page (default: the recorded page itself, replayed by rrweb in\n"
+            "                 WebKit), interaction (a stand-in without the page's pixels) or auto (page, else\n"
+            "                 interaction with a warning)\n"
             "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
             "  --max-viewport N, --max-image-pixels N, --max-output-dim N   limits (as for render)\n",
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
 /* A still shows the screen: the HUD strip belongs to videos. */
-#define FRAME_OVERLAYS (REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER)
+#define FRAME_OVERLAYS (REELAY_OVERLAY_ALL & ~REELAY_OVERLAY_HUD)
 
 typedef struct frame_args {
     const char *input;
@@ -42,7 +42,7 @@ typedef struct frame_args {
     double scale;      /* 0 = not given */
     unsigned overlays; /* enum reelay_overlay flags */
     bool unmask_inputs;
-    bool page_view; /* --web-view page */
+    reelay_web_view web_view;
     reelay_render_options limits; /* only its ingest, image and output-size limits are used */
 } frame_args;
 
@@ -51,6 +51,7 @@ static int parse_args(int argc, char **argv, frame_args *args)
 {
     memset(args, 0, sizeof *args);
     args->overlays = FRAME_OVERLAYS;
+    args->web_view = REELAY_WEB_VIEW_PAGE;
     args->limits = reelay_render_defaults();
     reelay_err err;
     reelay_err_clear(&err);
@@ -72,15 +73,7 @@ static int parse_args(int argc, char **argv, frame_args *args)
         } else if (strcmp(arg, "--unmask-inputs") == 0) {
             args->unmask_inputs = true;
         } else if (strcmp(arg, "--web-view") == 0 && has_value) {
-            const char *view = argv[++i];
-            if (strcmp(view, "page") == 0) {
-                args->page_view = true;
-            } else if (strcmp(view, "interaction") == 0) {
-                args->page_view = false;
-            } else {
-                reelay_err_set(&err, REELAY_E_USAGE, "--web-view is page or interaction, not '%s'", view);
-                break;
-            }
+            if (reelay_web_view_parse(argv[++i], &args->web_view, &err) != REELAY_OK) break;
         } else if (strncmp(arg, "--", 2) == 0 &&
                    (reelay_render_option_is_input_limit(arg + 2) || strcmp(arg, "--max-image-pixels") == 0 ||
                     strcmp(arg, "--max-output-dim") == 0) &&
@@ -139,58 +132,6 @@ static int page_output_size(const frame_args *args, double vw, double vh, int *w
     return REELAY_OK;
 }
 
-/* --web-view page: the page engine draws the page at the time, reelay's
- * overlays go over it. */
-static int render_page_frame(const frame_args *args, const reelay_session *session, reelay_frame_maker *maker,
-                             double ts, reelay_err *err)
-{
-    uint32_t window = 0;
-    double vw = 0, vh = 0;
-    if (!reelay_frame_maker_web_page(maker, &window, &vw, &vh))
-        return reelay_err_set(err, REELAY_E_INTERNAL, "no web page at %s", args->at_text);
-    int page_w = (int)(vw + 0.5), page_h = (int)(vh + 0.5);
-    int width = 0, height = 0;
-    if (page_output_size(args, page_w, page_h, &width, &height, err) != REELAY_OK) return err->code;
-    reelay_buf events;
-    reelay_buf_init(&events);
-    int rc = reelay_rrweb_json_window(session, window, &events, NULL, err);
-    reelay_page_engine *engine = NULL;
-    if (rc == REELAY_OK)
-        rc = reelay_page_engine_start(NULL, page_w, page_h, (const char *)events.data, events.len, &engine, err);
-    reelay_buf_free(&events);
-    cairo_surface_t *page = NULL;
-    if (rc == REELAY_OK) rc = reelay_page_engine_frame(engine, ts, args->at_ms / 1000.0, &page, err);
-    cairo_surface_t *surface = NULL;
-    if (rc == REELAY_OK) {
-        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-        if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-            rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot allocate a %dx%d image", width, height);
-    }
-    if (rc == REELAY_OK) {
-        cairo_t *cr = cairo_create(surface);
-        cairo_scale(cr, (double)width / page_w, (double)height / page_h);
-        cairo_set_source_surface(cr, page, 0, 0);
-        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-        cairo_paint(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-        reelay_frame_maker_paint_page_overlays(maker, cr, NULL);
-        cairo_destroy(cr);
-        rc = reelay_write_still(surface, args->output, err);
-    }
-    if (rc == REELAY_OK) {
-        reelay_page_engine_stats stats = reelay_page_engine_get_stats(engine);
-        fprintf(stderr,
-                "reelay: wrote %s (%dx%d, web page %dx%d; page engine ready in %.2f s, page frame %.0f ms, "
-                "engine processes %.0f MB)\n",
-                args->output, width, height, page_w, page_h, stats.start_s,
-                stats.frames ? stats.frames_s * 1000 / (double)stats.frames : 0, stats.peak_rss / 1048576.0);
-    }
-    if (surface) cairo_surface_destroy(surface);
-    reelay_page_engine_stop(engine);
-    return rc;
-}
-
 static int render_frame(const frame_args *args, const reelay_session *session, reelay_err *err)
 {
     double duration = session->last_ts - session->first_ts;
@@ -199,16 +140,18 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
                               args->at_text, duration / 1000.0);
     reelay_frame_options frame_options = {.unmask_inputs = args->unmask_inputs,
                                           .max_image_pixels = args->limits.max_image_pixels,
-                                          .max_live_wireframes = args->limits.ingest.max_wireframes};
+                                          .max_live_wireframes = args->limits.ingest.max_wireframes,
+                                          .web_view = args->web_view};
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, err);
     if (!maker) return err->code;
     reelay_frame_maker_set_overlays(maker, args->overlays);
-    int rc = reelay_frame_maker_seek(maker, session->first_ts + args->at_ms, NULL, err);
-    if (rc == REELAY_OK && args->page_view && session->source == REELAY_SOURCE_WEB) {
-        rc = render_page_frame(args, session, maker, session->first_ts + args->at_ms, err);
-        reelay_frame_maker_free(maker);
-        return rc;
-    }
+    double ts = session->first_ts + args->at_ms;
+    int rc = reelay_frame_maker_seek(maker, ts, NULL, err);
+    if (rc == REELAY_OK) rc = reelay_frame_maker_prepare(maker, ts, err);
+    if (rc == REELAY_OK && reelay_frame_maker_web_view_note(maker))
+        fprintf(stderr, "reelay: warning: no page view (%s); drawing the interaction view\n",
+                reelay_frame_maker_web_view_note(maker));
+    bool page = reelay_frame_maker_web_view(maker) == REELAY_WEB_VIEW_PAGE;
     double vw = 0, vh = 0;
     if (rc == REELAY_OK && !reelay_frame_maker_viewport(maker, &vw, &vh) &&
         !reelay_frame_maker_first_viewport(maker, &vw, &vh))
@@ -216,7 +159,9 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
                             args->at_text);
     cairo_surface_t *surface = NULL;
     int width = args->width, height = args->height, max_dim = args->limits.max_output_dim;
-    if (rc == REELAY_OK) {
+    if (rc == REELAY_OK && page) {
+        rc = page_output_size(args, vw, vh, &width, &height, err);
+    } else if (rc == REELAY_OK) {
         if (width) {
             if (width > max_dim || height > max_dim)
                 rc = reelay_err_set(err, REELAY_E_USAGE, "--size %dx%d is larger than --max-output-dim %d", width,
@@ -244,7 +189,14 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
     reelay_frame_info info;
     if (rc == REELAY_OK) rc = reelay_frame_maker_paint(maker, surface, &info, err);
     if (rc == REELAY_OK) rc = reelay_write_still(surface, args->output, err);
-    if (rc == REELAY_OK && reelay_frame_maker_web_scene(maker))
+    if (rc == REELAY_OK && page) {
+        reelay_page_view_stats stats = reelay_frame_maker_page_stats(maker);
+        fprintf(stderr,
+                "reelay: wrote %s (%dx%d, web page view %gx%g; page engine ready in %.2f s, page frame %.0f ms, "
+                "engine processes %.0f MB)\n",
+                args->output, width, height, vw, vh, stats.start_s,
+                stats.frames ? stats.frames_s * 1000 / (double)stats.frames : 0, stats.peak_rss / 1048576.0);
+    } else if (rc == REELAY_OK && reelay_frame_maker_web_scene(maker))
         fprintf(stderr, "reelay: wrote %s (%dx%d, web interaction view %gx%g%s)\n", args->output,
                 cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface), vw, vh,
                 info.has_content ? "" : ", nothing recorded yet");
@@ -266,11 +218,8 @@ int reelay_cmd_frame(int argc, char **argv)
     reelay_err err;
     reelay_err_clear(&err);
     reelay_session *session = NULL;
-    args.limits.ingest.keep_rrweb_json = args.page_view;
+    args.limits.ingest.keep_rrweb_json = args.web_view != REELAY_WEB_VIEW_INTERACTION;
     rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
-    if (rc == REELAY_OK && args.page_view && session->source == REELAY_SOURCE_PORTABLE)
-        rc = reelay_err_set(&err, REELAY_E_USAGE,
-                            "--web-view page: a portable-recorder file holds no page (use --web-view interaction)");
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);
         /* Rendering problems concern the input, not just the file read. */

@@ -26,8 +26,13 @@ static void usage(FILE *out)
             "  --speed X        play X times faster (idle cards keep their length)\n"
             "  --from T --to T  clip, times from the session start (seconds, mm:ss.mmm or hh:mm:ss)\n"
             "  --no-skip-idle   keep idle stretches in real time (default: each becomes a 1 s card)\n"
-            "  --overlays L     all (default), none, or a comma list of: touches, hud, pointer\n"
+            "  --overlays L     all (default), none, or a comma list of: touches, hud, pointer, chrome (web\n"
+            "                   page view: the browser frame), cards (web page view: click labels, the\n"
+            "                   focused input, toasts)\n"
             "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
+            "  --web-view V     web recordings: page (default: the recorded page, replayed by rrweb in\n"
+            "                   WebKit), interaction (a stand-in without the page's pixels), or auto (page,\n"
+            "                   else interaction with a warning)\n"
             "  --layout L       screen (default), or inspector: the live event log beside the screen\n"
             "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
@@ -159,6 +164,10 @@ static void print_summary(const render_args *args, const reelay_render_result *r
         format_clock(r->skipped_s * 1000, skipped, sizeof skipped);
         fprintf(stderr, "; idle %s skipped", skipped);
     }
+    if (r->page.engines > 0)
+        fprintf(stderr, "; web page view: %zu page frames (%.0f ms each), engine ready in %.1f s, %.0f MB",
+                r->page.frames, r->page.frames ? r->page.frames_s * 1000 / (double)r->page.frames : 0,
+                r->page.start_s, r->page.peak_rss / 1048576.0);
     fputc('\n', stderr);
 }
 
@@ -180,6 +189,8 @@ int reelay_cmd_render(int argc, char **argv)
         if (rc == REELAY_E_INPUT)
             reelay_err_prefix(&err, "%s", strcmp(args.input, "-") == 0 ? "<stdin>" : args.input);
     }
+    if (rc == REELAY_OK && result.web_view_note[0])
+        fprintf(stderr, "reelay: warning: no page view (%s); drew the interaction view\n", result.web_view_note);
     if (rc == REELAY_OK && !args.quiet) print_summary(&args, &result);
     if (rc != REELAY_OK) fprintf(stderr, "reelay: %s\n", err.msg);
     reelay_session_free(session);

@@ -332,7 +332,7 @@ int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst,
     snprintf(script, sizeof script, "window.__seek(%.3f)", ts);
     double busy = 0;
     if (run_js(server, script, &busy, err) != REELAY_OK) return err->code;
-    if (page_error(server, err) != REELAY_OK) return err->code;
+    if (busy < 0 && page_error(server, err) != REELAY_OK) return err->code;
     gint64 until = g_get_monotonic_time() + IMAGE_WAIT_US;
     while (busy > 0 && g_get_monotonic_time() < until) {
         g_usleep(2000);

@@ -416,7 +416,8 @@ int reelay_read_rrweb_event(reelay_session *session, json_t *event, uint32_t win
         return REELAY_OK;
     }
     if (reelay_json_content_hash(event, ev->content_hash) != 0) return oom(&r);
-    if (limits && limits->keep_rrweb_json) {
+    /* mobile wireframes never go to the page engine */
+    if (limits && limits->keep_rrweb_json && !ev->mobile) {
         char *json = json_dumps(event, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!json) return oom(&r);
         ev->rrweb_json = reelay_arena_strdup(r.arena, json);

@@ -118,9 +118,8 @@ static const struct {
     const char *name;
     unsigned flag;
 } OVERLAY_NAMES[] = {
-    {"touches", REELAY_OVERLAY_TOUCHES},
-    {"hud", REELAY_OVERLAY_HUD},
-    {"pointer", REELAY_OVERLAY_POINTER},
+    {"touches", REELAY_OVERLAY_TOUCHES}, {"hud", REELAY_OVERLAY_HUD},     {"pointer", REELAY_OVERLAY_POINTER},
+    {"chrome", REELAY_OVERLAY_CHROME},   {"cards", REELAY_OVERLAY_CARDS},
 };
 
 #define OVERLAY_NAME_COUNT (sizeof OVERLAY_NAMES / sizeof OVERLAY_NAMES[0])
@@ -219,7 +218,7 @@ static const struct {
     {"max-duration", REELAY_OPTION_VALUE}, {"max-frames", REELAY_OPTION_VALUE},
     {"max-image-pixels", REELAY_OPTION_VALUE}, {"max-wireframes", REELAY_OPTION_VALUE},
     {"max-tree-depth", REELAY_OPTION_VALUE}, {"max-viewport", REELAY_OPTION_VALUE},
-    {"max-output-dim", REELAY_OPTION_VALUE},
+    {"max-output-dim", REELAY_OPTION_VALUE}, {"web-view", REELAY_OPTION_VALUE},
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
@@ -291,6 +290,12 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         return REELAY_OK;
     }
     if (strcmp(name, "subtitles") == 0) return parse_flag(name, value, &o->subtitles, err);
+    if (strcmp(name, "web-view") == 0) {
+        int rc = reelay_web_view_parse(value, &o->web_view, err);
+        /* the page engine replays the recording's own events */
+        if (rc == REELAY_OK) o->ingest.keep_rrweb_json = o->web_view != REELAY_WEB_VIEW_INTERACTION;
+        return rc;
+    }
     if (strncmp(name, "max-", 4) == 0 && strcmp(name, "max-duration") != 0) {
         char flag[40];
         snprintf(flag, sizeof flag, "--%s", name);

@@ -41,7 +41,9 @@ reelay_render_options reelay_render_defaults(void)
         .max_image_pixels = REELAY_IMAGE_MAX_PIXELS,
         .max_output_dim = REELAY_DEFAULT_MAX_OUTPUT_DIM,
         .overwrite = true,
+        .web_view = REELAY_WEB_VIEW_PAGE,
     };
+    options.ingest.keep_rrweb_json = true; /* for the page view */
     return options;
 }
 
@@ -168,6 +170,8 @@ static int write_manifest(const char *path, const reelay_session *session, const
         options->inspector ? "inspector" : "screen", "subtitles", options->subtitles, "output", "path", options->output,
         "bytes", (json_int_t)result->bytes, "sha256", result->sha256, "frames", (json_int_t)result->frames,
         "duration_s", result->duration_s, "width", result->width, "height", result->height);
+    if (result->web_view)
+        json_object_set_new(json_object_get(root, "options"), "web_view", json_string(result->web_view));
     json_t *map = reelay_timeline_json(timeline, session);
     if (!root || !map || json_object_set_new(root, "timeline", map) != 0) {
         json_decref(root);
@@ -354,6 +358,7 @@ static void *produce_frames(void *arg)
             if (screen_dirty) {
                 reelay_frame_info info;
                 p->rc = paint_screen(job, &point, &info, &p->err);
+                if (p->rc != REELAY_OK) reelay_err_prefix(&p->err, "frame %lld", (long long)frame);
                 screen_animates = info.animates;
                 p->painted++;
             }
@@ -556,7 +561,9 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     if (rc == REELAY_OK) {
         reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs,
                                               .max_image_pixels = options->max_image_pixels,
-                                              .max_live_wireframes = options->ingest.max_wireframes};
+                                              .max_live_wireframes = options->ingest.max_wireframes,
+                                              .web_view = options->web_view,
+                                              .page_engine = options->page_engine};
         job.maker = reelay_frame_maker_new(session, &frame_options, err);
         if (!job.maker) rc = err->code;
     }
@@ -565,8 +572,16 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
                                     err);
     if (rc == REELAY_OK) {
         reelay_frame_maker_set_overlays(job.maker, options->overlays);
-        rc = plan_layout(session, job.maker, options, &job.layout, err);
+        /* the page engine starts now: a failure ends the render before any
+         * output is opened, and auto's fallback is known to the layout */
+        double first_ts, last_ts;
+        reelay_timeline_session_range(job.timeline, &first_ts, &last_ts);
+        rc = reelay_frame_maker_prepare(job.maker, first_ts, err);
+        if (rc == REELAY_OK && reelay_frame_maker_web_view_note(job.maker))
+            snprintf(result->web_view_note, sizeof result->web_view_note, "%s",
+                     reelay_frame_maker_web_view_note(job.maker));
     }
+    if (rc == REELAY_OK) rc = plan_layout(session, job.maker, options, &job.layout, err);
     char title[200], start[40];
     reelay_video_options video_options;
     if (rc == REELAY_OK) {
@@ -615,6 +630,10 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         reelay_timeline_session_range(job.timeline, &shown_from, &shown_to);
         result->session_s = (shown_to - shown_from) / 1000.0;
         rc = sha256_file(held[HELD_VIDEO].partial_path, options->output, result->sha256, err);
+    }
+    if (job.maker && reelay_frame_maker_web_scene(job.maker)) {
+        result->web_view = reelay_web_view_name(reelay_frame_maker_web_view(job.maker));
+        result->page = reelay_frame_maker_page_stats(job.maker);
     }
     result->render_s = reelay_monotonic_s() - started;
     if (rc == REELAY_OK && options->manifest)

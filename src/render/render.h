@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "encode/video.h"
 #include "ingest/ingest.h"
+#include "renderers/frame/frame.h"
 #include "session/session.h"
 #include "session/timeline.h"
 
@@ -43,6 +44,12 @@ typedef struct reelay_render_options {
     reelay_timeline_options timeline;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
+    /* Web recordings: the page view (default; it needs ingest.keep_rrweb_json,
+     * which the defaults and --web-view set), the interaction view, or auto.
+     * page_engine (may be NULL) sets the engine's timeouts and memory
+     * ceiling: an operator's settings, never a job's. */
+    reelay_web_view web_view;
+    const reelay_page_engine_options *page_engine;
     /* Limits, each a flag (--max-input-bytes, --max-events, --max-wireframes,
      * --max-tree-depth, --max-viewport, --max-duration, --max-frames,
      * --max-image-pixels, --max-output-dim) with a generous default; going
@@ -88,6 +95,9 @@ typedef struct reelay_render_result {
     char sha256[65];      /* of the video file, hex */
     double render_s;      /* wall time */
     double poster_at_s;   /* session time of the poster frame, when one was written */
+    const char *web_view; /* web recordings: "page" or "interaction"; NULL for mobile ones */
+    char web_view_note[256]; /* why --web-view auto drew the interaction view; "" when it did not */
+    reelay_page_view_stats page; /* the page view's engines and page frames */
 } reelay_render_result;
 
 /* Renders the session. On failure no output, preview, poster or manifest is

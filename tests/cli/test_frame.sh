@@ -50,10 +50,14 @@ run bad-size 1 - "bad size" "$android" --at 1 --size 0x10
 run bad-overlays 1 - "unknown overlay" "$android" --at 1 --overlays touches,cursor
 run bad-input 2 - "fixtures/bad/truncated.json" fixtures/bad/truncated.json --at 0
 run missing-input 3 - "no/such/file.json" no/such/file.json --at 0
-run web 0 1920x1194 - fixtures/web/shop-checkout.rrweb.json --at 9
+run web 0 1920x1194 - fixtures/web/shop-checkout.rrweb.json --at 9 --web-view interaction
 run portable 0 1920x1186 - fixtures/portable/signup.json --at 6
-run web-scale1 0 1280x796 - fixtures/web/shop-checkout.rrweb.json --at 9 --scale 1 --overlays pointer
-run web-unmasked 0 1920x1194 - fixtures/web/shop-checkout.rrweb.json --at 9 --unmask-inputs
+run web-scale1 0 1280x796 - fixtures/web/shop-checkout.rrweb.json --at 9 --scale 1 --overlays pointer --web-view interaction
+run web-unmasked 0 1920x1194 - fixtures/web/shop-checkout.rrweb.json --at 9 --unmask-inputs --web-view interaction
+# the page view (the default): the chrome is an overlay, the page the recorded viewport
+run web-page 0 1920x1194 "web page view" fixtures/web/shop-checkout.rrweb.json --at 9
+run web-page-bare 0 1280x720 "web page view" fixtures/web/shop-checkout.rrweb.json --at 9 --scale 1 --overlays none
+run bad-web-view 1 - "unknown web view" fixtures/web/shop-checkout.rrweb.json --at 9 --web-view screen
 
 # Standard input.
 "$reelay" frame - --at 5 -o "$tmp/stdin.png" <"$android" 2>"$tmp/stdin.err"

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# `reelay frame --web-view page`: the recorded page itself through the page
-# engine (renderers/web/page_engine.h): exactly the viewport's pixels with
-# --overlays none --scale 1, reelay's overlays on top otherwise, no network
-# request of any kind (a loopback listener sees nothing), portable files
-# refused, and no engine, Xvfb or WebKit process left behind.
+# The web page view (the default for web recordings): the recorded page
+# itself through the page engine (renderers/web/page_engine.h). `frame`:
+# exactly the viewport's pixels with --overlays none --scale 1, the chrome
+# overlay above the same pixels, reelay's overlays on top otherwise;
+# `render`: the page's pixels decoded back from the video; --web-view auto
+# falls back with a warning where the engine cannot start and page fails
+# there with one line and no output; an engine killed mid-render is one
+# clear error and no output; portable files draw the interaction view; no
+# network request of any kind (a loopback listener sees nothing); and no
+# engine, Xvfb or WebKit process left behind.
 set -u
 . "$(dirname "$0")/lib.sh"
 REELAY=${1:?usage: test_page_view.sh REELAY}
@@ -37,19 +42,28 @@ px=$(ffmpeg -v error -i "$tmp/page.png" -vf crop=1:1:60:40 -f rawvideo -pix_fmt 
 "$REELAY" frame "$fixture" --at 0.5 --web-view page --overlays none --scale 1 -o "$tmp/again.png" 2>/dev/null
 cmp -s "$tmp/page.png" "$tmp/again.png" && check "two runs identical" ok || check "two runs identical" "differ"
 
-"$REELAY" frame "$fixture" --at 0.5 --web-view page --scale 1 -o "$tmp/overlay.png" 2>/dev/null
+"$REELAY" frame "$fixture" --at 0.5 --web-view page --scale 1 --overlays pointer,cards,touches -o "$tmp/overlay.png" 2>/dev/null
 if [ "$(size "$tmp/overlay.png")" = 320x240 ] && ! cmp -s "$tmp/page.png" "$tmp/overlay.png"; then
   check "overlays drawn over the page" ok
 else
   check "overlays drawn over the page" "same as without overlays or wrong size"
 fi
-"$REELAY" frame "$fixture" --at 0.5 --web-view page -o "$tmp/default.png" 2>/dev/null
-[ "$(size "$tmp/default.png")" = 640x480 ] && check "default size x2" ok || check "default size x2" "$(size "$tmp/default.png")"
+# the chrome overlay sits above the very same page pixels
+"$REELAY" frame "$fixture" --at 0.5 --scale 1 --overlays chrome -o "$tmp/chrome.png" 2>/dev/null
+if [ "$(size "$tmp/chrome.png")" = 320x316 ] &&
+   [ "$(ffmpeg -v error -i "$tmp/chrome.png" -vf crop=320:240:0:76 -f rawvideo -pix_fmt rgb24 - | md5sum)" = \
+     "$(ffmpeg -v error -i "$tmp/page.png" -f rawvideo -pix_fmt rgb24 - | md5sum)" ]; then
+  check "chrome overlay above the page" ok
+else
+  check "chrome overlay above the page" "size $(size "$tmp/chrome.png") or the page below it differs"
+fi
+"$REELAY" frame "$fixture" --at 0.5 -o "$tmp/default.png" 2>"$tmp/err"
+[ "$(size "$tmp/default.png")" = 640x632 ] && grep -q "web page view" "$tmp/err" && check "page view by default, x2" ok ||
+  check "page view by default, x2" "$(size "$tmp/default.png"): $(cat "$tmp/err")"
 
-# the interaction view stays the default
-"$REELAY" frame "$fixture" --at 0.5 --overlays none --scale 1 -o "$tmp/interaction.png" 2>"$tmp/err"
-grep -q "web interaction view" "$tmp/err" && check "interaction view by default" ok ||
-  check "interaction view by default" "$(cat "$tmp/err")"
+"$REELAY" frame "$fixture" --at 0.5 --web-view interaction --overlays none --scale 1 -o "$tmp/interaction.png" 2>"$tmp/err"
+grep -q "web interaction view" "$tmp/err" && check "--web-view interaction" ok ||
+  check "--web-view interaction" "$(cat "$tmp/err")"
 
 "$REELAY" frame "$fixture" --at 0.5 --web-view screen -o "$tmp/x.png" 2>/dev/null
 [ $? -eq 1 ] && check "bad --web-view is a usage error" ok || check "bad --web-view is a usage error" "not exit 1"
@@ -57,8 +71,67 @@ grep -q "web interaction view" "$tmp/err" && check "interaction view by default"
 portable=fixtures/portable/signup.json
 "$REELAY" frame "$portable" --at 0 --web-view page -o "$tmp/p.png" 2>"$tmp/err"
 rc=$?
-[ $rc -eq 1 ] && grep -q "holds no page" "$tmp/err" && check "portable refused" ok ||
-  check "portable refused" "exit $rc: $(cat "$tmp/err")"
+[ $rc -eq 0 ] && grep -q "web interaction view" "$tmp/err" && check "portable: the interaction view" ok ||
+  check "portable: the interaction view" "exit $rc: $(cat "$tmp/err")"
+
+# render: the page's pixels in the video. Default layout: the page x2 below
+# the chrome (76 px x2), the HUD below; the red box's centre is page (60, 40).
+"$REELAY" render "$fixture" -o "$tmp/page.webm" --manifest "$tmp/page.json" 2>"$tmp/err"
+rc=$?
+px=$(ffmpeg -v error -ss 0.5 -i "$tmp/page.webm" -frames:v 1 -vf format=rgb24,crop=1:1:120:232 -f rawvideo -pix_fmt rgb24 - | od -An -tu1)
+read -r r g b <<<"$px"
+if [ $rc -eq 0 ] && [ "${r:-0}" -gt 200 ] && [ "${g:-255}" -lt 60 ] && [ "${b:-255}" -lt 60 ] &&
+   grep -q '"web_view": "page"' "$tmp/page.json"; then
+  check "render: page pixels in the video" ok
+else
+  check "render: page pixels in the video" "exit $rc, pixel '$px': $(tail -2 "$tmp/err")"
+fi
+"$REELAY" render "$fixture" -o "$tmp/again.webm" --quiet 2>/dev/null
+"$REELAY" render "$fixture" -o "$tmp/again2.webm" --quiet 2>/dev/null
+cmp -s "$tmp/again.webm" "$tmp/again2.webm" && check "render: two runs byte-identical" ok ||
+  check "render: two runs byte-identical" "differ"
+
+# A reelay whose page engine cannot start (no web/ beside it): auto falls
+# back with a warning; page is one line, exit 4 and no output.
+mkdir -p "$tmp/bare"
+cp "$REELAY" "$tmp/bare/reelay"
+"$tmp/bare/reelay" render "$fixture" --web-view auto -o "$tmp/auto.webm" --manifest "$tmp/auto.json" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "warning: no page view (.*not installed" "$tmp/err" &&
+   grep -q '"web_view": "interaction"' "$tmp/auto.json"; then
+  check "auto falls back with a warning" ok
+else
+  check "auto falls back with a warning" "exit $rc: $(cat "$tmp/err")"
+fi
+"$tmp/bare/reelay" render "$fixture" -o "$tmp/nopage.webm" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "not installed" "$tmp/err" && [ ! -e "$tmp/nopage.webm" ]; then
+  check "page view without an engine: one line, no output" ok
+else
+  check "page view without an engine: one line, no output" "exit $rc: $(cat "$tmp/err")"
+fi
+
+# The engine killed mid-render: one clear line naming the frame and the
+# session time, exit 4, no video, no temporary file, nothing left running.
+python3 scripts/gen_web_page_fixtures.py --long 60 --out "$tmp/long.json"
+"$REELAY" render "$tmp/long.json" -o "$tmp/killed.webm" --quiet 2>"$tmp/killed.err" &
+render_pid=$!
+engine=""
+for _ in $(seq 1 600); do
+  engine=$(pgrep -f -P "$render_pid" __page-engine | head -1)
+  [ -n "$engine" ] && [ -n "$(pgrep -f -P "$engine" WebKitWebProcess)" ] && break
+  engine=""
+  sleep 0.02
+done
+sleep 2
+[ -n "$engine" ] && kill -KILL "$engine"
+wait "$render_pid"; rc=$?
+if [ -n "$engine" ] && [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/killed.err")" -eq 1 ] &&
+   grep -q "page engine: .*Killed.* at session time" "$tmp/killed.err" && [ -z "$(ls "$tmp" | grep -E 'killed\.webm')" ]; then
+  check "engine killed mid-render: one line, no output" ok
+else
+  check "engine killed mid-render: one line, no output" "engine '$engine', exit $rc: $(cat "$tmp/killed.err"); $(ls "$tmp")"
+fi
 
 # No request leaves the engine: every kind of reference to a loopback listener.
 port=$(free_port)

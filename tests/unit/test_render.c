@@ -7,6 +7,8 @@
  * nothing behind. */
 #include "test_support.h"
 
+#include "ingest/ingest.h"
+
 #include <cairo.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -180,7 +182,8 @@ static double psnr_against_frame(const reelay_session *session, const reelay_ren
     reelay_timeline_at(timeline, d->probe_ms[probe], &point);
     reelay_timeline_free(timeline);
 
-    reelay_frame_maker *maker = reelay_frame_maker_new(session, NULL, &err);
+    reelay_frame_options frame_options = {.web_view = options->web_view, .page_engine = options->page_engine};
+    reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, &err);
     assert_non_null(maker);
     reelay_frame_maker_set_overlays(maker, options->overlays);
     assert_int_equal(reelay_frame_maker_seek(maker, point.session_ts, NULL, &err), REELAY_OK);
@@ -574,11 +577,21 @@ static void test_failures_leave_nothing(void **state)
 
 /* Web and portable recordings: the interaction view, encoded and decoded
  * back, matches `frame` at several times. */
-static void check_web(const char *input, const char *name, reelay_codec codec, enum AVCodecID expected_id)
+static void check_web(const char *input, const char *name, reelay_codec codec, enum AVCodecID expected_id,
+                      reelay_web_view view)
 {
-    reelay_session *session = ts_session_from_path(input);
-    char out[256];
     reelay_render_options options = reelay_render_defaults();
+    options.web_view = view;
+    /* the engine is the built reelay binary (this one is the test's) */
+    reelay_page_engine_options engine = {.binary = getenv("REELAY_BIN")};
+    assert_non_null(engine.binary);
+    options.page_engine = &engine;
+    options.ingest.keep_rrweb_json = view != REELAY_WEB_VIEW_INTERACTION;
+    reelay_session *session = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_ingest_path(input, &options.ingest, &session, &err) != REELAY_OK) fail_msg("%s: %s", input, err.msg);
+    char out[256];
     options.output = path_in_tmp(name, out, sizeof out);
     options.codec = codec;
     options.overlays = REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER; /* no HUD: the frame is the view */
@@ -595,13 +608,25 @@ static void check_web(const char *input, const char *name, reelay_codec codec, e
 static void test_web_webm(void **state)
 {
     (void)state;
-    check_web("fixtures/web/shop-checkout.rrweb.json", "web.webm", REELAY_CODEC_AUTO, AV_CODEC_ID_VP9);
+    check_web("fixtures/web/shop-checkout.rrweb.json", "web.webm", REELAY_CODEC_AUTO, AV_CODEC_ID_VP9,
+              REELAY_WEB_VIEW_INTERACTION);
+}
+
+/* The page view: the engine's pages under the overlays, decoded back and
+ * compared with the frame maker's own page-view drawing of each instant. */
+static void test_web_page_mp4(void **state)
+{
+    (void)state;
+    check_web("fixtures/web/shop-checkout.rrweb.json", "web-page.mp4", REELAY_CODEC_AUTO, AV_CODEC_ID_H264,
+              REELAY_WEB_VIEW_PAGE);
 }
 
 static void test_portable_mp4(void **state)
 {
     (void)state;
-    check_web("fixtures/portable/signup.json", "portable.mp4", REELAY_CODEC_AUTO, AV_CODEC_ID_H264);
+    /* a portable file holds no page: the page view draws the interaction view */
+    check_web("fixtures/portable/signup.json", "portable.mp4", REELAY_CODEC_AUTO, AV_CODEC_ID_H264,
+              REELAY_WEB_VIEW_PAGE);
 }
 
 /* All the subtitle text of a file, cues joined. */
@@ -674,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_sparse_recordings),
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_web_webm),
+        cmocka_unit_test(test_web_page_mp4),
         cmocka_unit_test(test_portable_mp4),
         cmocka_unit_test(test_web_subtitles_mask_inputs),
     };
