@@ -15,24 +15,50 @@
 #      unchanged frames reused, and with every frame repainted, and peak RSS;
 #   4. batch: 50 short sessions through `reelay batch` with -j1 and -j2 (one
 #      encoder thread per render), and the scaling between the two;
-#   5. memory: peak RSS rendering a 60-minute session.
-# Usage: scripts/bench.sh [MINUTES]
+#   5. memory: peak RSS rendering a 60-minute session;
+#   6. web page view (only when ../shared/fixtures/public/posthog_export-
+#      2023-04-28_019ca0c1.json exists, read in place, and the page engine's
+#      assets build-bench/web/{rrweb.js,page.html} were made): that 89.5 s web
+#      export rendered to WebM with default options (--web-view page) — wall
+#      time, real-time factor, page frames, page frames per second and the
+#      mean wait per page frame (from reelay's summary); peak memory of the
+#      whole process tree (reelay, `reelay __page-engine`, its Xvfb and the
+#      WebKit processes: every descendant of the render and every member of a
+#      descendant's process group, sampled from /proc every 100 ms), summed
+#      RSS and summed PSS (PSS is the honest "together" figure: RSS counts a
+#      shared library once per process); the same recording with --web-view
+#      interaction side by side and the ratios page/interaction; a second page
+#      render and whether the two files are byte-identical; the issue's
+#      targets beside the numbers (>= 10x real time, goal 20x; whole tree
+#      <= 600 MB).
+# Usage: scripts/bench.sh [MINUTES] [--only web]   (or BENCH_ONLY=web): with
+# "--only web", only section 6 runs (and only the reelay target is built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-minutes=${1:-10}
+minutes=10
+only=${BENCH_ONLY:-}
+while (($#)); do
+  case $1 in
+    --only) only=${2:?--only needs a section: web}; shift 2 ;;
+    --only=*) only=${1#--only=}; shift ;;
+    -*) echo "usage: scripts/bench.sh [MINUTES] [--only web]" >&2; exit 2 ;;
+    *) minutes=$1; shift ;;
+  esac
+done
+case $only in
+  '' | web) ;;
+  *) echo "bench: unknown section '$only' (known: web)" >&2; exit 2 ;;
+esac
 clip_s=90
 batch_n=50
 work=$(mktemp -d /tmp/reelay-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
+targets=(reelay)
+if [[ -z $only ]]; then targets+=(bench_frames); fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench_frames reelay >/dev/null
+cmake --build build-bench -j"$(nproc)" --target "${targets[@]}" >/dev/null
 reelay=build-bench/reelay
-python3 scripts/gen_fixtures.py --minutes "$minutes" --profile android --name android --out "$work" >/dev/null
-python3 scripts/gen_fixtures.py --minutes 2 --profile android --name android2 --out "$work" >/dev/null
-input="$work/android.jsonl"
-echo "input: $minutes-minute Android-like session, $(du -h "$input" | cut -f1), $(wc -l <"$input") events"
-"$reelay" info "$input" | grep -E '^(duration|active):'
 
 # timed NAME COMMAND...: wall seconds and peak RSS (MiB) into $work/NAME.time
 timed() {
@@ -44,6 +70,142 @@ rss_mib() { echo $(( $(cut -d' ' -f2 "$work/$1.time") / 1024 )); }
 cpu_s() { awk '{print $3 + $4}' "$work/$1.time"; }
 probe() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1"; }
+
+# tree_timed NAME COMMAND...: `timed NAME COMMAND...` (its stderr into
+# $work/NAME.err) while $work/treemem.py samples the memory of the whole
+# process tree under it every 100 ms into $work/NAME.mem (JSON).
+tree_timed() {
+  local name=$1; shift
+  timed "$name" "$@" 2>"$work/$name.err" &
+  local pid=$!
+  python3 "$work/treemem.py" "$pid" >"$work/$name.mem"
+  wait "$pid" || { cat "$work/$name.err" >&2; return 1; }
+}
+
+web_section() {
+  local fixture page_s
+  fixture="$(cd .. && pwd)/shared/fixtures/public/posthog_export-2023-04-28_019ca0c1.json"
+  echo
+  echo "== 6. web page view: ${fixture##*/}, WebM, default options =="
+  if [[ ! -f $fixture ]]; then
+    echo "skipped: $fixture is absent"
+    return 0
+  fi
+  if [[ ! -f build-bench/web/rrweb.js || ! -f build-bench/web/page.html ]]; then
+    echo "skipped: the page engine's assets (build-bench/web/rrweb.js, page.html) are missing;" \
+      "run scripts/install-deps.sh (third_party/npm/node_modules) and configure again"
+    return 0
+  fi
+  # The tree: every descendant of ROOT (ROOT itself, /usr/bin/time, left out)
+  # and every process in a group led by one of them (the engine's group:
+  # `reelay __page-engine`, its Xvfb, the WebKit processes), even if one was
+  # reparented. Summed RSS and PSS (smaps_rollup) per sample; the peaks.
+  cat >"$work/treemem.py" <<'PY'
+import json, os, sys, time
+root = int(sys.argv[1])
+groups, peak, samples = set(), {"rss_kb": 0, "pss_kb": 0, "procs": 0}, 0
+
+def procs():
+    table = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(d)] = (fields[0], int(fields[1]), int(fields[2]))  # state, ppid, pgrp
+    return table
+
+def rollup(pid):
+    got = {}
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("Rss", "Pss"):
+                    got[key] = int(rest.split()[0])
+    except OSError:
+        pass
+    return got.get("Rss", 0), got.get("Pss", 0)
+
+tick = time.monotonic()
+while True:
+    table = procs()
+    if root not in table or table[root][0] in "ZX":
+        break
+    children = {}
+    for pid, (_, ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    tree, todo = set(), list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo.extend(children.get(pid, []))
+    groups |= {pid for pid in tree if table[pid][2] == pid}
+    members = tree | {pid for pid, (_, _, pgrp) in table.items() if pgrp in groups and pid != root}
+    rss = pss = 0
+    for pid in members:
+        r, p = rollup(pid)
+        rss, pss = rss + r, pss + p
+    peak = {"rss_kb": max(peak["rss_kb"], rss), "pss_kb": max(peak["pss_kb"], pss),
+            "procs": max(peak["procs"], len(members))}
+    samples += 1
+    tick += 0.1
+    time.sleep(max(0.0, tick - time.monotonic()))
+peak["samples"] = samples
+print(json.dumps(peak))
+PY
+  page_s=$("$reelay" info "$fixture" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["duration_s"])')
+  tree_timed page-1 "$reelay" render "$fixture" -o "$work/page-1.webm"
+  tree_timed interaction "$reelay" render "$fixture" -o "$work/interaction.webm" --web-view interaction
+  tree_timed page-2 "$reelay" render "$fixture" -o "$work/page-2.webm"
+  local same=no
+  cmp -s "$work/page-1.webm" "$work/page-2.webm" && same=yes
+  python3 - "$page_s" "$work" "$(probe "$work/page-1.webm")" "$(frames "$work/page-1.webm")" \
+    "$(stat -c %s "$work/page-1.webm")" "$same" <<'PY'
+import json, re, sys
+session, work, dur, frames, size, same = float(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
+def run(name):
+    wall = float(open("%s/%s.time" % (work, name)).read().split()[0])
+    mem = json.load(open("%s/%s.mem" % (work, name)))
+    err = open("%s/%s.err" % (work, name)).read()
+    return wall, mem, err
+MiB = 1024  # kB
+p_wall, p_mem, p_err = run("page-1")
+p2_wall, _, _ = run("page-2")
+i_wall, i_mem, _ = run("interaction")
+m = re.search(r"web page view: (\d+) page frames \((\d+) ms each\), engine ready in ([\d.]+) s, (\d+) MB", p_err)
+if not m:
+    sys.exit("bench: no page view figures in reelay's summary: %r" % p_err.strip())
+pframes, wait_ms, ready_s, own_mib = int(m.group(1)), int(m.group(2)), float(m.group(3)), int(m.group(4))
+print("session %.1f s (reelay info) -> video %.1f s, %s frames, %.1f MB" % (session, dur, frames, size / 1e6))
+print("page        %6.2f s wall, real-time factor %4.1fx (target >= 10x, goal 20x); %d page frames, %.1f page frames/s, "
+      "mean wait %d ms per page frame; engine ready in %.1f s"
+      % (p_wall, session / p_wall, pframes, pframes / p_wall, wait_ms, ready_s))
+print("            whole tree peak (%d processes, %d samples): RSS %d MiB, PSS %d MiB (target: whole tree <= 600 MB = %d MiB); "
+      "reelay's own figure (the engine's group, RSS) %d MiB"
+      % (p_mem["procs"], p_mem["samples"], p_mem["rss_kb"] / MiB, p_mem["pss_kb"] / MiB, 600e6 / 2**20, own_mib))
+print("interaction %6.2f s wall, real-time factor %4.1fx; peak RSS %d MiB, PSS %d MiB (%d process%s)"
+      % (i_wall, session / i_wall, i_mem["rss_kb"] / MiB, i_mem["pss_kb"] / MiB, i_mem["procs"],
+         "" if i_mem["procs"] == 1 else "es"))
+print("page/interaction: wall %.2fx, peak RSS %.2fx, peak PSS %.2fx"
+      % (p_wall / i_wall, p_mem["rss_kb"] / i_mem["rss_kb"], p_mem["pss_kb"] / i_mem["pss_kb"]))
+print("determinism: page view rendered twice (%.2f s, %.2f s wall), byte-identical: %s" % (p_wall, p2_wall, same))
+PY
+}
+
+if [[ $only == web ]]; then
+  web_section
+  exit 0
+fi
+
+python3 scripts/gen_fixtures.py --minutes "$minutes" --profile android --name android --out "$work" >/dev/null
+python3 scripts/gen_fixtures.py --minutes 2 --profile android --name android2 --out "$work" >/dev/null
+input="$work/android.jsonl"
+echo "input: $minutes-minute Android-like session, $(du -h "$input" | cut -f1), $(wc -l <"$input") events"
+"$reelay" info "$input" | grep -E '^(duration|active):'
 
 session_s=$(python3 -c "print($minutes * 60)")
 echo
@@ -124,3 +286,5 @@ wall, rss, size = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 print("render %.1f s (real-time factor %.0fx), peak RSS %d MiB for an input of %.1f MiB (target: 150 MB + input)"
       % (wall, 3600 / wall, rss, size / 2**20))
 PY
+
+web_section

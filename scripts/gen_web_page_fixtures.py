@@ -26,11 +26,18 @@ With --long SECONDS --out FILE it writes the boxes page of a recording that
 lasts SECONDS, its red box moved by a mutation every 100 ms and the pointer
 moving between them (never idle): most output frames need a new page frame (for tests that must catch a render midway).
 
+With --windows --out FILE it writes PostHog blob lines (["window", event])
+of two tabs: window "a" shows the boxes page from 0 s, window "b" a page
+that is one blue (#0000ff) 320x240 box from 1.0 s, "a" is active again from
+2.0 s and its viewport grows to 400x300 at 2.5 s (its body then shows a
+400x300 red (#ff0000) box instead). Pointer moves keep each window active.
+
 Deterministic: re-running gives identical bytes.
 
 Usage: python3 scripts/gen_web_page_fixtures.py [--out FILE]
        python3 scripts/gen_web_page_fixtures.py --network-probe PORT --out FILE
        python3 scripts/gen_web_page_fixtures.py --long SECONDS --out FILE
+       python3 scripts/gen_web_page_fixtures.py --windows --out FILE
 """
 
 import argparse
@@ -116,6 +123,37 @@ def long_recording(seconds):
     return events
 
 
+def windows_recording():
+    a = boxes_recording()[:2]
+    body_a = a[1]["data"]["node"]["childNodes"][1]["childNodes"][1]
+    ids = Ids()
+    ids.next = 1000
+    blue = box(ids, 0, 0, 320, 240, "#0000ff")
+    doc_b = document(ids, [element(ids, "title", {}, [text(ids, "Blue")])], [blue], "margin:0")
+    big_red = {"parentId": body_a["id"], "nextId": None,
+               "node": {"type": 2, "tagName": "div", "childNodes": [], "id": ids.new(), "attributes": {
+                   "style": "position:absolute;left:0;top:0;width:400px;height:300px;background:#ff0000"}}}
+
+    def move(t, x, target):
+        return {"type": 3, "data": {"source": 1, "positions": [{"x": x, "y": 100, "id": target, "timeOffset": 0}]},
+                "timestamp": T0 + t}
+
+    red_id = body_a["childNodes"][0]["id"]
+    lines = [("a", e) for e in a]
+    lines += [("a", move(t, 100 + t // 100, red_id)) for t in range(100, 1000, 200)]
+    lines += [("b", {"type": 4, "data": {"href": "https://example.test/blue", "width": W, "height": H},
+                     "timestamp": T0 + 1000}),
+              ("b", {"type": 2, "data": {"node": doc_b, "initialOffset": {"left": 0, "top": 0}},
+                     "timestamp": T0 + 1001})]
+    lines += [("b", move(t, 50 + t // 100, blue["id"])) for t in range(1100, 2000, 200)]
+    lines += [("a", move(t, 100 + t // 100, red_id)) for t in range(2000, 2500, 200)]
+    lines += [("a", {"type": 3, "data": {"source": 4, "width": 400, "height": 300}, "timestamp": T0 + 2500}),
+              ("a", {"type": 3, "data": {"source": 0, "texts": [], "attributes": [], "removes": [], "adds": [big_red]},
+                     "timestamp": T0 + 2500})]
+    lines += [("a", move(t, 100 + t // 100, red_id)) for t in range(2600, 3600, 200)]
+    return lines
+
+
 def probe_recording(port):
     base = "http://127.0.0.1:%d/" % port
     ids = Ids()
@@ -158,7 +196,13 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "fixtures", "web", "page-boxes.rrweb.json"))
     parser.add_argument("--network-probe", type=int, metavar="PORT")
     parser.add_argument("--long", type=float, metavar="SECONDS")
+    parser.add_argument("--windows", action="store_true")
     args = parser.parse_args()
+    if args.windows:
+        with open(args.out, "w") as f:
+            for window, event in windows_recording():
+                f.write(json.dumps([window, event], sort_keys=True, separators=(",", ":")) + "\n")
+        return
     if args.network_probe:
         events = probe_recording(args.network_probe)
     elif args.long:

@@ -391,6 +391,27 @@ int reelay_frame_maker_prepare(reelay_frame_maker *maker, double ts, reelay_err 
     return REELAY_OK;
 }
 
+double reelay_frame_maker_next_page_change(const reelay_frame_maker *maker)
+{
+    if (!maker->page_view) return INFINITY;
+    return reelay_page_changes_next(maker->page_changes, maker->web_state.window, maker->seek_ts);
+}
+
+int reelay_frame_maker_prefetch(reelay_frame_maker *maker, double ts, reelay_err *err)
+{
+    if (!maker->page_view || !maker->engine) return REELAY_OK;
+    reelay_web_state then;
+    reelay_web_scene_at(maker->web_scene, ts, &then);
+    double vw, vh;
+    web_viewport(maker->session, &then, &vw, &vh);
+    if (then.window != maker->engine_window || (int)lround(vw) != maker->engine_width ||
+        (int)lround(vh) != maker->engine_height)
+        return REELAY_OK;
+    size_t revision = reelay_page_changes_revision(maker->page_changes, then.window, ts);
+    if (maker->page_valid && maker->page_window == then.window && maker->page_revision == revision) return REELAY_OK;
+    return reelay_page_engine_request(maker->engine, ts, (ts - maker->session->first_ts) / 1000.0, err);
+}
+
 reelay_web_view reelay_frame_maker_web_view(const reelay_frame_maker *maker)
 {
     return maker->page_view ? REELAY_WEB_VIEW_PAGE : REELAY_WEB_VIEW_INTERACTION;

@@ -48,6 +48,9 @@ struct reelay_page_engine {
     double request_timeout_s;
     size_t max_memory;
     reelay_page_engine_stats stats;
+    /* a SEEK sent and not yet answered (reelay_page_engine_request) */
+    bool pending;
+    double pending_ts, pending_deadline;
 };
 
 /* Summed RSS in bytes of the processes in process group pgid. */
@@ -438,22 +441,53 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
     return REELAY_OK;
 }
 
+/* Sends SEEK ts; the answer is collected by collect(). */
+static int send_seek(reelay_page_engine *engine, double ts, double session_s, reelay_err *err)
+{
+    if (engine->pid <= 0) return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: not running");
+    engine->pending_deadline = reelay_monotonic_s() + engine->request_timeout_s;
+    char line[REELAY_WIRE_LINE_MAX];
+    snprintf(line, sizeof line, "SEEK %.3f\n", ts);
+    if (send_all(engine, line, strlen(line), engine->pending_deadline, session_s, err) != REELAY_OK) return err->code;
+    engine->pending = true;
+    engine->pending_ts = ts;
+    return REELAY_OK;
+}
+
+/* Waits for the answer to the SEEK in flight. */
+static int collect(reelay_page_engine *engine, double session_s, reelay_err *err)
+{
+    engine->pending = false;
+    char line[REELAY_WIRE_LINE_MAX];
+    if (read_reply(engine, line, sizeof line, engine->pending_deadline, session_s, "drawing the page", err) !=
+        REELAY_OK)
+        return err->code;
+    if (strcmp(line, "FRAME") != 0) return engine_failed(engine, session_s, "an unexpected reply", err);
+    if (check_memory(engine, session_s, err) != REELAY_OK) return err->code;
+    engine->stats.frames++;
+    return REELAY_OK;
+}
+
+int reelay_page_engine_request(reelay_page_engine *engine, double ts, double session_s, reelay_err *err)
+{
+    if (engine->pending) {
+        if (engine->pending_ts == ts) return REELAY_OK;
+        if (collect(engine, session_s, err) != REELAY_OK) return err->code; /* its page is not wanted */
+    }
+    return send_seek(engine, ts, session_s, err);
+}
+
 int reelay_page_engine_frame(reelay_page_engine *engine, double ts, double session_s, cairo_surface_t **page,
                              reelay_err *err)
 {
     *page = NULL;
-    if (engine->pid <= 0) return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: not running");
-    double t0 = reelay_monotonic_s(), deadline = t0 + engine->request_timeout_s;
-    char line[REELAY_WIRE_LINE_MAX];
-    snprintf(line, sizeof line, "SEEK %.3f\n", ts);
-    if (send_all(engine, line, strlen(line), deadline, session_s, err) != REELAY_OK) return err->code;
-    if (read_reply(engine, line, sizeof line, deadline, session_s, "drawing the page", err) != REELAY_OK)
-        return err->code;
-    if (strcmp(line, "FRAME") != 0) return engine_failed(engine, session_s, "an unexpected reply", err);
-    if (check_memory(engine, session_s, err) != REELAY_OK) return err->code;
-    cairo_surface_mark_dirty(engine->surface);
-    engine->stats.frames++;
+    double t0 = reelay_monotonic_s();
+    int rc = REELAY_OK;
+    if (!engine->pending || engine->pending_ts != ts) rc = reelay_page_engine_request(engine, ts, session_s, err);
+    if (rc == REELAY_OK) rc = collect(engine, session_s, err);
     engine->stats.frames_s += reelay_monotonic_s() - t0;
+    if (rc != REELAY_OK) return rc;
+    cairo_surface_mark_dirty(engine->surface);
     *page = engine->surface;
     return REELAY_OK;
 }

@@ -31,7 +31,7 @@ typedef struct reelay_page_engine_options {
 typedef struct reelay_page_engine_stats {
     double start_s;      /* start until the replayer was ready */
     size_t frames;       /* page frames made */
-    double frames_s;     /* wall time spent in them */
+    double frames_s;     /* wall time the caller waited for them (less than their cost when requested early) */
     size_t peak_rss;     /* bytes, largest summed RSS of the process group seen */
 } reelay_page_engine_stats;
 
@@ -43,9 +43,19 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
 
 /* The page at epoch time ts (ms); session_s (seconds from the session
  * start) only names the moment in errors. *page is an RGB24 surface owned by
- * the engine, valid until the next call or the stop. */
+ * the engine, valid until the next call or the stop. When ts was requested
+ * (reelay_page_engine_request) this only collects that page. */
 int reelay_page_engine_frame(reelay_page_engine *engine, double ts, double session_s, cairo_surface_t **page,
                              reelay_err *err);
+
+/* Asks for the page at ts without waiting for it: the engine draws it
+ * while the caller works on, and reelay_page_engine_frame(ts) collects it.
+ * One request is in flight at a time: asking for another ts first waits for
+ * the one in flight (its page is dropped); asking again for the same ts is a
+ * no-op. The engine draws into the memory behind the surface of
+ * reelay_page_engine_frame as soon as it is asked: that surface is valid
+ * only until the next call of either function. */
+int reelay_page_engine_request(reelay_page_engine *engine, double ts, double session_s, reelay_err *err);
 
 /* Ends the engine and everything it started (a no-op for NULL). */
 void reelay_page_engine_stop(reelay_page_engine *engine);

@@ -252,6 +252,27 @@ static int paint_screen(render_job *job, const reelay_timeline_point *point, ree
     return rc;
 }
 
+/* How far ahead (output frames) the next page change is looked for. */
+#define PREFETCH_FRAMES 240
+
+/* The web page view: the page engine draws the page's next change while
+ * this thread draws, and the encoder encodes, the frames up to it. The
+ * change shows first in the first output frame at or after it, so that
+ * frame's session time is what the engine is asked for: the very seek the
+ * loop will make there. *handled is the change already asked for. */
+static int prefetch_page(render_job *job, int64_t frame, int64_t total, double *handled, reelay_err *err)
+{
+    double change = reelay_frame_maker_next_page_change(job->maker);
+    if (!isfinite(change) || change == *handled) return REELAY_OK;
+    *handled = change;
+    for (int64_t f = frame + 1; f < total && f <= frame + PREFETCH_FRAMES; f++) {
+        reelay_timeline_point point;
+        reelay_timeline_at(job->timeline, (double)f * 1000.0 / job->options->fps, &point);
+        if (point.session_ts >= change) return reelay_frame_maker_prefetch(job->maker, point.session_ts, err);
+    }
+    return REELAY_OK;
+}
+
 /* Frames in the video: enough to cover the timeline at the frame rate. */
 static int64_t frame_count(const render_job *job)
 {
@@ -322,6 +343,7 @@ static void *produce_frames(void *arg)
     double last_out_ms = 0;
     reelay_timeline_kind last_kind = REELAY_TL_PLAY;
     hud_key last_hud = {0};
+    double prefetched = NAN;
     cairo_surface_t *last = NULL;
     size_t frame_bytes = (size_t)cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, job->layout.width) *
                          (size_t)job->layout.height;
@@ -369,6 +391,7 @@ static void *produce_frames(void *arg)
             cairo_surface_flush(surface);
             last = surface;
             queued.surface = surface;
+            if (p->rc == REELAY_OK && screen_dirty) p->rc = prefetch_page(job, frame, total, &prefetched, &p->err);
             if (p->rc == REELAY_OK) p->rc = convert_frame(p, surface, &queued.picture);
         } else if (options->vfr) {
             queued.pts = -1; /* nothing to send; the queue still reports progress */

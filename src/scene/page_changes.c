@@ -1,5 +1,6 @@
 #include "scene/page_changes.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -103,6 +104,13 @@ size_t reelay_page_changes_revision(const reelay_page_changes *changes, uint32_t
             hi = mid;
     }
     return lo;
+}
+
+double reelay_page_changes_next(const reelay_page_changes *changes, uint32_t window, double ts)
+{
+    size_t next = reelay_page_changes_revision(changes, window, ts);
+    if (!changes || window >= changes->window_count || next >= changes->windows[window].count) return INFINITY;
+    return changes->windows[window].times[next];
 }
 
 size_t reelay_page_changes_count(const reelay_page_changes *changes, uint32_t window)

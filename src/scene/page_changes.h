@@ -36,6 +36,9 @@ void reelay_page_changes_free(reelay_page_changes *changes);
 /* Changes of window's page at or before ts (epoch ms); 0 for unknown windows. */
 size_t reelay_page_changes_revision(const reelay_page_changes *changes, uint32_t window, double ts);
 
+/* The time of window's first page change after ts; INFINITY when none. */
+double reelay_page_changes_next(const reelay_page_changes *changes, uint32_t window, double ts);
+
 /* All changes of window's page. */
 size_t reelay_page_changes_count(const reelay_page_changes *changes, uint32_t window);
 

@@ -91,6 +91,33 @@ fi
 cmp -s "$tmp/again.webm" "$tmp/again2.webm" && check "render: two runs byte-identical" ok ||
   check "render: two runs byte-identical" "differ"
 
+# Two tabs and a resize: each window's own page, at its current size (an
+# engine per window and size), in frames and in the video (the 400x300 page
+# is fitted into the 640x632 screen the first page laid out).
+python3 scripts/gen_web_page_fixtures.py --windows --out "$tmp/windows.jsonl"
+pixel_png() { ffmpeg -v error -i "$1" -vf crop=1:1:"$2":"$3" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs; }
+got=""
+for spec in "0.5 320x240 255 0 0" "1.5 320x240 0 0 255" "2.2 320x240 255 0 0" "3.0 400x300 255 0 0"; do
+  set -- $spec
+  "$REELAY" frame "$tmp/windows.jsonl" --at "$1" --scale 1 --overlays none -o "$tmp/w.png" 2>/dev/null
+  got="$got|$1 $(size "$tmp/w.png") $(pixel_png "$tmp/w.png" 60 40)"
+done
+[ "$got" = "|0.5 320x240 255 0 0|1.5 320x240 0 0 255|2.2 320x240 255 0 0|3.0 400x300 255 0 0" ] &&
+  check "frames: each tab's page at its size" ok || check "frames: each tab's page at its size" "$got"
+"$REELAY" render "$tmp/windows.jsonl" -o "$tmp/windows.webm" --quiet 2>"$tmp/err"
+got=""
+for spec in "0.5 120 232" "1.5 120 232" "2.2 120 232" "3.0 96 200"; do
+  set -- $spec
+  px=$(ffmpeg -v error -ss "$1" -i "$tmp/windows.webm" -frames:v 1 -vf format=rgb24,crop=1:1:"$2":"$3" -f rawvideo \
+       -pix_fmt rgb24 - | od -An -tu1 | xargs)
+  read -r r g b <<<"$px"
+  if [ "${r:-0}" -gt 200 ] && [ "${b:-255}" -lt 60 ]; then got="$got red"
+  elif [ "${b:-0}" -gt 200 ] && [ "${r:-255}" -lt 60 ]; then got="$got blue"
+  else got="$got ($px)"; fi
+done
+[ "$got" = " red blue red red" ] && check "render: each tab's page, then the resized one" ok ||
+  check "render: each tab's page, then the resized one" "$got $(cat "$tmp/err")"
+
 # A reelay whose page engine cannot start (no web/ beside it): auto falls
 # back with a warning; page is one line, exit 4 and no output.
 mkdir -p "$tmp/bare"
