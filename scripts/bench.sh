@@ -61,9 +61,10 @@ cmake --build build-bench -j"$(nproc)" --target "${targets[@]}" >/dev/null
 reelay=build-bench/reelay
 
 # timed NAME COMMAND...: wall seconds and peak RSS (MiB) into $work/NAME.time
+time_format='%e %M %U %S'
 timed() {
   local name=$1; shift
-  /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" "$@"
+  /usr/bin/time -f "$time_format" -o "$work/$name.time" "$@"
 }
 wall() { cut -d' ' -f1 "$work/$1.time"; }
 rss_mib() { echo $(( $(cut -d' ' -f2 "$work/$1.time") / 1024 )); }
@@ -71,12 +72,14 @@ cpu_s() { awk '{print $3 + $4}' "$work/$1.time"; }
 probe() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1"; }
 
-# tree_timed NAME COMMAND...: `timed NAME COMMAND...` (its stderr into
+# tree_timed NAME COMMAND...: as `timed NAME COMMAND...` (its stderr into
 # $work/NAME.err) while $work/treemem.py samples the memory of the whole
-# process tree under it every 100 ms into $work/NAME.mem (JSON).
+# process tree under /usr/bin/time every 100 ms into $work/NAME.mem (JSON).
+# /usr/bin/time is started directly (not through the function, which would
+# put a subshell between) so that $! is its pid.
 tree_timed() {
   local name=$1; shift
-  timed "$name" "$@" 2>"$work/$name.err" &
+  /usr/bin/time -f "$time_format" -o "$work/$name.time" "$@" 2>"$work/$name.err" &
   local pid=$!
   python3 "$work/treemem.py" "$pid" >"$work/$name.mem"
   wait "$pid" || { cat "$work/$name.err" >&2; return 1; }

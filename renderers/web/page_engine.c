@@ -24,9 +24,9 @@
 #include "engine/engine.h"
 #include "engine/wire.h"
 
-#define DEFAULT_START_TIMEOUT_S 60.0
-#define DEFAULT_REQUEST_TIMEOUT_S 30.0
-#define DEFAULT_MAX_MEMORY ((size_t)2 << 30)
+#define DEFAULT_START_TIMEOUT_S REELAY_PAGE_ENGINE_START_TIMEOUT_S
+#define DEFAULT_REQUEST_TIMEOUT_S REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S
+#define DEFAULT_MAX_MEMORY REELAY_PAGE_ENGINE_MAX_MEMORY
 #define POLL_SLICE_MS 100
 #define QUIT_WAIT_S 5.0
 
@@ -156,7 +156,7 @@ static int wait_socket(reelay_page_engine *engine, short events, double deadline
         double left = deadline - reelay_monotonic_s();
         if (left <= 0) {
             char what[160];
-            snprintf(what, sizeof what, "no answer within %.0f s (%s)", engine->request_timeout_s, doing);
+            snprintf(what, sizeof what, "no answer within %g s (%s)", engine->request_timeout_s, doing);
             return engine_failed(engine, session_s, what, err);
         }
         struct pollfd p = {.fd = engine->sock, .events = events};

@@ -18,14 +18,19 @@
 
 typedef struct reelay_page_engine reelay_page_engine;
 
+/* Defaults of the options below. */
+#define REELAY_PAGE_ENGINE_START_TIMEOUT_S 60.0
+#define REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S 30.0
+#define REELAY_PAGE_ENGINE_MAX_MEMORY ((size_t)2 << 30)
+
 typedef struct reelay_page_engine_options {
     const char *binary;       /* the reelay binary to run as the engine; NULL: this process's own */
     const char *display;      /* an X display to use; NULL: the engine starts its own Xvfb */
     const char *assets_dir;   /* page.html and rrweb.js; NULL: the web/ directory next to the
                                * binary, else ../share/reelay/web from it */
-    double start_timeout_s;   /* start and LOAD until ready; 0: 60 s */
-    double request_timeout_s; /* each page frame; 0: 30 s */
-    size_t max_memory_bytes;  /* summed RSS of the engine's processes; 0: 2 GiB */
+    double start_timeout_s;   /* start and LOAD until ready; 0: REELAY_PAGE_ENGINE_START_TIMEOUT_S */
+    double request_timeout_s; /* each page frame; 0: REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S */
+    size_t max_memory_bytes;  /* summed RSS of the engine's processes; 0: REELAY_PAGE_ENGINE_MAX_MEMORY */
 } reelay_page_engine_options;
 
 typedef struct reelay_page_engine_stats {

@@ -26,7 +26,8 @@ static void usage(FILE *out)
             "                 WebKit), interaction (a stand-in without the page's pixels) or auto (page, else\n"
             "                 interaction with a warning)\n"
             "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
-            "  --max-viewport N, --max-image-pixels N, --max-output-dim N   limits (as for render)\n",
+            "  --max-viewport N, --max-image-pixels N, --max-output-dim N, --max-page-memory N,\n"
+            "  --max-page-time T   limits (as for render)\n",
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
@@ -76,7 +77,8 @@ static int parse_args(int argc, char **argv, frame_args *args)
             if (reelay_web_view_parse(argv[++i], &args->web_view, &err) != REELAY_OK) break;
         } else if (strncmp(arg, "--", 2) == 0 &&
                    (reelay_render_option_is_input_limit(arg + 2) || strcmp(arg, "--max-image-pixels") == 0 ||
-                    strcmp(arg, "--max-output-dim") == 0) &&
+                    strcmp(arg, "--max-output-dim") == 0 || strcmp(arg, "--max-page-memory") == 0 ||
+                    strcmp(arg, "--max-page-time") == 0) &&
                    has_value) {
             if (reelay_render_option_set(&args->limits, arg + 2, argv[++i], &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
@@ -141,7 +143,8 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
     reelay_frame_options frame_options = {.unmask_inputs = args->unmask_inputs,
                                           .max_image_pixels = args->limits.max_image_pixels,
                                           .max_live_wireframes = args->limits.ingest.max_wireframes,
-                                          .web_view = args->web_view};
+                                          .web_view = args->web_view,
+                                          .page_engine = &args->limits.page_engine};
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, err);
     if (!maker) return err->code;
     reelay_frame_maker_set_overlays(maker, args->overlays);

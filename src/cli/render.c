@@ -49,7 +49,9 @@ static void usage(FILE *out)
             "  --max-duration T      length of the video (default 24:00:00)\n"
             "  --max-frames N        frames in the video (default 10M)\n"
             "  --max-image-pixels N  pixels of one decoded image; larger ones are placeholders (default 16M)\n"
-            "  --max-output-dim N    video width and height (default 8192, at most 16384)\n");
+            "  --max-output-dim N    video width and height (default 8192, at most 16384)\n"
+            "  --max-page-memory N   web page view: the page engine's processes together (RSS, default 2G)\n"
+            "  --max-page-time T     web page view: one page frame (default 30 s)\n");
 }
 
 typedef struct render_args {

@@ -36,7 +36,8 @@ static void worker_usage(FILE *out)
                  "  --retry-backoff T  wait before a failed job is retried, doubled per attempt (default 5s)\n"
                  "  CEILINGS           --max-duration, --max-frames, --max-input-bytes, --max-events,\n"
                  "                     --max-image-pixels, --max-wireframes, --max-tree-depth, --max-viewport,\n"
-                 "                     --max-output-dim (default 4096 here), --max-fps (default 60): a job may\n"
+                 "                     --max-output-dim (default 4096 here), --max-page-memory (default 2G),\n"
+                 "                     --max-page-time (default 30s), --max-fps (default 60): a job may\n"
                  "                     lower these limits, never raise them (above: the job fails at once)\n"
                  "Times: seconds, or with a unit: 90s, 15m, 2h, 7d.\n"
                  "SIGTERM or SIGINT: no new jobs; the running one finishes, then exit 0.\n");

@@ -175,7 +175,7 @@ size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_M
 /* The limits a ceiling holds, as flags; fps is checked apart. */
 static const char *const CEILING_LIMITS[] = {
     "max-input-bytes", "max-events",   "max-wireframes", "max-tree-depth", "max-viewport",
-    "max-duration",    "max-frames",   "max-image-pixels", "max-output-dim",
+    "max-duration",    "max-frames",   "max-image-pixels", "max-output-dim", "max-page-memory", "max-page-time",
 };
 #define CEILING_LIMIT_COUNT (sizeof CEILING_LIMITS / sizeof CEILING_LIMITS[0])
 #define DEFAULT_MAX_FPS 60
@@ -231,6 +231,8 @@ static double limit_value(const reelay_render_options *o, const char *name)
     if (strcmp(name, "max-duration") == 0) return o->max_duration_ms;
     if (strcmp(name, "max-frames") == 0) return (double)o->max_frames;
     if (strcmp(name, "max-image-pixels") == 0) return (double)o->max_image_pixels;
+    if (strcmp(name, "max-page-memory") == 0) return (double)o->page_engine.max_memory_bytes;
+    if (strcmp(name, "max-page-time") == 0) return o->page_engine.request_timeout_s;
     return o->max_output_dim; /* max-output-dim */
 }
 
@@ -247,6 +249,8 @@ static void copy_limit(reelay_render_options *to, const reelay_render_options *f
     if (strcmp(name, "max-viewport") == 0) to->ingest.max_viewport = from->ingest.max_viewport;
     if (strcmp(name, "max-duration") == 0) to->max_duration_ms = from->max_duration_ms;
     if (strcmp(name, "max-frames") == 0) to->max_frames = from->max_frames;
+    if (strcmp(name, "max-page-memory") == 0) to->page_engine.max_memory_bytes = from->page_engine.max_memory_bytes;
+    if (strcmp(name, "max-page-time") == 0) to->page_engine.request_timeout_s = from->page_engine.request_timeout_s;
     if (strcmp(name, "max-image-pixels") == 0) to->max_image_pixels = from->max_image_pixels;
     if (strcmp(name, "max-output-dim") == 0) to->max_output_dim = from->max_output_dim;
 }
@@ -283,7 +287,7 @@ int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *c, con
         }
         /* Durations in seconds, as people write them. */
         double scale = strcmp(name, "max-duration") == 0 ? 1000 : 1;
-        const char *unit = scale > 1 ? " s" : "";
+        const char *unit = scale > 1 || strcmp(name, "max-page-time") == 0 ? " s" : "";
         char what[200];
         snprintf(what, sizeof what, "%.0f%s is above this service's ceiling of %.0f%s", limit_value(o, name) / scale,
                  unit, limit_value(&c->limits, name) / scale, unit);

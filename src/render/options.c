@@ -219,6 +219,7 @@ static const struct {
     {"max-image-pixels", REELAY_OPTION_VALUE}, {"max-wireframes", REELAY_OPTION_VALUE},
     {"max-tree-depth", REELAY_OPTION_VALUE}, {"max-viewport", REELAY_OPTION_VALUE},
     {"max-output-dim", REELAY_OPTION_VALUE}, {"web-view", REELAY_OPTION_VALUE},
+    {"max-page-memory", REELAY_OPTION_VALUE}, {"max-page-time", REELAY_OPTION_VALUE},
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
@@ -296,7 +297,15 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         if (rc == REELAY_OK) o->ingest.keep_rrweb_json = o->web_view != REELAY_WEB_VIEW_INTERACTION;
         return rc;
     }
-    if (strncmp(name, "max-", 4) == 0 && strcmp(name, "max-duration") != 0) {
+    if (strcmp(name, "max-duration") == 0 || strcmp(name, "max-page-time") == 0) {
+        double ms = 0;
+        int rc = reelay_parse_time(value, &ms, err);
+        if (rc == REELAY_OK && ms <= 0) rc = reelay_err_set(err, REELAY_E_USAGE, "bad --%s '%s'", name, value);
+        if (rc == REELAY_OK && name[4] == 'd') o->max_duration_ms = ms;
+        if (rc == REELAY_OK && name[4] == 'p') o->page_engine.request_timeout_s = ms / 1000.0;
+        return rc;
+    }
+    if (strncmp(name, "max-", 4) == 0) {
         char flag[40];
         snprintf(flag, sizeof flag, "--%s", name);
         uint64_t n = 0;
@@ -309,6 +318,7 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         }
         if (strcmp(name, "max-events") == 0) o->ingest.max_events = (size_t)n;
         if (strcmp(name, "max-frames") == 0) o->max_frames = n > INT64_MAX ? INT64_MAX : (int64_t)n;
+        if (strcmp(name, "max-page-memory") == 0) o->page_engine.max_memory_bytes = (size_t)n;
         if (strcmp(name, "max-image-pixels") == 0) o->max_image_pixels = (size_t)n;
         if (strcmp(name, "max-wireframes") == 0) o->ingest.max_wireframes = (size_t)n;
         if (strcmp(name, "max-viewport") == 0) o->ingest.max_viewport = (double)n;
@@ -321,13 +331,6 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
             rc = within_ceiling(n, REELAY_OUTPUT_DIM_CEILING, flag, value, "", err);
             if (rc == REELAY_OK) o->max_output_dim = (int)n;
         }
-        return rc;
-    }
-    if (strcmp(name, "max-duration") == 0) {
-        double ms = 0;
-        int rc = reelay_parse_time(value, &ms, err);
-        if (rc == REELAY_OK && ms <= 0) rc = reelay_err_set(err, REELAY_E_USAGE, "bad --max-duration '%s'", value);
-        if (rc == REELAY_OK) o->max_duration_ms = ms;
         return rc;
     }
     if (strcmp(name, "poster") == 0) o->poster = value;

@@ -42,6 +42,8 @@ reelay_render_options reelay_render_defaults(void)
         .max_output_dim = REELAY_DEFAULT_MAX_OUTPUT_DIM,
         .overwrite = true,
         .web_view = REELAY_WEB_VIEW_PAGE,
+        .page_engine = {.request_timeout_s = REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S,
+                        .max_memory_bytes = REELAY_PAGE_ENGINE_MAX_MEMORY},
     };
     options.ingest.keep_rrweb_json = true; /* for the page view */
     return options;
@@ -586,7 +588,7 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
                                               .max_image_pixels = options->max_image_pixels,
                                               .max_live_wireframes = options->ingest.max_wireframes,
                                               .web_view = options->web_view,
-                                              .page_engine = options->page_engine};
+                                              .page_engine = &options->page_engine};
         job.maker = reelay_frame_maker_new(session, &frame_options, err);
         if (!job.maker) rc = err->code;
     }

@@ -46,10 +46,11 @@ typedef struct reelay_render_options {
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
     /* Web recordings: the page view (default; it needs ingest.keep_rrweb_json,
      * which the defaults and --web-view set), the interaction view, or auto.
-     * page_engine (may be NULL) sets the engine's timeouts and memory
-     * ceiling: an operator's settings, never a job's. */
+     * page_engine: the engine's limits, --max-page-memory (its processes'
+     * summed RSS, default 2G) and --max-page-time (each page frame, default
+     * 30 s), limits like the others (a job may lower a service's ceiling). */
     reelay_web_view web_view;
-    const reelay_page_engine_options *page_engine;
+    reelay_page_engine_options page_engine;
     /* Limits, each a flag (--max-input-bytes, --max-events, --max-wireframes,
      * --max-tree-depth, --max-viewport, --max-duration, --max-frames,
      * --max-image-pixels, --max-output-dim) with a generous default; going

@@ -205,6 +205,8 @@ static void test_ceilings(void **state)
     assert_false(reelay_job_ceiling_flag("max-fps"));
     assert_int_equal(reelay_job_ceiling_set(&c, "--max-duration", "1:00", &err), REELAY_OK);
     assert_int_equal(reelay_job_ceiling_set(&c, "--max-fps", "30", &err), REELAY_OK);
+    assert_int_equal(reelay_job_ceiling_set(&c, "--max-page-memory", "1G", &err), REELAY_OK);
+    assert_int_equal(reelay_job_ceiling_set(&c, "--max-page-time", "10", &err), REELAY_OK);
     assert_int_equal(reelay_job_ceiling_set(&c, "--max-fps", "0", &err), REELAY_E_USAGE);
     assert_int_equal(reelay_job_ceiling_set(&c, "--max-frames", "lots", &err), REELAY_E_USAGE);
 
@@ -217,6 +219,9 @@ static void test_ceilings(void **state)
     assert_true(job.options.max_duration_ms == 60000);
     assert_int_equal(job.options.max_frames, 100);
     assert_int_equal(job.options.max_output_dim, 4096);
+    /* the page engine's limits are the operator's too */
+    assert_int_equal(job.options.page_engine.max_memory_bytes, (size_t)1 << 30);
+    assert_true(job.options.page_engine.request_timeout_s == 10);
     reelay_job_free(&job);
 
     struct {
@@ -226,6 +231,8 @@ static void test_ceilings(void **state)
         {"{\"fps\":60}", "options.fps 60 is above this service's ceiling of 30 fps"},
         {"{\"--max-output-dim\":8192}", "options.--max-output-dim 8192 is above this service's ceiling of 4096"},
         {"{\"size\":\"4098x720\"}", "options.size 4098x720 is larger than this service's ceiling of 4096"},
+        {"{\"max_page_memory\":\"2G\"}", "options.max_page_memory 2147483648 is above this service's ceiling of 1073741824"},
+        {"{\"max-page-time\":60}", "options.max-page-time 60 s is above this service's ceiling of 10 s"},
     };
     for (size_t i = 0; i < sizeof above / sizeof above[0]; i++) {
         char text[256];

@@ -182,7 +182,7 @@ static double psnr_against_frame(const reelay_session *session, const reelay_ren
     reelay_timeline_at(timeline, d->probe_ms[probe], &point);
     reelay_timeline_free(timeline);
 
-    reelay_frame_options frame_options = {.web_view = options->web_view, .page_engine = options->page_engine};
+    reelay_frame_options frame_options = {.web_view = options->web_view, .page_engine = &options->page_engine};
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, &err);
     assert_non_null(maker);
     reelay_frame_maker_set_overlays(maker, options->overlays);
@@ -583,9 +583,8 @@ static void check_web(const char *input, const char *name, reelay_codec codec, e
     reelay_render_options options = reelay_render_defaults();
     options.web_view = view;
     /* the engine is the built reelay binary (this one is the test's) */
-    reelay_page_engine_options engine = {.binary = getenv("REELAY_BIN")};
-    assert_non_null(engine.binary);
-    options.page_engine = &engine;
+    options.page_engine.binary = getenv("REELAY_BIN");
+    assert_non_null(options.page_engine.binary);
     options.ingest.keep_rrweb_json = view != REELAY_WEB_VIEW_INTERACTION;
     reelay_session *session = NULL;
     reelay_err err;
