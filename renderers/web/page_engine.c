@@ -342,15 +342,20 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
     }
     char size_text[48];
     snprintf(size_text, sizeof size_text, "%dx%d", engine->width, engine->height);
-    char *argv[12] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
-                      "--assets", assets, NULL, NULL};
-    if (options && options->display) {
-        argv[10] = "--display";
-        argv[11] = (char *)options->display;
+    char *argv_full[18] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
+                           "--assets", assets};
+    int argc = 10;
+    const struct {
+        const char *flag, *value;
+    } optional[] = {{"--display", options ? options->display : NULL},
+                    {"--asset-dir", options ? options->asset_dir : NULL},
+                    {"--fetch-hosts", options ? options->fetch_hosts : NULL}};
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
+        if (!optional[i].value) continue;
+        argv_full[argc++] = (char *)optional[i].flag;
+        argv_full[argc++] = (char *)optional[i].value;
     }
-    char *argv_full[14];
-    memcpy(argv_full, argv, sizeof argv);
-    argv_full[12] = argv_full[13] = NULL;
+    argv_full[argc] = NULL;
     launch request = {.exe = exe, .argv = argv_full, .child_sock = sv[1], .memfd = memfd,
                      .quiet = !getenv("REELAY_DEBUG"), .parent = getpid(), .hold = engine->hold[0], .pid = -1};
     pthread_mutex_init(&request.lock, NULL);

@@ -31,6 +31,11 @@ typedef struct reelay_page_engine_options {
     double start_timeout_s;   /* start and LOAD until ready; 0: REELAY_PAGE_ENGINE_START_TIMEOUT_S */
     double request_timeout_s; /* each page frame; 0: REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S */
     size_t max_memory_bytes;  /* summed RSS of the engine's processes; 0: REELAY_PAGE_ENGINE_MAX_MEMORY */
+    /* Opt-in assets (src/engine/assets.h), an operator's choice, never a
+     * recording's or a job's: a directory of assets keyed by URL, and hosts
+     * the engine may fetch from (comma-separated). NULL: none. */
+    const char *asset_dir;
+    const char *fetch_hosts;
 } reelay_page_engine_options;
 
 typedef struct reelay_page_engine_stats {

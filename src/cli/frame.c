@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "  --web-view V   web recordings: page (default: the recorded page itself, replayed by rrweb in\n"
             "                 WebKit), interaction (a stand-in without the page's pixels) or auto (page, else\n"
             "                 interaction with a warning)\n"
+            "  --assets DIR, --fetch-assets HOSTS   web page view: opt-in assets (as for render)\n"
             "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
             "  --max-viewport N, --max-image-pixels N, --max-output-dim N, --max-page-memory N,\n"
             "  --max-page-time T   limits (as for render)\n",
@@ -73,6 +74,10 @@ static int parse_args(int argc, char **argv, frame_args *args)
             if (reelay_parse_scale(argv[++i], &args->scale, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--unmask-inputs") == 0) {
             args->unmask_inputs = true;
+        } else if (strcmp(arg, "--assets") == 0 && has_value) {
+            args->limits.page_engine.asset_dir = argv[++i];
+        } else if (strcmp(arg, "--fetch-assets") == 0 && has_value) {
+            args->limits.page_engine.fetch_hosts = argv[++i];
         } else if (strcmp(arg, "--web-view") == 0 && has_value) {
             if (reelay_web_view_parse(argv[++i], &args->web_view, &err) != REELAY_OK) break;
         } else if (strncmp(arg, "--", 2) == 0 &&

@@ -33,6 +33,10 @@ static void usage(FILE *out)
             "  --web-view V     web recordings: page (default: the recorded page, replayed by rrweb in\n"
             "                   WebKit), interaction (a stand-in without the page's pixels), or auto (page,\n"
             "                   else interaction with a warning)\n"
+            "  --assets DIR     web page view: fonts, images and style sheets the page referred to, as\n"
+            "                   DIR/HOST/PATH (default: none; offline pages use system fonts)\n"
+            "  --fetch-assets H web page view: fetch assets from these hosts (comma list; public\n"
+            "                   addresses only unless an IP is named; cached; default: none)\n"
             "  --layout L       screen (default), or inspector: the live event log beside the screen\n"
             "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
@@ -92,6 +96,10 @@ static int parse_args(int argc, char **argv, render_args *args)
             return -1;
         } else if (TAKES_VALUE("-o") || TAKES_VALUE("--output")) {
             o->output = value;
+        } else if (TAKES_VALUE("--assets")) {
+            o->page_engine.asset_dir = value;
+        } else if (TAKES_VALUE("--fetch-assets")) {
+            o->page_engine.fetch_hosts = value;
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
             reelay_render_option_set(o, arg + 2, NULL, &err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "engine/assets.h"
 #include "engine/page_server.h"
 #include "engine/wire.h"
 #include "engine/xvfb.h"
@@ -22,6 +23,7 @@ typedef struct engine_args {
     int width, height;
     const char *assets;
     const char *display; /* NULL: start Xvfb */
+    const char *asset_dir, *fetch_hosts; /* opt-in assets, NULL: none */
 } engine_args;
 
 static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
@@ -36,6 +38,8 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
             if (sscanf(value, "%dx%d", &args->width, &args->height) != 2) args->width = 0;
         } else if (strcmp(name, "--assets") == 0) args->assets = value;
         else if (strcmp(name, "--display") == 0) args->display = value;
+        else if (strcmp(name, "--asset-dir") == 0) args->asset_dir = value;
+        else if (strcmp(name, "--fetch-hosts") == 0) args->fetch_hosts = value;
         else return reelay_err_set(err, REELAY_E_USAGE, "unknown engine option %s", name);
     }
     if (args->socket_fd < 0 || args->frame_fd < 0 || args->width <= 0 || args->height <= 0 || !args->assets)
@@ -44,7 +48,8 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
 }
 
 /* The request loop; returns after QUIT (REELAY_OK) or on an error. */
-static int serve(const engine_args *args, reelay_page_server *server, uint8_t *frame, reelay_err *err)
+static int serve(const engine_args *args, reelay_page_server *server, const reelay_assets *assets, uint8_t *frame,
+                 reelay_err *err)
 {
     reelay_wire_reader reader;
     reelay_wire_reader_init(&reader, args->socket_fd);
@@ -64,7 +69,12 @@ static int serve(const engine_args *args, reelay_page_server *server, uint8_t *f
                 free(json);
                 return err->code;
             }
-            if (reelay_page_server_load(server, json, (size_t)bytes, err) != REELAY_OK) return err->code;
+            size_t len = (size_t)bytes;
+            if (reelay_assets_rewrite_events(assets, &json, &len, err) != REELAY_OK) {
+                free(json);
+                return err->code;
+            }
+            if (reelay_page_server_load(server, json, len, err) != REELAY_OK) return err->code;
             if (reelay_wire_printf(args->socket_fd, err, "READY") != REELAY_OK) return err->code;
         } else if (sscanf(line, "SEEK %lf", &ts) == 1) {
             if (reelay_page_server_seek(server, ts, frame, stride, err) != REELAY_OK) return err->code;
@@ -88,6 +98,7 @@ int reelay_cmd_page_engine(int argc, char **argv)
     uint8_t *frame = mmap(NULL, frame_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, args.frame_fd, 0);
     reelay_xvfb xvfb = {.pid = -1, .cookie_fd = -1};
     reelay_page_server *server = NULL;
+    reelay_assets *assets = NULL;
     int rc = REELAY_OK;
     if (frame == MAP_FAILED) {
         frame = NULL;
@@ -112,10 +123,14 @@ int reelay_cmd_page_engine(int argc, char **argv)
         if (!gtk_init_check(&gtk_argc, &gtk_argv))
             rc = reelay_err_set(&err, REELAY_E_INTERNAL, "GTK cannot open the X display %s", display);
     }
+    if (rc == REELAY_OK && (args.asset_dir || args.fetch_hosts))
+        rc = reelay_assets_new(args.asset_dir, args.fetch_hosts, NULL, &assets, &err);
     if (rc == REELAY_OK) rc = reelay_page_server_new(args.width, args.height, args.assets, &server, &err);
-    if (rc == REELAY_OK) rc = serve(&args, server, frame, &err);
+    if (rc == REELAY_OK) reelay_page_server_set_assets(server, assets);
+    if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, &err);
     if (rc != REELAY_OK) reelay_wire_printf(args.socket_fd, NULL, "ERR %s", err.msg);
     reelay_page_server_free(server);
+    reelay_assets_free(assets);
     reelay_xvfb_stop(&xvfb);
     if (frame) munmap(frame, frame_bytes);
     /* WebKit's own processes end when their connection to this one closes. */

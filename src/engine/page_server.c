@@ -8,6 +8,7 @@
 #include <webkit2/webkit2.h>
 
 #include "core/buf.h"
+#include "engine/assets.h"
 
 #define SCHEME "reelay"
 #define PAGE_URI SCHEME "://engine/page.html"
@@ -39,7 +40,13 @@ struct reelay_page_server {
     WebKitUserContentFilter *filter;
     gboolean loaded, load_failed;
     char *crash; /* why the web process ended, NULL while it runs */
+    reelay_assets *assets; /* opt-in, borrowed; NULL: none */
 };
+
+void reelay_page_server_set_assets(reelay_page_server *server, reelay_assets *assets)
+{
+    server->assets = assets;
+}
 
 static int fail_gerror(reelay_err *err, const char *what, GError *error)
 {
@@ -73,6 +80,10 @@ static void on_scheme_request(WebKitURISchemeRequest *request, gpointer user_dat
     const char *path = webkit_uri_scheme_request_get_path(request);
     GBytes *bytes = NULL;
     const char *type = "text/javascript";
+    if (path && strncmp(path, "/asset/", 7) == 0) {
+        reelay_assets_serve(server->assets, request);
+        return;
+    }
     if (path && strcmp(path, "/page.html") == 0) {
         bytes = read_asset(server, "page.html");
         type = "text/html";

@@ -23,6 +23,11 @@ int reelay_page_server_new(int width, int height, const char *assets_dir, reelay
                            reelay_err *err);
 void reelay_page_server_free(reelay_page_server *server);
 
+/* Opt-in assets (engine/assets.h; NULL: none, the default): requests for
+ * reelay://engine/asset/... go to them. The server does not own them. */
+struct reelay_assets;
+void reelay_page_server_set_assets(reelay_page_server *server, struct reelay_assets *assets);
+
 /* Loads the replay page over events_json (a JSON array of rrweb events; the
  * server takes ownership of the malloc'ed text) and waits until rrweb is ready. */
 int reelay_page_server_load(reelay_page_server *server, char *events_json, size_t len, reelay_err *err);

@@ -20,6 +20,7 @@ trap cleanup EXIT
 fixture=fixtures/web/page-boxes.rrweb.json
 
 size() { ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$1" 2>/dev/null; }
+pixel_png() { ffmpeg -v error -i "$1" -vf crop=1:1:"$2":"$3" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs; }
 # Every process this script starts carries REELAY_TEST_MARK in its
 # environment (the engine, its Xvfb and WebKit's processes inherit it), so
 # engines of other tests running at the same time are not counted.
@@ -95,7 +96,6 @@ cmp -s "$tmp/again.webm" "$tmp/again2.webm" && check "render: two runs byte-iden
 # engine per window and size), in frames and in the video (the 400x300 page
 # is fitted into the 640x632 screen the first page laid out).
 python3 scripts/gen_web_page_fixtures.py --windows --out "$tmp/windows.jsonl"
-pixel_png() { ffmpeg -v error -i "$1" -vf crop=1:1:"$2":"$3" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs; }
 got=""
 for spec in "0.5 320x240 255 0 0" "1.5 320x240 0 0 255" "2.2 320x240 255 0 0" "3.0 400x300 255 0 0"; do
   set -- $spec
@@ -187,6 +187,79 @@ rc=$?
 [ $rc -eq 0 ] && check "probe page renders" ok || check "probe page renders" "exit $rc: $(cat "$tmp/err")"
 sleep 0.5
 [ ! -s "$tmp/hits" ] && check "no network request" ok || check "no network request" "$(head -c 400 "$tmp/hits")"
+# the same with fetching allowed for other hosts (a name that is not this listener)
+export XDG_CACHE_HOME="$tmp/cache"
+"$REELAY" frame "$tmp/probe.json" --at 1 --fetch-assets assets.invalid,127.0.0.2 --scale 1 -o "$tmp/probe2.png" 2>"$tmp/err"
+rc=$?
+sleep 0.5
+[ $rc -eq 0 ] && [ ! -s "$tmp/hits" ] && check "no request with --fetch-assets naming other hosts" ok ||
+  check "no request with --fetch-assets naming other hosts" "exit $rc: $(head -c 400 "$tmp/hits") $(cat "$tmp/err")"
+
+# Opt-in assets: a recording whose image and CSS background live at
+# http://127.0.0.1:PORT/ (a loopback server): blank offline; drawn from a
+# --assets directory (DIR/HOST:PORT/PATH); fetched with --fetch-assets
+# naming that IP literal, then served from the on-disk cache (no request).
+aport=$(free_port)
+mkdir -p "$tmp/served" "$tmp/assetdir/127.0.0.1:$aport"
+python3 - "$aport" "$tmp/assets.json" "$tmp/served" "$tmp/assetdir/127.0.0.1:$aport" "$tmp/named.json" <<'PY'
+import json, os, struct, sys, zlib
+port, out, served, mirror, named = sys.argv[1:]
+def png(rgb):
+    raw = b"".join(b"\0" + bytes(rgb) * 8 for _ in range(8))
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+for d in (served, mirror):
+    open(os.path.join(d, "green.png"), "wb").write(png((0, 200, 0)))
+    open(os.path.join(d, "blue.png"), "wb").write(png((0, 0, 220)))
+def recording(host, path):
+    base = "http://%s:%s/" % (host, port)
+    ids = iter(range(1, 100))
+    el = lambda tag, attrs, kids=(): {"type": 2, "tagName": tag, "attributes": attrs, "childNodes": list(kids),
+                                      "id": next(ids)}
+    body = el("body", {"style": "margin:0;background:#fff"}, [
+        el("img", {"src": base + "green.png", "style": "position:absolute;left:0;top:0;width:100px;height:100px"}),
+        el("div", {"style": "position:absolute;left:150px;top:0;width:100px;height:100px;background:url(%sblue.png)"
+                   % base})])
+    doc = {"type": 0, "id": next(ids), "childNodes": [el("html", {}, [el("head", {}), body])]}
+    t0 = 1718003600000
+    json.dump([{"type": 4, "data": {"href": base, "width": 320, "height": 240}, "timestamp": t0},
+               {"type": 2, "data": {"node": doc, "initialOffset": {"left": 0, "top": 0}}, "timestamp": t0 + 10},
+               {"type": 3, "data": {"source": 1, "positions": [{"x": 300, "y": 200, "id": 1, "timeOffset": 0}]},
+                "timestamp": t0 + 1000}], open(path, "w"))
+recording("127.0.0.1", out)
+recording("localhost", named)
+PY
+(cd "$tmp/served" && exec python3 -m http.server "$aport" --bind 127.0.0.1) >"$tmp/served.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $aport), 0.2)" 2>/dev/null && break; sleep 0.05; done
+: >"$tmp/served.log"
+assets_frame() { # NAME [RECORDING] ARGS...: "IMG_RGB | BG_RGB" of the page at 0.5 s
+  local name=$1 recording="$tmp/assets.json"; shift
+  case "${1:-}" in *.json) recording=$1; shift ;; esac
+  "$REELAY" frame "$recording" --at 0.5 --scale 1 --overlays none -o "$tmp/$name.png" "$@" 2>"$tmp/$name.err" &&
+    echo "$(pixel_png "$tmp/$name.png" 50 50) | $(pixel_png "$tmp/$name.png" 200 50)"
+}
+requests() { grep -c '"GET ' "$tmp/served.log"; }
+got=$(assets_frame offline)
+[ "$got" = "255 255 255 | 255 255 255" ] && [ "$(requests)" -eq 0 ] && check "assets: blank and no request offline" ok ||
+  check "assets: blank and no request offline" "$got, $(requests) requests"
+got=$(assets_frame dir --assets "$tmp/assetdir")
+[ "$got" = "0 200 0 | 0 0 220" ] && [ "$(requests)" -eq 0 ] && check "assets: --assets DIR" ok ||
+  check "assets: --assets DIR" "$got, $(requests) requests: $(cat "$tmp/dir.err")"
+got=$(assets_frame fetched --fetch-assets "127.0.0.1:$aport")
+[ "$got" = "0 200 0 | 0 0 220" ] && [ "$(requests)" -eq 2 ] && check "assets: fetched from a listed IP" ok ||
+  check "assets: fetched from a listed IP" "$got, $(requests) requests: $(cat "$tmp/fetched.err")"
+got=$(assets_frame cached --fetch-assets "127.0.0.1:$aport")
+[ "$got" = "0 200 0 | 0 0 220" ] && [ "$(requests)" -eq 2 ] && check "assets: the cache serves them again" ok ||
+  check "assets: the cache serves them again" "$got, $(requests) requests"
+rm -rf "$tmp/cache"
+# a host name is fetched from public addresses only: localhost is not one
+got=$(assets_frame named "$tmp/named.json" --fetch-assets "localhost:$aport")
+[ -n "$got" ] && [ "$(requests)" -eq 2 ] && check "assets: a name never reaches loopback" ok ||
+  check "assets: a name never reaches loopback" "$got, $(requests) requests"
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
 
 # The engine's display shows recorded pages: a local client without the
 # engine's cookie is refused, one with it is let in. The engine is frozen
