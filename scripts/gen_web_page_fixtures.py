@@ -32,9 +32,44 @@ that is one blue (#0000ff) 320x240 box from 1.0 s, "a" is active again from
 2.0 s and its viewport grows to 400x300 at 2.5 s (its body then shows a
 400x300 red (#ff0000) box instead). Pointer moves keep each window active.
 
+With --widgets (--out defaults to fixtures/web/page-widgets.rrweb.json) it
+writes a 400x300 page of what real pages hold beyond boxes, each part placed
+and coloured so that a few pixels prove it was drawn, recorded the way rrweb
+2 records it:
+
+    part                    left top width height  known pixels
+    iframe (same-origin)      10  10   180    120  its body #e0ffe0; a block
+                                                   at 30,30 80x50 #ff00ff
+                                                   (#8000ff from 1.3 s)
+    shadow host (div)        210  10   180    120  #ffffff; a shadow block at
+                                                   230,30 80x50 #ff8000
+    text input                10 145   150     24  empty, "Hello reelay" at 1.0 s
+    checkbox                 170 148    18     18  checked at 1.1 s
+    select                   195 145    65     24  "Two", "Three" at 1.4 s
+    textarea                  10 180   150     50  "Notes" / "line two"
+    button                   170 185    90     30  #008000, "Send"
+    scrolled div (overflow)  270 150   120     80  stacked 80 px blocks #ffff00,
+                                                   #0000ff, #00c000; scrolled
+                                                   to y=80 at 1.2 s (blue on top)
+
+The iframe element is in the full snapshot without src or children; its
+document comes as rrweb's recorder sends it, a mutation with isAttachIframe
+whose node is the iframe's document (parentId the iframe element, every node
+in it carrying rootId, the document's id). The shadow host is marked
+isShadowHost and its shadow children isShadow; the host also has a light
+child (a #ff0000 block at 330,90 50x30) that a real shadow root without a
+slot hides, and the page's style sheet has div.inner{background:#ff0000},
+which must not reach into the shadow root. The page's <style> is a text
+node, the shadow root's a _cssText attribute (as rrweb 2.0.0-alpha.18
+records it). Input events (source 5) set the values, a scroll event
+(source 3) the div's scrollTop. Pointer moves at 0.5 s and 2.0 s.
+tests/golden/web-page-widgets-before.png and -after.png are the page at
+0.5 s and 1.5 s (rewritten like web-page-boxes.png).
+
 Deterministic: re-running gives identical bytes.
 
 Usage: python3 scripts/gen_web_page_fixtures.py [--out FILE]
+       python3 scripts/gen_web_page_fixtures.py --widgets [--out FILE]
        python3 scripts/gen_web_page_fixtures.py --network-probe PORT --out FILE
        python3 scripts/gen_web_page_fixtures.py --long SECONDS --out FILE
        python3 scripts/gen_web_page_fixtures.py --windows --out FILE
@@ -154,6 +189,93 @@ def windows_recording():
     return lines
 
 
+def widgets_recording():
+    ids = Ids()
+    WW, WH = 400, 300
+
+    def at(left, top, width, height, extra=""):
+        return "position:absolute;left:%dpx;top:%dpx;width:%dpx;height:%dpx;%s" % (left, top, width, height, extra)
+
+    page_css = ("body{margin:0;background:#f0f0f0;font:14px sans-serif;color:#000000}"
+                "div.inner{background:#ff0000}")
+    style = element(ids, "style", {}, [dict(text(ids, page_css), isStyle=True)])
+    iframe = element(ids, "iframe", {"style": at(10, 10, 180, 120, "border:0;margin:0")})
+    light = box(ids, 120, 80, 50, 30, "#ff0000")
+    host = element(ids, "div", {"style": at(210, 10, 180, 120, "background:#ffffff")}, [light])
+    host["isShadowHost"] = True
+    shadow_css = ".inner{position:absolute;left:20px;top:20px;width:80px;height:50px;background:#ff8000}"
+    shadow_style = element(ids, "style", {"_cssText": shadow_css}, [text(ids, "")])
+    inner = element(ids, "div", {"class": "inner"})
+    shadow_label = element(ids, "span", {"style": "position:absolute;left:20px;top:80px"}, [text(ids, "shadow")])
+    for child in (shadow_style, inner, shadow_label):
+        child["isShadow"] = True
+        host["childNodes"].append(child)
+    field = "box-sizing:border-box;margin:0;border:1px solid #404040;background:#ffffff;font:14px sans-serif;"
+    text_input = element(ids, "input", {"type": "text", "name": "name", "style": at(10, 145, 150, 24, field + "padding:0 4px")})
+    checkbox = element(ids, "input", {"type": "checkbox", "name": "agree", "style": at(170, 148, 18, 18, "margin:0")})
+    select = element(ids, "select", {"name": "count", "value": "Two", "style": at(195, 145, 65, 24, "margin:0")}, [
+        element(ids, "option", {"value": "One"}, [text(ids, "One")]),
+        element(ids, "option", {"value": "Two", "selected": True}, [text(ids, "Two")]),
+        element(ids, "option", {"value": "Three"}, [text(ids, "Three")]),
+    ])
+    # rrweb keeps a textarea's value as an attribute, not as its child
+    textarea = element(ids, "textarea", {"name": "notes", "value": "Notes\nline two",
+                                         "style": at(10, 180, 150, 50, field + "resize:none;padding:2px 4px")})
+    button = element(ids, "button", {"type": "submit", "style": at(170, 185, 90, 30,
+                                                                    "margin:0;border:0;padding:0;background:#008000;"
+                                                                    "color:#ffffff;font:bold 14px sans-serif")},
+                     [text(ids, "Send")])
+    form = element(ids, "form", {"style": "margin:0"}, [text_input, checkbox, select, textarea, button])
+    scroller = element(ids, "div", {"id": "scroller", "style": at(270, 150, 120, 80, "overflow:auto;background:#ffffff")}, [
+        element(ids, "div", {"style": "height:80px;background:#ffff00"}),
+        element(ids, "div", {"style": "height:80px;background:#0000ff"}),
+        element(ids, "div", {"style": "height:80px;background:#00c000"}),
+    ])
+    caption = element(ids, "div", {"style": "position:absolute;left:10px;top:250px;font:bold 16px sans-serif;color:#202020"},
+                      [text(ids, "Widgets")])
+    doc = document(ids, [element(ids, "title", {}, [text(ids, "Widgets")]), style],
+                   [iframe, host, form, scroller, caption], "")
+    del doc["childNodes"][1]["childNodes"][1]["attributes"]["style"]
+    body_id = doc["childNodes"][1]["childNodes"][1]["id"]
+
+    # the recorder serializes the iframe's document after the page's (on its
+    # load), so its ids follow; every node in it names the document as rootId
+    frame_doc = document(ids, [element(ids, "style", {}, [dict(text(ids, "body{margin:0;background:#e0ffe0;"
+                                                                  "font:14px sans-serif}"), isStyle=True)])],
+                         [box(ids, 20, 20, 80, 50, "#ff00ff"),
+                          element(ids, "p", {"style": "position:absolute;left:20px;top:80px;margin:0"},
+                                  [text(ids, "inside the frame")])], "")
+    del frame_doc["childNodes"][1]["childNodes"][1]["attributes"]["style"]
+
+    def root(node):
+        node["rootId"] = frame_doc["id"]
+        for child in node.get("childNodes", ()):
+            root(child)
+    for child in frame_doc["childNodes"]:
+        root(child)
+    frame_block = frame_doc["childNodes"][1]["childNodes"][1]["childNodes"][0]
+
+    def incremental(t, **data):
+        return {"type": 3, "data": data, "timestamp": T0 + t}
+
+    def mutation(t, adds=(), attributes=(), **extra):
+        return incremental(t, source=0, texts=[], attributes=list(attributes), removes=[], adds=list(adds), **extra)
+
+    return [
+        {"type": 4, "data": {"href": "https://example.test/widgets", "width": WW, "height": WH}, "timestamp": T0},
+        {"type": 2, "data": {"node": doc, "initialOffset": {"left": 0, "top": 0}}, "timestamp": T0 + 10},
+        mutation(20, adds=[{"parentId": iframe["id"], "nextId": None, "node": frame_doc}], isAttachIframe=True),
+        incremental(500, source=1, positions=[{"x": 380, "y": 290, "id": body_id, "timeOffset": 0}]),
+        incremental(1000, source=5, text="Hello reelay", isChecked=False, id=text_input["id"]),
+        incremental(1100, source=5, text="on", isChecked=True, id=checkbox["id"]),
+        incremental(1200, source=3, id=scroller["id"], x=0, y=80),
+        mutation(1300, attributes=[{"id": frame_block["id"], "attributes": {
+            "style": frame_block["attributes"]["style"].replace("#ff00ff", "#8000ff")}}]),
+        incremental(1400, source=5, text="Three", isChecked=False, id=select["id"]),
+        incremental(2000, source=1, positions=[{"x": 390, "y": 290, "id": body_id, "timeOffset": 0}]),
+    ]
+
+
 def probe_recording(port):
     base = "http://127.0.0.1:%d/" % port
     ids = Ids()
@@ -193,11 +315,15 @@ def probe_recording(port):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=os.path.join(ROOT, "fixtures", "web", "page-boxes.rrweb.json"))
+    parser.add_argument("--out")
     parser.add_argument("--network-probe", type=int, metavar="PORT")
     parser.add_argument("--long", type=float, metavar="SECONDS")
     parser.add_argument("--windows", action="store_true")
+    parser.add_argument("--widgets", action="store_true")
     args = parser.parse_args()
+    if not args.out:
+        args.out = os.path.join(ROOT, "fixtures", "web",
+                                "page-widgets.rrweb.json" if args.widgets else "page-boxes.rrweb.json")
     if args.windows:
         with open(args.out, "w") as f:
             for window, event in windows_recording():
@@ -207,6 +333,8 @@ def main():
         events = probe_recording(args.network_probe)
     elif args.long:
         events = long_recording(args.long)
+    elif args.widgets:
+        events = widgets_recording()
     else:
         events = boxes_recording()
     with open(args.out, "w") as f:
