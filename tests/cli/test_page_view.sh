@@ -316,6 +316,32 @@ fi
 wait "$frame_pid"; rc=$?
 [ $rc -eq 0 ] && check "frame after the probe" ok || check "frame after the probe" "exit $rc: $(cat "$tmp/auth.err")"
 
+# reelay itself SIGKILLed mid-render (from its drawing thread's engine
+# start too): the engine, its Xvfb and WebKit die with it, and no video.
+"$REELAY" render "$tmp/long.json" -o "$tmp/sigkill.webm" --quiet 2>/dev/null &
+render_pid=$!
+engine=""
+for _ in $(seq 1 600); do
+  engine=$(pgrep -f -P "$render_pid" __page-engine | head -1)
+  [ -n "$engine" ] && [ -n "$(pgrep -f -P "$engine" WebKitWebProcess)" ] && break
+  engine=""
+  sleep 0.02
+done
+sleep 1
+kill -KILL "$render_pid"
+wait "$render_pid" 2>/dev/null
+left=1
+for _ in $(seq 50); do
+  left=$(ps -eo pgid=,args= | awk -v g="$engine" '$1 == g' | wc -l)
+  [ "$left" -eq 0 ] && break
+  sleep 0.1
+done
+if [ -n "$engine" ] && [ "$left" -eq 0 ] && [ ! -e "$tmp/sigkill.webm" ]; then
+  check "reelay killed: its engine's processes end too" ok
+else
+  check "reelay killed: its engine's processes end too" "engine '$engine', $left left: $(ps -eo pgid,args | awk -v g="$engine" '$1 == g')"
+fi
+
 # nothing left running but the listener (killed at exit)
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
