@@ -299,6 +299,23 @@ static int page_error(reelay_page_server *server, reelay_err *err)
     return REELAY_E_INPUT;
 }
 
+/* Between page frames the window is hidden: a shown view has the web
+ * process paint every change into a fresh shared bitmap and the UI process
+ * merge it into the view's backing store, all of it thrown away because the
+ * snapshot repaints the whole page anyway (about a third of a frame's CPU on
+ * the public recording). A snapshot of the hidden view is the same page:
+ * WebKit lays out and paints it for the snapshot itself. The window is shown
+ * again while images are pending, since WebKit starts lazy images only in
+ * the rendering updates of a shown page. */
+static void set_shown(reelay_page_server *server, gboolean shown)
+{
+    if (shown == gtk_widget_get_visible(server->window)) return;
+    if (shown)
+        gtk_widget_show(server->window);
+    else
+        gtk_widget_hide(server->window);
+}
+
 int reelay_page_server_load(reelay_page_server *server, char *events_json, size_t len, reelay_err *err)
 {
     static const char head[] = "window.__events=";
@@ -312,6 +329,7 @@ int reelay_page_server_load(reelay_page_server *server, char *events_json, size_
     if (server->events_js) g_bytes_unref(server->events_js);
     server->events_js = g_bytes_new_take(js, total);
     server->loaded = server->load_failed = FALSE;
+    set_shown(server, TRUE); /* the replayer starts as in a shown page */
     webkit_web_view_load_uri(server->view, PAGE_URI);
     while (!server->loaded && !server->load_failed && !server->crash) g_main_context_iteration(NULL, TRUE);
     if (server->crash) return reelay_err_set(err, REELAY_E_INTERNAL, "%s", server->crash);
@@ -327,6 +345,7 @@ int reelay_page_server_load(reelay_page_server *server, char *events_json, size_
     /* the bundle's text is not needed again */
     g_bytes_unref(server->events_js);
     server->events_js = NULL;
+    set_shown(server, FALSE);
     return REELAY_OK;
 }
 
@@ -345,12 +364,14 @@ int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst,
     if (run_js(server, script, &busy, err) != REELAY_OK) return err->code;
     if (busy < 0 && page_error(server, err) != REELAY_OK) return err->code;
     gint64 until = g_get_monotonic_time() + IMAGE_WAIT_US;
+    if (busy > 0) set_shown(server, TRUE);
     while (busy > 0 && g_get_monotonic_time() < until) {
         g_usleep(2000);
         while (g_main_context_iteration(NULL, FALSE)) {
         }
         if (run_js(server, "window.__busy()", &busy, err) != REELAY_OK) return err->code;
     }
+    set_shown(server, FALSE);
     if (server->snapshot) cairo_surface_destroy(server->snapshot);
     server->snapshot = NULL;
     server->done = FALSE;
@@ -372,10 +393,18 @@ int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst,
     int sstride = cairo_image_surface_get_stride(snap);
     const uint8_t *src = cairo_image_surface_get_data(snap);
     size_t row = (size_t)server->width * 4;
+    size_t copied = (size_t)(sw < server->width ? sw : server->width) * 4;
     for (int y = 0; y < server->height; y++) {
         uint8_t *out = dst + (size_t)y * stride;
-        memset(out, 0xff, row); /* white where the snapshot falls short */
-        if (y < sh) memcpy(out, src + (size_t)y * (size_t)sstride, (size_t)(sw < server->width ? sw : server->width) * 4);
+        size_t done = 0;
+        if (y < sh) {
+            memcpy(out, src + (size_t)y * (size_t)sstride, copied);
+            done = copied;
+        }
+        memset(out + done, 0xff, row - done); /* white where the snapshot falls short */
     }
+    /* its shared memory is not needed until the next page frame */
+    cairo_surface_destroy(server->snapshot);
+    server->snapshot = NULL;
     return REELAY_OK;
 }

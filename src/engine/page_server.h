@@ -6,7 +6,9 @@
  * set blocks every other URL (http(s), ws(s), ftp, file: — only reelay:,
  * data:, blob: and about: load), navigations away are refused, and the
  * context is ephemeral (nothing written to disk). Seeking runs rrweb's
- * Replayer.pause(t) and copies webkit_web_view_get_snapshot() out as BGRA.
+ * Replayer.pause(t) and copies webkit_web_view_get_snapshot() out as BGRA;
+ * the window is hidden between page frames (shown while the page loads and
+ * while a frame's images are pending), so WebKit paints only for snapshots.
  * gtk_init must have been called on this thread; everything stays on it. */
 #ifndef REELAY_ENGINE_PAGE_SERVER_H
 #define REELAY_ENGINE_PAGE_SERVER_H
