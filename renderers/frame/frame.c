@@ -18,6 +18,10 @@
 #include "scene/web_scene.h"
 #include "scene/wireframe_scene.h"
 
+/* The page view draws pages up to this many pixels a side; a larger
+ * recorded viewport is laid out at its size and drawn zoomed out to fit. */
+#define PAGE_MAX_SIDE 4096.0
+
 /* A web page of unknown size is shown at this viewport. */
 #define DEFAULT_WEB_WIDTH 1280.0
 #define DEFAULT_WEB_HEIGHT 800.0
@@ -301,12 +305,16 @@ static int ensure_engine(reelay_frame_maker *maker, uint32_t window, int width, 
         reelay_page_engine_stop(maker->engine);
         maker->engine = NULL;
     }
+    reelay_page_engine_options options = {0};
+    if (maker->engine_options) options = *maker->engine_options;
+    double side = width > height ? width : height;
+    options.zoom = side > PAGE_MAX_SIDE ? PAGE_MAX_SIDE / side : 1;
     reelay_buf events;
     reelay_buf_init(&events);
     int rc = reelay_rrweb_json_window(maker->session, window, &events, NULL, err);
     if (rc == REELAY_OK)
-        rc = reelay_page_engine_start(maker->engine_options, width, height, (const char *)events.data, events.len,
-                                      &maker->engine, err);
+        rc = reelay_page_engine_start(&options, width, height, (const char *)events.data, events.len, &maker->engine,
+                                      err);
     reelay_buf_free(&events);
     if (rc != REELAY_OK) {
         if (session_s >= 0) reelay_err_prefix(err, "the page at session time %.3f s", session_s);
@@ -331,19 +339,21 @@ static void page_size(const reelay_frame_maker *maker, int *width, int *height)
 static int update_page(reelay_frame_maker *maker, reelay_err *err)
 {
     const reelay_web_state *w = &maker->web_state;
-    int width, height;
-    page_size(maker, &width, &height);
+    int css_width, css_height;
+    page_size(maker, &css_width, &css_height);
     if (maker->page_valid && maker->page_window == w->window && maker->page_revision == maker->seek_revision &&
-        cairo_image_surface_get_width(maker->page) == width && cairo_image_surface_get_height(maker->page) == height)
+        maker->engine_width == css_width && maker->engine_height == css_height)
         return REELAY_OK;
     double session_s = (maker->seek_ts - maker->session->first_ts) / 1000.0;
-    int rc = ensure_engine(maker, w->window, width, height, session_s, err);
+    int rc = ensure_engine(maker, w->window, css_width, css_height, session_s, err);
     cairo_surface_t *frame = NULL;
     if (rc == REELAY_OK) rc = reelay_page_engine_frame(maker->engine, maker->seek_ts, session_s, &frame, err);
     if (rc != REELAY_OK) {
         maker->page_valid = false;
         return rc;
     }
+    /* the engine's pixels: the CSS size, zoomed out when it is huge */
+    int width = cairo_image_surface_get_width(frame), height = cairo_image_surface_get_height(frame);
     if (maker->page && (cairo_image_surface_get_width(maker->page) != width ||
                         cairo_image_surface_get_height(maker->page) != height)) {
         cairo_surface_destroy(maker->page);

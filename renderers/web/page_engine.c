@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -342,9 +343,11 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
     }
     char size_text[48];
     snprintf(size_text, sizeof size_text, "%dx%d", engine->width, engine->height);
-    char *argv_full[18] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
-                           "--assets", assets};
-    int argc = 10;
+    char zoom_text[32];
+    snprintf(zoom_text, sizeof zoom_text, "%.17g", options && options->zoom > 0 ? options->zoom : 1.0);
+    char *argv_full[20] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
+                           "--assets", assets, "--zoom", zoom_text};
+    int argc = 12;
     const struct {
         const char *flag, *value;
     } optional[] = {{"--display", options ? options->display : NULL},
@@ -390,8 +393,14 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
                              const char *events_json, size_t len, reelay_page_engine **out, reelay_err *err)
 {
     *out = NULL;
-    if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
-        return reelay_err_set(err, REELAY_E_INPUT, "page engine: a %dx%d page cannot be shown", width, height);
+    double zoom = options && options->zoom > 0 ? options->zoom : 1;
+    long device_w = lround(width * zoom), device_h = lround(height * zoom);
+    if (width <= 0 || height <= 0 || device_w < 1 || device_h < 1 || device_w > REELAY_PAGE_ENGINE_MAX_SIDE ||
+        device_h > REELAY_PAGE_ENGINE_MAX_SIDE)
+        return reelay_err_set(err, REELAY_E_INPUT, "page engine: a %dx%d page cannot be shown at zoom %g", width,
+                              height, zoom);
+    width = (int)device_w;
+    height = (int)device_h;
     double t0 = reelay_monotonic_s();
     reelay_page_engine *engine = calloc(1, sizeof *engine);
     if (!engine) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");

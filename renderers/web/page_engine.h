@@ -18,6 +18,9 @@
 
 typedef struct reelay_page_engine reelay_page_engine;
 
+/* The largest frame side, in device pixels. */
+#define REELAY_PAGE_ENGINE_MAX_SIDE 16384
+
 /* Defaults of the options below. */
 #define REELAY_PAGE_ENGINE_START_TIMEOUT_S 60.0
 #define REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S 30.0
@@ -36,6 +39,10 @@ typedef struct reelay_page_engine_options {
      * the engine may fetch from (comma-separated). NULL: none. */
     const char *asset_dir;
     const char *fetch_hosts;
+    /* Device pixels per CSS pixel: the page is laid out at the size asked
+     * for and drawn at that size times zoom (WebKit's page zoom), so a huge
+     * viewport fits in a bounded picture. 0: 1. */
+    double zoom;
 } reelay_page_engine_options;
 
 typedef struct reelay_page_engine_stats {
@@ -47,7 +54,8 @@ typedef struct reelay_page_engine_stats {
 
 /* Starts an engine for a width x height page (CSS px) replaying events_json
  * (a JSON array of rrweb events, reelay_rrweb_json_window) and waits until
- * it is ready. options may be NULL. */
+ * it is ready. Its frames are width x height times options->zoom pixels
+ * (rounded, at most REELAY_PAGE_ENGINE_MAX_SIDE a side). options may be NULL. */
 int reelay_page_engine_start(const reelay_page_engine_options *options, int width, int height,
                              const char *events_json, size_t len, reelay_page_engine **out, reelay_err *err);
 

@@ -20,7 +20,8 @@
 
 typedef struct engine_args {
     int socket_fd, frame_fd;
-    int width, height;
+    int width, height; /* the view, device pixels */
+    double zoom;       /* device pixels per CSS pixel */
     const char *assets;
     const char *display; /* NULL: start Xvfb */
     const char *asset_dir, *fetch_hosts; /* opt-in assets, NULL: none */
@@ -30,6 +31,7 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
 {
     memset(args, 0, sizeof *args);
     args->socket_fd = args->frame_fd = -1;
+    args->zoom = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *name = argv[i], *value = argv[i + 1];
         if (strcmp(name, "--socket") == 0) args->socket_fd = atoi(value);
@@ -38,11 +40,13 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
             if (sscanf(value, "%dx%d", &args->width, &args->height) != 2) args->width = 0;
         } else if (strcmp(name, "--assets") == 0) args->assets = value;
         else if (strcmp(name, "--display") == 0) args->display = value;
+        else if (strcmp(name, "--zoom") == 0) args->zoom = atof(value);
         else if (strcmp(name, "--asset-dir") == 0) args->asset_dir = value;
         else if (strcmp(name, "--fetch-hosts") == 0) args->fetch_hosts = value;
         else return reelay_err_set(err, REELAY_E_USAGE, "unknown engine option %s", name);
     }
-    if (args->socket_fd < 0 || args->frame_fd < 0 || args->width <= 0 || args->height <= 0 || !args->assets)
+    if (args->socket_fd < 0 || args->frame_fd < 0 || args->width <= 0 || args->height <= 0 || !args->assets ||
+        !(args->zoom > 0 && args->zoom <= 16))
         return reelay_err_set(err, REELAY_E_USAGE, "the page engine is started by reelay itself");
     return REELAY_OK;
 }
@@ -127,6 +131,7 @@ int reelay_cmd_page_engine(int argc, char **argv)
         rc = reelay_assets_new(args.asset_dir, args.fetch_hosts, NULL, &assets, &err);
     if (rc == REELAY_OK) rc = reelay_page_server_new(args.width, args.height, args.assets, &server, &err);
     if (rc == REELAY_OK) reelay_page_server_set_assets(server, assets);
+    if (rc == REELAY_OK && args.zoom != 1) reelay_page_server_set_zoom(server, args.zoom);
     if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, &err);
     if (rc != REELAY_OK) reelay_wire_printf(args.socket_fd, NULL, "ERR %s", err.msg);
     reelay_page_server_free(server);

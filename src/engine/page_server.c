@@ -408,3 +408,8 @@ int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst,
     server->snapshot = NULL;
     return REELAY_OK;
 }
+
+void reelay_page_server_set_zoom(reelay_page_server *server, double zoom)
+{
+    webkit_web_view_set_zoom_level(server->view, zoom);
+}

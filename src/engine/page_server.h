@@ -38,4 +38,8 @@ int reelay_page_server_load(reelay_page_server *server, char *events_json, size_
  * layout) rows of `stride` bytes into dst. */
 int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst, size_t stride, reelay_err *err);
 
+/* Device pixels per CSS pixel (WebKit's page zoom): a page laid out at
+ * width/zoom x height/zoom CSS px drawn into the width x height view. */
+void reelay_page_server_set_zoom(reelay_page_server *server, double zoom);
+
 #endif

@@ -279,8 +279,13 @@ if [ -n "$engine" ]; then
   probe=$(python3 - "$engine" <<'PY'
 import os, socket, struct, sys
 engine = sys.argv[1]
-xvfb = [p for p in os.listdir("/proc") if p.isdigit() and open("/proc/%s/stat" % p).read().split(")")[1].split()[1] == engine
-        and open("/proc/%s/comm" % p).read().strip() == "Xvfb"][0]
+def child_xvfb(p):
+    try:  # a process may end while we look
+        return (open("/proc/%s/stat" % p).read().split(")")[1].split()[1] == engine
+                and open("/proc/%s/comm" % p).read().strip() == "Xvfb")
+    except OSError:
+        return False
+xvfb = [p for p in os.listdir("/proc") if p.isdigit() and child_xvfb(p)][0]
 args = open("/proc/%s/cmdline" % xvfb, "rb").read().split(b"\0")
 fd = [f for f in os.listdir("/proc/%s/fd" % engine) if "reelay-xauthority" in os.readlink("/proc/%s/fd/%s" % (engine, f))][0]
 entry = open("/proc/%s/fd/%s" % (engine, fd), "rb").read()
