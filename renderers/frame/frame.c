@@ -56,6 +56,9 @@ struct reelay_frame_maker {
     uint32_t engine_window;
     int engine_width, engine_height;
     cairo_surface_t *page;    /* the last page frame, a copy (engines come and go) */
+    uint64_t page_serial;     /* counts the page frames copied into page */
+    cairo_surface_t *scaled;  /* page resampled to the device size it was last painted at */
+    uint64_t scaled_serial;
     bool page_valid;
     uint32_t page_window;
     size_t page_revision;
@@ -147,6 +150,7 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
     if (!maker) return;
     reelay_page_engine_stop(maker->engine);
     if (maker->page) cairo_surface_destroy(maker->page);
+    if (maker->scaled) cairo_surface_destroy(maker->scaled);
     reelay_page_changes_free(maker->page_changes);
     reelay_touch_track_free(maker->touches);
     reelay_web_scene_free(maker->web_scene);
@@ -375,6 +379,7 @@ static int update_page(reelay_frame_maker *maker, reelay_err *err)
     for (int y = 0; y < height; y++)
         memcpy(dst + (size_t)y * dst_stride, src + (size_t)y * src_stride, (size_t)width * 4);
     cairo_surface_mark_dirty(maker->page);
+    maker->page_serial++;
     maker->page_valid = true;
     maker->page_window = w->window;
     maker->page_revision = maker->seek_revision;
@@ -446,6 +451,49 @@ reelay_page_view_stats reelay_frame_maker_page_stats(const reelay_frame_maker *m
     return stats;
 }
 
+/* The page at (0, 0, vw, vh) of cr. A video repaints the screen for every
+ * pointer move while the page stays: the page is resampled once per page
+ * frame and size into `scaled`, then each repaint is a copy of it (placed
+ * on whole device pixels; without rotation or skew only). */
+static void paint_page_pixels(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh)
+{
+    double x0 = 0, y0 = 0, dw = vw, dh = vh;
+    cairo_user_to_device(cr, &x0, &y0);
+    cairo_user_to_device_distance(cr, &dw, &dh);
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    int pw = cairo_image_surface_get_width(maker->page), ph = cairo_image_surface_get_height(maker->page);
+    int cw = (int)lround(dw), ch = (int)lround(dh);
+    bool axis_aligned = m.xy == 0 && m.yx == 0 && cw > 0 && ch > 0;
+    if (!axis_aligned || (cw == pw && ch == ph)) {
+        cairo_save(cr);
+        cairo_scale(cr, vw / pw, vh / ph);
+        cairo_set_source_surface(cr, maker->page, 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        return;
+    }
+    if (!maker->scaled || maker->scaled_serial != maker->page_serial ||
+        cairo_image_surface_get_width(maker->scaled) != cw || cairo_image_surface_get_height(maker->scaled) != ch) {
+        if (maker->scaled) cairo_surface_destroy(maker->scaled);
+        maker->scaled = cairo_image_surface_create(CAIRO_FORMAT_RGB24, cw, ch);
+        cairo_t *scr = cairo_create(maker->scaled);
+        cairo_scale(scr, (double)cw / pw, (double)ch / ph);
+        cairo_set_source_surface(scr, maker->page, 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(scr), CAIRO_FILTER_GOOD);
+        cairo_set_operator(scr, CAIRO_OPERATOR_SOURCE);
+        cairo_paint(scr);
+        cairo_destroy(scr);
+        maker->scaled_serial = maker->page_serial;
+    }
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_set_source_surface(cr, maker->scaled, round(x0), round(y0));
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
 /* The web page view in logical units: the chrome overlay, the engine's
  * page, the other overlays. */
 static int paint_page_view(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info,
@@ -462,12 +510,7 @@ static int paint_page_view(reelay_frame_maker *maker, cairo_t *cr, double vw, do
     }
     cairo_rectangle(cr, 0, 0, vw, vh);
     cairo_clip(cr);
-    cairo_save(cr);
-    cairo_scale(cr, vw / cairo_image_surface_get_width(maker->page), vh / cairo_image_surface_get_height(maker->page));
-    cairo_set_source_surface(cr, maker->page, 0, 0);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-    cairo_paint(cr);
-    cairo_restore(cr);
+    paint_page_pixels(maker, cr, vw, vh);
     bool animates = false;
     if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
         reelay_paint_touch(cr, &maker->touch_state);
