@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* rrweb incremental sources past the ones session.h names. */
 enum { RR_SRC_LOG = 11 };
@@ -11,6 +12,7 @@ typedef struct window_changes {
     double *times; /* ascending */
     size_t count, cap;
     int64_t hovered; /* the element rrweb's mouse is over; -1 none yet */
+    bool hover_styled; /* some :hover rule was recorded in this window */
 } window_changes;
 
 struct reelay_page_changes {
@@ -43,6 +45,7 @@ static bool changes_page(const reelay_event *ev, window_changes *w)
     if (!is_pointer_source(ev->rr_source)) return ev->rr_source != RR_SRC_LOG;
     if (ev->kind == EV_INTERACTION && (ev->u.interaction.type == RR_FOCUS || ev->u.interaction.type == RR_BLUR))
         return true;
+    if (!w->hover_styled) return false;
     int64_t target = pointer_target(ev);
     if (target < 0 || target == w->hovered) return false;
     w->hovered = target;
@@ -61,6 +64,13 @@ int reelay_page_changes_new(const reelay_session *session, reelay_page_changes *
         return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     }
     for (size_t i = 0; i < changes->window_count; i++) changes->windows[i].hovered = -1;
+    /* Which windows can show hover at all. Without the recorded JSON the
+     * style text is unknown: assume they can. */
+    for (size_t i = 0; i < session->event_count; i++) {
+        const reelay_event *ev = &session->events[i];
+        if (ev->window >= changes->window_count) continue;
+        if (!ev->rrweb_json || strstr(ev->rrweb_json, ":hover")) changes->windows[ev->window].hover_styled = true;
+    }
     for (size_t i = 0; i < session->event_count; i++) {
         const reelay_event *ev = &session->events[i];
         if (ev->window >= changes->window_count) continue;

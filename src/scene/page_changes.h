@@ -16,7 +16,11 @@
  *    position and marks the element under it :hover, and focuses on Focus.
  *    A mouse or touch move, a drag, or a mouse interaction is a change only
  *    when the element it targets differs from the one hovered before (Focus
- *    and Blur always are): moving within one element redraws nothing;
+ *    and Blur always are): moving within one element redraws nothing. And
+ *    only in a window whose recorded events (style sheets, rules, style
+ *    text) hold a ":hover" selector at all: rrweb's hover is a class its
+ *    rewritten :hover rules match, so without one no hover shows (known when
+ *    the session was read with keep_rrweb_json; otherwise hover counts);
  *  - custom and plugin events (console, network, $pageview) change nothing.
  * Events of other windows never count: each window is its own page. */
 #ifndef REELAY_SCENE_PAGE_CHANGES_H

@@ -6,6 +6,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_support.h"
 
+#include <string.h>
+
+#include "ingest/ingest.h"
 #include "scene/page_changes.h"
 #include "session/session.h"
 
@@ -74,6 +77,40 @@ static void test_hover_changes_only(void **state)
     reelay_session_free(s);
 }
 
+/* Read as the page view reads it: with each event's JSON kept. */
+static reelay_page_changes *changes_kept(const char *text, reelay_session **session)
+{
+    reelay_ingest_options options = reelay_ingest_defaults();
+    options.keep_rrweb_json = true;
+    reelay_err err;
+    reelay_err_clear(&err);
+    assert_int_equal(reelay_ingest_memory((const unsigned char *)text, strlen(text), "test", &options, session, &err),
+                     REELAY_OK);
+    reelay_page_changes *changes = NULL;
+    assert_int_equal(reelay_page_changes_new(*session, &changes, &err), REELAY_OK);
+    return changes;
+}
+
+#define HOVER_RULE(w, t) LINE(w, t, 3, "{\"source\":8,\"id\":2,\"adds\":[{\"rule\":\"a:hover{color:red}\"}]}")
+
+static void test_hover_needs_a_hover_rule(void **state)
+{
+    (void)state;
+    /* window a has no :hover rule anywhere: its pointer never redraws the
+     * page (focus still does); window b has one */
+    reelay_session *s;
+    reelay_page_changes *c =
+        changes_kept(META("a", 1000) SNAP("a", 1001) MOVE("a", 1100, 2) MOVE("a", 1200, 3) INTER("a", 1300, 2, 2)
+                         INTER("a", 1400, 5, 2) META("b", 2000) SNAP("b", 2001) HOVER_RULE("b", 2002)
+                         MOVE("b", 2100, 2) MOVE("b", 2200, 3),
+                     &s);
+    uint32_t a = ts_window_of(s, "a"), b = ts_window_of(s, "b");
+    assert_int_equal(reelay_page_changes_count(c, a), 3); /* meta, snapshot, focus */
+    assert_int_equal(reelay_page_changes_count(c, b), 5); /* meta, snapshot, rule, two hovers */
+    reelay_page_changes_free(c);
+    reelay_session_free(s);
+}
+
 static void test_windows_apart(void **state)
 {
     (void)state;
@@ -97,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_document_sources_count),
         cmocka_unit_test(test_hover_changes_only),
         cmocka_unit_test(test_windows_apart),
+        cmocka_unit_test(test_hover_needs_a_hover_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
