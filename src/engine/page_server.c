@@ -318,13 +318,15 @@ static void set_shown(reelay_page_server *server, gboolean shown)
 
 int reelay_page_server_load(reelay_page_server *server, char *events_json, size_t len, reelay_err *err)
 {
-    static const char head[] = "window.__events=";
+    /* with assets, page.html also waits for CSS images and fonts */
+    const char *head = server->assets ? "window.__assets=true;window.__events=" : "window.__events=";
     static const char tail[] = ";\n";
-    size_t total = sizeof head - 1 + len + sizeof tail - 1;
+    size_t head_len = strlen(head);
+    size_t total = head_len + len + sizeof tail - 1;
     char *js = g_malloc(total);
-    memcpy(js, head, sizeof head - 1);
-    memcpy(js + sizeof head - 1, events_json, len);
-    memcpy(js + sizeof head - 1 + len, tail, sizeof tail - 1);
+    memcpy(js, head, head_len);
+    memcpy(js + head_len, events_json, len);
+    memcpy(js + head_len + len, tail, sizeof tail - 1);
     free(events_json);
     if (server->events_js) g_bytes_unref(server->events_js);
     server->events_js = g_bytes_new_take(js, total);
