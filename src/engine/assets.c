@@ -15,6 +15,9 @@ struct reelay_assets {
     char *cache_dir;   /* when fetching */
     SoupSession *session;
     GResolver *resolver;
+    /* URL -> the other requests for it while it is being fetched (a
+     * GPtrArray of WebKitURISchemeRequest, answered with the first) */
+    GHashTable *waiting;
 };
 
 int reelay_assets_new(const char *dir, const char *fetch_hosts, const char *cache_dir, reelay_assets **out,
@@ -54,6 +57,7 @@ int reelay_assets_new(const char *dir, const char *fetch_hosts, const char *cach
                                                    REELAY_ASSET_TIMEOUT_S, "max-conns", 8, "user-agent",
                                                    "reelay-assets", "proxy-resolver", NULL, NULL);
         a->resolver = g_resolver_get_default();
+        a->waiting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     }
     *out = a;
     return REELAY_OK;
@@ -64,6 +68,7 @@ void reelay_assets_free(reelay_assets *a)
     if (!a) return;
     if (a->session) g_object_unref(a->session);
     if (a->resolver) g_object_unref(a->resolver);
+    if (a->waiting) g_hash_table_destroy(a->waiting);
     g_strfreev(a->hosts);
     g_free(a->dir);
     g_free(a->cache_dir);
@@ -423,9 +428,21 @@ static void fetch_free(fetch *f)
     g_free(f);
 }
 
+/* The requests that waited for f's URL (none may be left in the table). */
+static GPtrArray *take_waiting(fetch *f)
+{
+    gpointer key = NULL, value = NULL;
+    if (!g_hash_table_steal_extended(f->assets->waiting, f->url, &key, &value)) return NULL;
+    g_free(key);
+    return value;
+}
+
 static void fetch_failed(fetch *f, const char *why)
 {
     finish_missing(f->request, why);
+    GPtrArray *others = take_waiting(f);
+    for (guint i = 0; others && i < others->len; i++) finish_missing(others->pdata[i], why);
+    if (others) g_ptr_array_unref(others);
     fetch_free(f);
 }
 
@@ -440,6 +457,10 @@ static void fetch_done(fetch *f)
     g_free(path);
     const char *type = soup_message_headers_get_content_type(soup_message_get_response_headers(f->message), NULL);
     finish_bytes(f->assets, f->request, bytes, type ? type : type_of(f->url), f->url);
+    GPtrArray *others = take_waiting(f);
+    for (guint i = 0; others && i < others->len; i++)
+        finish_bytes(f->assets, others->pdata[i], bytes, type ? type : type_of(f->url), f->url);
+    if (others) g_ptr_array_unref(others);
     g_bytes_unref(bytes);
     fetch_free(f);
 }
@@ -551,8 +572,12 @@ void reelay_assets_serve(reelay_assets *a, WebKitURISchemeRequest *request)
                 GBytes *cached = g_bytes_new_take(data, size);
                 finish_bytes(a, request, cached, type_of(g_uri_get_path(uri)), url);
                 g_bytes_unref(cached);
+            } else if (g_hash_table_contains(a->waiting, url)) {
+                g_free(data);
+                g_ptr_array_add(g_hash_table_lookup(a->waiting, url), g_object_ref(request));
             } else {
                 g_free(data);
+                g_hash_table_insert(a->waiting, g_strdup(url), g_ptr_array_new_with_free_func(g_object_unref));
                 fetch *f = g_new0(fetch, 1);
                 f->assets = a;
                 f->request = g_object_ref(request);
