@@ -330,10 +330,11 @@ static int ensure_engine(reelay_frame_maker *maker, uint32_t window, int width, 
     return REELAY_OK;
 }
 
-static void page_size(const reelay_frame_maker *maker, int *width, int *height)
+/* The page of state w in whole CSS px, as the engine lays it out. */
+static void page_size(const reelay_frame_maker *maker, const reelay_web_state *w, int *width, int *height)
 {
     double vw, vh;
-    web_viewport(maker->session, &maker->web_state, &vw, &vh);
+    web_viewport(maker->session, w, &vw, &vh);
     *width = (int)lround(vw);
     *height = (int)lround(vh);
 }
@@ -344,7 +345,7 @@ static int update_page(reelay_frame_maker *maker, reelay_err *err)
 {
     const reelay_web_state *w = &maker->web_state;
     int css_width, css_height;
-    page_size(maker, &css_width, &css_height);
+    page_size(maker, w, &css_width, &css_height);
     if (maker->page_valid && maker->page_window == w->window && maker->page_revision == maker->seek_revision &&
         maker->engine_width == css_width && maker->engine_height == css_height)
         return REELAY_OK;
@@ -389,9 +390,7 @@ static int update_page(reelay_frame_maker *maker, reelay_err *err)
 int reelay_frame_maker_prepare(reelay_frame_maker *maker, double ts, reelay_err *err)
 {
     if (!maker->page_view) return REELAY_OK;
-    web_seek(maker, ts, NULL);
-    maker->seek_ts = ts;
-    maker->seeked = true;
+    if (reelay_frame_maker_seek(maker, ts, NULL, err) != REELAY_OK) return err->code;
     if (!maker->page_auto) return update_page(maker, err);
     reelay_err local;
     reelay_err_clear(&local);
@@ -417,10 +416,9 @@ int reelay_frame_maker_prefetch(reelay_frame_maker *maker, double ts, reelay_err
     if (!maker->page_view || !maker->engine) return REELAY_OK;
     reelay_web_state then;
     reelay_web_scene_at(maker->web_scene, ts, &then);
-    double vw, vh;
-    web_viewport(maker->session, &then, &vw, &vh);
-    if (then.window != maker->engine_window || (int)lround(vw) != maker->engine_width ||
-        (int)lround(vh) != maker->engine_height)
+    int width, height;
+    page_size(maker, &then, &width, &height);
+    if (then.window != maker->engine_window || width != maker->engine_width || height != maker->engine_height)
         return REELAY_OK;
     size_t revision = reelay_page_changes_revision(maker->page_changes, then.window, ts);
     if (maker->page_valid && maker->page_window == then.window && maker->page_revision == revision) return REELAY_OK;
@@ -494,57 +492,43 @@ static void paint_page_pixels(reelay_frame_maker *maker, cairo_t *cr, double vw,
     cairo_restore(cr);
 }
 
-/* The web page view in logical units: the chrome overlay, the engine's
- * page, the other overlays. */
-static int paint_page_view(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info,
-                           reelay_err *err)
+/* The page view's page for the last seek: the engine started (or, for
+ * AUTO, given up on: the maker then shows the interaction view) and the
+ * page frame of the last seek in maker->page. */
+static int prepare_page(reelay_frame_maker *maker, reelay_err *err)
 {
     if (maker->page_auto && reelay_frame_maker_prepare(maker, maker->seek_ts, err) != REELAY_OK) return err->code;
-    if (!maker->page_view) return REELAY_OK; /* AUTO fell back just now: the caller paints again */
+    return maker->page_view ? update_page(maker, err) : REELAY_OK;
+}
+
+/* A web view in logical units: the browser frame, the page (the engine's
+ * pixels, or the interaction view's stand-in), then the overlays. In the
+ * interaction view the frame and the cards are the view itself, drawn
+ * whatever the overlays; in the page view they are the chrome and cards
+ * overlays. */
+static void paint_web(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info)
+{
     const reelay_web_state *w = &maker->web_state;
-    int rc = update_page(maker, err);
-    if (rc != REELAY_OK) return rc;
-    if (maker->overlays & REELAY_OVERLAY_CHROME) {
+    const reelay_pointer_state *p = &maker->pointer_state;
+    if (shows_chrome(maker)) {
         reelay_paint_web_chrome(cr, maker->fonts, w, vw);
         cairo_translate(cr, 0, REELAY_WEB_CHROME_HEIGHT);
     }
     cairo_rectangle(cr, 0, 0, vw, vh);
     cairo_clip(cr);
-    paint_page_pixels(maker, cr, vw, vh);
+    if (maker->page_view)
+        paint_page_pixels(maker, cr, vw, vh);
+    else
+        reelay_paint_web_page(cr, w, p, vw, vh);
     bool animates = false;
     if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
         reelay_paint_touch(cr, &maker->touch_state);
         animates = animates || maker->touch_state.animating;
     }
-    if (maker->overlays & REELAY_OVERLAY_CARDS) {
+    if (!maker->page_view || (maker->overlays & REELAY_OVERLAY_CARDS)) {
         reelay_paint_web_annotations(cr, maker->fonts, w, vw, vh);
         animates = animates || w->animating;
     }
-    if (maker->overlays & REELAY_OVERLAY_POINTER) {
-        reelay_paint_pointer(cr, maker->fonts, &maker->pointer_state, w->page_height);
-        animates = animates || maker->pointer_state.animating;
-    }
-    info->has_content = w->has_window;
-    info->animates = animates;
-    return REELAY_OK;
-}
-
-/* The web interaction view in logical units: chrome, page, overlays. */
-static void paint_web(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh, reelay_frame_info *info)
-{
-    const reelay_web_state *w = &maker->web_state;
-    const reelay_pointer_state *p = &maker->pointer_state;
-    reelay_paint_web_chrome(cr, maker->fonts, w, vw);
-    cairo_translate(cr, 0, REELAY_WEB_CHROME_HEIGHT);
-    cairo_rectangle(cr, 0, 0, vw, vh);
-    cairo_clip(cr);
-    reelay_paint_web_page(cr, w, p, vw, vh);
-    bool animates = w->animating;
-    if (maker->overlays & REELAY_OVERLAY_TOUCHES) {
-        reelay_paint_touch(cr, &maker->touch_state);
-        animates = animates || maker->touch_state.animating;
-    }
-    reelay_paint_web_annotations(cr, maker->fonts, w, vw, vh);
     if (maker->overlays & REELAY_OVERLAY_POINTER) {
         reelay_paint_pointer(cr, maker->fonts, p, w->page_height);
         animates = animates || p->animating;
@@ -563,6 +547,8 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
     reelay_wf_view view = {0};
     double vw, vh;
     bool has_screen;
+    /* first, as AUTO may turn to the interaction view here, whose size differs */
+    if (maker->web && maker->page_view && prepare_page(maker, err) != REELAY_OK) return err->code;
     if (maker->web) {
         has_screen = reelay_frame_maker_viewport(maker, &vw, &vh);
     } else {
@@ -602,11 +588,7 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
         cairo_scale(cr, sx, sy);
         cairo_rectangle(cr, 0, 0, vw, vh);
         cairo_clip(cr);
-        if (maker->page_view)
-            rc = paint_page_view(maker, cr, vw, vh - (shows_chrome(maker) ? REELAY_WEB_CHROME_HEIGHT : 0), info,
-                                 err);
-        if (rc == REELAY_OK && !maker->page_view)
-            paint_web(maker, cr, vw, vh - REELAY_WEB_CHROME_HEIGHT, info);
+        paint_web(maker, cr, vw, vh - (shows_chrome(maker) ? REELAY_WEB_CHROME_HEIGHT : 0), info);
     } else if (has_screen) {
         /* The renderer paints in logical units; it reads the viewport from
          * the view, so hand it the one chosen here. */

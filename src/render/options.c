@@ -301,8 +301,8 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         double ms = 0;
         int rc = reelay_parse_time(value, &ms, err);
         if (rc == REELAY_OK && ms <= 0) rc = reelay_err_set(err, REELAY_E_USAGE, "bad --%s '%s'", name, value);
-        if (rc == REELAY_OK && name[4] == 'd') o->max_duration_ms = ms;
-        if (rc == REELAY_OK && name[4] == 'p') o->page_engine.request_timeout_s = ms / 1000.0;
+        if (rc == REELAY_OK && strcmp(name, "max-duration") == 0) o->max_duration_ms = ms;
+        if (rc == REELAY_OK && strcmp(name, "max-page-time") == 0) o->page_engine.request_timeout_s = ms / 1000.0;
         return rc;
     }
     if (strncmp(name, "max-", 4) == 0) {

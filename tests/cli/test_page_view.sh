@@ -20,6 +20,16 @@ trap cleanup EXIT
 fixture=fixtures/web/page-boxes.rrweb.json
 
 size() { ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$1" 2>/dev/null; }
+# running_engine PID: the engine PID started once its WebKit web process
+# runs (up to 12 s), or nothing
+running_engine() {
+  local engine
+  for _ in $(seq 1 600); do
+    engine=$(pgrep -f -P "$1" __page-engine | head -1)
+    [ -n "$engine" ] && [ -n "$(pgrep -f -P "$engine" WebKitWebProcess)" ] && { echo "$engine"; return; }
+    sleep 0.02
+  done
+}
 pixel_png() { ffmpeg -v error -i "$1" -vf crop=1:1:"$2":"$3" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs; }
 # Every process this script starts carries REELAY_TEST_MARK in its
 # environment (the engine, its Xvfb and WebKit's processes inherit it), so
@@ -143,13 +153,7 @@ fi
 python3 scripts/gen_web_page_fixtures.py --long 60 --out "$tmp/long.json"
 "$REELAY" render "$tmp/long.json" -o "$tmp/killed.webm" --quiet 2>"$tmp/killed.err" &
 render_pid=$!
-engine=""
-for _ in $(seq 1 600); do
-  engine=$(pgrep -f -P "$render_pid" __page-engine | head -1)
-  [ -n "$engine" ] && [ -n "$(pgrep -f -P "$engine" WebKitWebProcess)" ] && break
-  engine=""
-  sleep 0.02
-done
+engine=$(running_engine "$render_pid")
 sleep 2
 [ -n "$engine" ] && kill -KILL "$engine"
 wait "$render_pid"; rc=$?
@@ -325,13 +329,7 @@ wait "$frame_pid"; rc=$?
 # start too): the engine, its Xvfb and WebKit die with it, and no video.
 "$REELAY" render "$tmp/long.json" -o "$tmp/sigkill.webm" --quiet 2>/dev/null &
 render_pid=$!
-engine=""
-for _ in $(seq 1 600); do
-  engine=$(pgrep -f -P "$render_pid" __page-engine | head -1)
-  [ -n "$engine" ] && [ -n "$(pgrep -f -P "$engine" WebKitWebProcess)" ] && break
-  engine=""
-  sleep 0.02
-done
+engine=$(running_engine "$render_pid")
 sleep 1
 kill -KILL "$render_pid"
 wait "$render_pid" 2>/dev/null
