@@ -269,7 +269,7 @@ static int prefetch_page(render_job *job, int64_t frame, int64_t total, double *
     *handled = change;
     for (int64_t f = frame + 1; f < total && f <= frame + PREFETCH_FRAMES; f++) {
         reelay_timeline_point point;
-        reelay_timeline_at(job->timeline, (double)f * 1000.0 / job->options->fps, &point);
+        reelay_timeline_at(job->timeline, reelay_timeline_frame_ms(job->timeline, job->options->fps, f), &point);
         if (point.session_ts >= change) return reelay_frame_maker_prefetch(job->maker, point.session_ts, err);
     }
     return REELAY_OK;
@@ -278,9 +278,7 @@ static int prefetch_page(render_job *job, int64_t frame, int64_t total, double *
 /* Frames in the video: enough to cover the timeline at the frame rate. */
 static int64_t frame_count(const render_job *job)
 {
-    double duration_ms = reelay_timeline_duration_ms(job->timeline);
-    int64_t total = (int64_t)ceil(duration_ms * job->options->fps / 1000.0 - 1e-9);
-    return total < 1 ? 1 : total;
+    return reelay_timeline_frame_count(job->timeline, job->options->fps);
 }
 
 /* Surfaces in flight between the threads: one being drawn, one being
@@ -342,7 +340,7 @@ static void *produce_frames(void *arg)
     int64_t total = frame_count(job);
     bool hud = job->layout.hud_height > 0, panel = job->layout.panel_width > 0;
     bool first = true, screen_animates = false;
-    double last_out_ms = 0;
+    double last_shown_ms = 0;
     reelay_timeline_kind last_kind = REELAY_TL_PLAY;
     hud_key last_hud = {0};
     double prefetched = NAN;
@@ -351,9 +349,12 @@ static void *produce_frames(void *arg)
                          (size_t)job->layout.height;
 
     for (int64_t frame = 0; frame < total && p->rc == REELAY_OK; frame++) {
+        /* The frame starts at out_ms and shows shown_ms: the same instant,
+         * except that the last frame shows the end (timeline.h). */
         double out_ms = (double)frame * 1000.0 / options->fps;
+        double shown_ms = reelay_timeline_frame_ms(job->timeline, options->fps, frame);
         reelay_timeline_point point;
-        reelay_timeline_at(job->timeline, out_ms, &point);
+        reelay_timeline_at(job->timeline, shown_ms, &point);
         bool changed = false;
         p->rc = reelay_frame_maker_seek(job->maker, point.session_ts, &changed, &p->err);
         if (p->rc != REELAY_OK) break;
@@ -366,7 +367,8 @@ static void *produce_frames(void *arg)
         };
         bool hud_dirty = hud && (first || key.elapsed_s != last_hud.elapsed_s || key.screen != last_hud.screen);
         bool panel_dirty =
-            panel && (first || reelay_inspector_changes(job->moments.log, job->moments.log_count, last_out_ms, out_ms));
+            panel &&
+            (first || reelay_inspector_changes(job->moments.log, job->moments.log_count, last_shown_ms, shown_ms));
         reelay_queued_frame queued = {
             .pts = frame, .out_ms = out_ms, .session_ms = point.session_ts - job->session->first_ts};
         if (screen_dirty || hud_dirty || panel_dirty) {
@@ -386,8 +388,8 @@ static void *produce_frames(void *arg)
                 screen_animates = info.animates;
                 p->painted++;
             }
-            if (hud_dirty) paint_hud(job, &point, out_ms, duration_ms);
-            if (panel_dirty) paint_inspector(job, out_ms);
+            if (hud_dirty) paint_hud(job, &point, shown_ms, duration_ms);
+            if (panel_dirty) paint_inspector(job, shown_ms);
             cairo_destroy(job->cr);
             job->cr = NULL;
             cairo_surface_flush(surface);
@@ -400,7 +402,7 @@ static void *produce_frames(void *arg)
         }
         if (p->rc != REELAY_OK || !reelay_frame_queue_push(p->queue, &queued)) break;
         first = false;
-        last_out_ms = out_ms;
+        last_shown_ms = shown_ms;
         last_kind = point.kind;
         last_hud = key;
     }

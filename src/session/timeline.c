@@ -245,6 +245,20 @@ void reelay_timeline_at(const reelay_timeline *timeline, double out_ms, reelay_t
     }
 }
 
+int64_t reelay_timeline_frame_count(const reelay_timeline *timeline, int fps)
+{
+    /* The epsilon keeps a duration that is a whole number of frames, give or
+     * take rounding, from gaining a frame. */
+    int64_t count = (int64_t)ceil(timeline->duration_ms * fps / 1000.0 - 1e-9);
+    return count < 1 ? 1 : count;
+}
+
+double reelay_timeline_frame_ms(const reelay_timeline *timeline, int fps, int64_t frame)
+{
+    if (frame >= reelay_timeline_frame_count(timeline, fps) - 1) return timeline->duration_ms;
+    return (double)frame * 1000.0 / fps;
+}
+
 bool reelay_timeline_output_time(const reelay_timeline *timeline, double ts, double *out_ms)
 {
     if (!(ts >= timeline->shown_start)) {

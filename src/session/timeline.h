@@ -20,6 +20,10 @@
  *   its tail) is trimmed without a card, and so is a cut that the clip's start
  *   or end falls into: cards only stand between two shown stretches, so the
  *   output starts and ends with PLAY.
+ * - A constant-rate video of the timeline has reelay_timeline_frame_count
+ *   frames; each shows the instant it starts at, except the last, which shows
+ *   the end: the final state (every event at the last shown instant) is on
+ *   screen when the video stops, as `reelay frame --at END` shows it.
  * - Without any activity in the session, or when the clip lies wholly inside
  *   one cut, the clip plays as it is (nothing left to skip to).
  * - --speed scales PLAY segments only; a card is always card_ms long. */
@@ -29,6 +33,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "session/session.h"
@@ -88,6 +93,16 @@ typedef struct reelay_timeline_point {
 /* O(log n); clamps out_ms to [0, duration]. At a boundary the later segment
  * wins, so a card's progress is in [0, 1). */
 void reelay_timeline_at(const reelay_timeline *timeline, double out_ms, reelay_timeline_point *out);
+
+/* Frames of a constant-rate video at fps (>= 1): enough to cover the
+ * duration, at least one. */
+int64_t reelay_timeline_frame_count(const reelay_timeline *timeline, int fps);
+
+/* The output time frame `frame` (0 .. count - 1) shows: its start, frame /
+ * fps, except that the last frame shows the duration itself. The last frame
+ * is on screen from its start up to the duration, so the end belongs to it;
+ * sampled at its start it would miss a change at the final instant. */
+double reelay_timeline_frame_ms(const reelay_timeline *timeline, int fps, int64_t frame);
 
 /* Output time at which session time ts is shown (for event markers, chapters,
  * subtitles). False when ts falls in a cut stretch (then *out_ms is the card's

@@ -575,6 +575,79 @@ static void test_failures_leave_nothing(void **state)
     reelay_session_free(session);
 }
 
+/* A recording whose only visible change arrives with its last event: a blue
+ * screen turns red at the final timestamp. A tap, an idle stretch skip-idle
+ * cuts, another tap, then the change. */
+static const char *const LAST_CHANGE =
+    "[{\"type\":4,\"data\":{\"href\":\"Last\",\"width\":200,\"height\":300},\"timestamp\":1000},"
+    "{\"type\":2,\"data\":{\"wireframes\":[{\"id\":50,\"x\":0,\"y\":0,\"width\":200,\"height\":300,"
+    "\"style\":{\"backgroundColor\":\"#FFFFFF\"},\"childWireframes\":[{\"id\":2001,\"x\":0,\"y\":0,\"width\":200,"
+    "\"height\":300,\"style\":{\"backgroundColor\":\"#0000FF\"}}]}],\"initialOffset\":{\"top\":0,\"left\":0}},"
+    "\"timestamp\":1000},"
+    "{\"type\":3,\"data\":{\"source\":2,\"type\":7,\"id\":0,\"x\":50,\"y\":80},\"timestamp\":1200},"
+    "{\"type\":3,\"data\":{\"source\":2,\"type\":7,\"id\":0,\"x\":60,\"y\":90},\"timestamp\":20000},"
+    "{\"type\":3,\"data\":{\"source\":0,\"updates\":[{\"parentId\":50,\"wireframe\":{\"id\":2001,\"x\":0,\"y\":0,"
+    "\"width\":200,\"height\":300,\"style\":{\"backgroundColor\":\"#FF0000\"}}}]},\"timestamp\":21000}]";
+
+/* The centre pixel of a decoded BGRA frame. */
+static void centre_pixel(const decoded *d, int probe, int rgb[3])
+{
+    const uint8_t *px = d->probe[probe] + ((size_t)(d->height / 2) * d->width + d->width / 2) * 4;
+    rgb[0] = px[2];
+    rgb[1] = px[1];
+    rgb[2] = px[0];
+}
+
+/* The video's last frame shows the state at the end of what is shown (the
+ * final event applied), as `reelay frame --at END` does; the frame before it
+ * still shows the state before. Skip-idle, speed, clipping, odd rates and
+ * VFR alike. */
+static void test_last_frame_shows_the_end(void **state)
+{
+    (void)state;
+    reelay_session *session = ts_session_from_text(LAST_CHANGE);
+    const struct {
+        const char *name;
+        int fps;
+        double speed, from_ms;
+        bool skip_idle, vfr;
+    } cases[] = {
+        {"last-24.webm", 24, 1, 0, true, false},  {"last-7.mp4", 7, 1, 0, true, false},
+        {"last-fast.webm", 10, 3, 0, true, false}, {"last-clip.webm", 12, 1, 19500, true, false},
+        {"last-real.webm", 4, 1, 0, false, false}, {"last-vfr.mkv", 24, 1, 0, true, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[256];
+        reelay_render_options options = reelay_render_defaults();
+        options.output = path_in_tmp(cases[i].name, out, sizeof out);
+        options.overlays = REELAY_OVERLAY_NONE; /* the frame is the screen */
+        options.fps = cases[i].fps;
+        options.vfr = cases[i].vfr;
+        options.timeline.speed = cases[i].speed;
+        options.timeline.from_ms = cases[i].from_ms;
+        options.timeline.skip_idle = cases[i].skip_idle;
+        reelay_render_result result = render_ok(session, &options);
+        assert_int_equal(result.frames, (int64_t)ceil(timeline_ms(session, &options.timeline) * options.fps / 1000.0 - 1e-9));
+        /* probe 0: the frame before the last; probe 1: the last */
+        decoded d = {.probe_count = 2, .probe_ms = {(double)(result.frames - 2) * 1000.0 / options.fps, 1e12}};
+        decode_file(out, &d);
+        if (!cases[i].vfr) assert_int_equal(d.frames, result.frames);
+        assert_non_null(d.probe[0]);
+        assert_non_null(d.probe[1]);
+        int before[3], last[3];
+        centre_pixel(&d, 0, before);
+        centre_pixel(&d, 1, last);
+        if (!(before[2] > 200 && before[0] < 60))
+            fail_msg("%s: the frame before the last is %d,%d,%d, not blue", cases[i].name, before[0], before[1],
+                     before[2]);
+        if (!(last[0] > 200 && last[2] < 60))
+            fail_msg("%s: the last frame is %d,%d,%d, not red: the final change is missing", cases[i].name, last[0],
+                     last[1], last[2]);
+        free_decoded(&d);
+    }
+    reelay_session_free(session);
+}
+
 /* Web and portable recordings: the interaction view, encoded and decoded
  * back, matches `frame` at several times. */
 static void check_web(const char *input, const char *name, reelay_codec codec, enum AVCodecID expected_id,
@@ -696,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_sidecars),
         cmocka_unit_test(test_sparse_recordings),
+        cmocka_unit_test(test_last_frame_shows_the_end),
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_web_webm),
         cmocka_unit_test(test_web_page_mp4),

@@ -384,6 +384,66 @@ static void test_leading_and_trailing_idle(void **state)
     reelay_session_free(session);
 }
 
+/* The frames of a constant-rate video: frame k shows k / fps, except the last,
+ * which shows the end, so the state at the last shown instant (a change that
+ * arrives with the final event) is on screen when the video stops. */
+static void expect_frames(const reelay_timeline *t, int fps, int64_t count, double shown_end)
+{
+    assert_int_equal(reelay_timeline_frame_count(t, fps), count);
+    for (int64_t k = 0; k + 1 < count; k++) assert_ms(reelay_timeline_frame_ms(t, fps, k), (double)k * 1000.0 / fps);
+    double last = reelay_timeline_frame_ms(t, fps, count - 1);
+    assert_ms(last, reelay_timeline_duration_ms(t));
+    /* the last frame is on screen from its start to the end */
+    assert_true(last > (double)(count - 1) * 1000.0 / fps || count == 1);
+    assert_true(last <= (double)count * 1000.0 / fps + 1e-6);
+    reelay_timeline_point p;
+    reelay_timeline_at(t, last, &p);
+    assert_int_equal(p.kind, REELAY_TL_PLAY);
+    assert_ms(p.session_ts - T0, shown_end);
+    double start, end;
+    reelay_timeline_session_range(t, &start, &end);
+    assert_ms(end - T0, shown_end);
+}
+
+static void test_last_frame_shows_the_end(void **state)
+{
+    (void)state;
+    reelay_session *session = one_gap_session();
+    reelay_timeline_options o = reelay_timeline_defaults();
+    /* Skipping idle: 6.5 s, a whole number of frames at 24 fps; the last
+     * frame starts at 6458 ms but shows 6500 ms, the session's last event. */
+    reelay_timeline *t = build_ok(session, &o);
+    expect_frames(t, 24, 156, 32000);
+    reelay_timeline_free(t);
+    /* Faster, at a rate that does not divide it: 3.75 s at 7 fps. */
+    o.speed = 2;
+    t = build_ok(session, &o);
+    expect_frames(t, 7, 27, 32000);
+    reelay_timeline_free(t);
+    /* Clipped: the last frame shows --to. */
+    o = reelay_timeline_defaults();
+    o.from_ms = 500;
+    o.to_ms = 31500;
+    t = build_ok(session, &o);
+    expect_frames(t, 10, 55, 31500);
+    reelay_timeline_free(t);
+    /* Real time, slowed down. */
+    o = reelay_timeline_defaults();
+    o.skip_idle = false;
+    o.speed = 0.5;
+    t = build_ok(session, &o);
+    expect_frames(t, 1, 64, 32000);
+    reelay_timeline_free(t);
+    reelay_session_free(session);
+
+    /* One instant: one frame, showing it. */
+    reelay_session *instant = SESSION({0, NULL, true});
+    t = build_ok(instant, NULL);
+    expect_frames(t, 24, 1, 0);
+    reelay_timeline_free(t);
+    reelay_session_free(instant);
+}
+
 static void test_zero_card_is_a_jump_cut(void **state)
 {
     (void)state;
@@ -628,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_speed_scales_play_only),
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_leading_and_trailing_idle),
+        cmocka_unit_test(test_last_frame_shows_the_end),
         cmocka_unit_test(test_zero_card_is_a_jump_cut),
         cmocka_unit_test(test_multi_window),
         cmocka_unit_test(test_round_trip),
