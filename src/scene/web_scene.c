@@ -61,7 +61,9 @@
  *  - Title: besides text mutations of its text node, the title follows a
  *    replaced text child (setting document.title records a remove and an
  *    add under <title>) and a <title> added by a mutation to a page that had
- *    none; an empty title is no title (NULL).
+ *    none; an empty title is no title (NULL). Only the top-level document's
+ *    <title> counts: one inside an iframe's document (or a shadow tree) does
+ *    not name the tab, even when the page has none of its own.
  * All DOM walks are iterative and bounded; node links only ever point at
  * live nodes, and a node is only linked under a node that is not inside it,
  * so the tree has no cycles. */
@@ -412,6 +414,28 @@ static int dom_insert(builder *b, live_dom *d, const reelay_dom_node *src, bool 
     return 0;
 }
 
+/* True when slot i is part of the top-level document: not inside an
+ * iframe's document (a document node with a parent) nor a shadow tree.
+ * Only such a <title> names the tab; a frame's title names the frame. */
+static bool dom_in_top_document(const live_dom *d, uint32_t i)
+{
+    for (int k = 0; k < INSIDE_CHECK_MAX && i != NIL; k++) {
+        const lnode *x = &d->v[i];
+        if (x->n.is_shadow || (x->n.type == DOM_DOCUMENT && x->parent != NIL)) return false;
+        i = x->parent;
+    }
+    return i == NIL;
+}
+
+/* Whether the node record src, just inserted, is the document's title
+ * element: an HTML <title> of the top-level document. */
+static bool is_document_title(const live_dom *d, const reelay_dom_node *src)
+{
+    uint32_t slot;
+    return tag_is(src, "title") && !src->is_svg && dom_find(d, src->id, &slot) &&
+           d->v[slot].n.type == DOM_ELEMENT && dom_in_top_document(d, slot);
+}
+
 static int dom_snapshot(builder *b, live_dom *d, const reelay_dom_tree *tree)
 {
     dom_reset(d);
@@ -421,7 +445,7 @@ static int dom_snapshot(builder *b, live_dom *d, const reelay_dom_tree *tree)
         int rc = dom_insert(b, d, src, src->parent_id == -1);
         if (rc == 1) rc = dom_insert(b, d, src, true); /* pre-order: cannot happen in a sound snapshot */
         if (rc < 0) return -1;
-        if (d->title_id == -1 && tag_is(src, "title") && !src->is_svg) d->title_id = src->id;
+        if (d->title_id == -1 && is_document_title(d, src)) d->title_id = src->id;
     }
     return 0;
 }
@@ -518,7 +542,7 @@ static int dom_mutate(builder *b, live_dom *d, const reelay_event *ev)
         d->title_id = -1;
         for (size_t k = 0; k < adds->count; k++) {
             const reelay_dom_node *src = &adds->nodes[k];
-            if (tag_is(src, "title") && !src->is_svg && dom_find(d, src->id, &ti) && d->v[ti].n.type == DOM_ELEMENT) {
+            if (is_document_title(d, src)) {
                 d->title_id = src->id;
                 break;
             }

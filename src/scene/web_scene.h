@@ -14,8 +14,9 @@
  *    had an event by ts is a tab, in order of first appearance.
  *  - URL: the window's latest Meta href or navigation (portable
  *    `navigation`, PostHog `$pageview` custom event with a URL) at or before
- *    ts. Title: the text of the <title> element of the window's latest full
- *    snapshot, updated by text mutations of that title's text node, or the
+ *    ts. Title: the text of the <title> element of the top-level document
+ *    of the window's latest full snapshot (never an iframe's), updated by
+ *    text mutations of that title's text node, or the
  *    title a portable recording names (initial_state, navigation); NULL
  *    when there is none.
  *  - labels (at most REELAY_WEB_LABEL_MAX bytes, UTF-8 safe): from the DOM

@@ -277,6 +277,42 @@ static void test_title_and_its_mutations(void **state)
     close_fixture(&f);
 }
 
+/* A nested document's <title> (an iframe's, rrweb records its document under
+ * the iframe element) or one in a shadow tree never names the tab: without a
+ * top-level <title> there is no title, until the page gets one of its own. */
+static void test_title_only_from_the_top_document(void **state)
+{
+    (void)state;
+#define FRAME_DOC(id, title_id, text)                                                                   \
+    "{\"type\":0,\"id\":" #id ",\"childNodes\":[" EL(title_id, "html", "",                              \
+        EL(1##title_id, "head", "", EL(2##title_id, "title", "", TXT(3##title_id, text)))) "]}"
+    fixture f = open_text(
+        META("w", 1000, "https://shop.test/", 800, 600)
+        SNAP("w", 1001,
+             DOC(EL(2, "html", "",
+                    EL(3, "head", "") ","
+                    EL(6, "body", "",
+                       EL(7, "iframe", "", FRAME_DOC(40, 41, "Ad frame")) ","
+                       "{\"type\":2,\"id\":9,\"tagName\":\"title\",\"attributes\":{},\"isShadow\":true,"
+                       "\"childNodes\":[" TXT(10, "Shadow title") "]}"))))
+        /* an iframe loads later: rrweb adds its document under it */
+        MUT("w", 2000, "\"adds\":[{\"parentId\":6,\"nextId\":null,\"node\":" EL(8, "iframe", "") "},"
+                       "{\"parentId\":8,\"nextId\":null,\"node\":" FRAME_DOC(50, 51, "Chat widget") "}]")
+        /* the page names itself */
+        MUT("w", 3000, "\"adds\":[{\"parentId\":3,\"nextId\":null,\"node\":"
+                       EL(60, "title", "", TXT(61, "Top page")) "}]"));
+#undef FRAME_DOC
+    reelay_web_state s = at(&f, 1500);
+    assert_null(s.title);
+    assert_null(s.tabs[0].title);
+    s = at(&f, 2500);
+    assert_null(s.title);
+    s = at(&f, 3000);
+    assert_string_equal(s.title, "Top page");
+    assert_string_equal(s.tabs[0].title, "Top page");
+    close_fixture(&f);
+}
+
 static void test_url_viewport_and_page_height(void **state)
 {
     (void)state;
@@ -980,6 +1016,7 @@ int main(void)
         cmocka_unit_test(test_label_cut_to_max),
         cmocka_unit_test(test_labels_follow_the_dom),
         cmocka_unit_test(test_title_and_its_mutations),
+        cmocka_unit_test(test_title_only_from_the_top_document),
         cmocka_unit_test(test_url_viewport_and_page_height),
         cmocka_unit_test(test_tabs_and_active_window),
         cmocka_unit_test(test_first_window_before_activity),
