@@ -137,6 +137,7 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
             reelay_wf_scene_set_node_limit(maker->scene, options->max_live_wireframes);
         maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
         if (!maker->renderer) goto fail;
+        if (options) reelay_wf_renderer_set_default_font(maker->renderer, options->default_font);
     }
     maker->seek_ts = session->first_ts;
     return maker;

@@ -78,6 +78,8 @@ typedef struct reelay_frame_options {
      * keep_rrweb_json for the page view). */
     reelay_web_view web_view;
     const reelay_page_engine_options *page_engine; /* borrowed; NULL: the engine's defaults */
+    /* Mobile wireframes: the face of text that names no family. */
+    reelay_default_font default_font;
 } reelay_frame_options;
 
 /* What the page view cost, over every engine the maker started. */

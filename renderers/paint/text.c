@@ -141,6 +141,11 @@ const char *reelay_fonts_family(const char *recorded, bool *bold)
     return "Noto Sans";
 }
 
+const char *reelay_default_font_family(reelay_default_font font)
+{
+    return font == REELAY_DEFAULT_FONT_SANS ? "sans-serif" : "serif";
+}
+
 static PangoAlignment pango_alignment(reelay_text_align align)
 {
     switch (align) {

@@ -23,6 +23,17 @@ typedef enum reelay_text_align {
     TEXT_ALIGN_END,
 } reelay_text_align;
 
+/* The face text takes when nothing names a family: the browser's default
+ * font, which is a viewer's setting (Chrome on macOS and Windows: serif;
+ * Chromium on Debian: sans-serif). */
+typedef enum reelay_default_font {
+    REELAY_DEFAULT_FONT_SERIF = 0,
+    REELAY_DEFAULT_FONT_SANS,
+} reelay_default_font;
+
+/* The CSS generic family of a default font ("serif" or "sans-serif"). */
+const char *reelay_default_font_family(reelay_default_font font);
+
 typedef struct reelay_text_style {
     const char *family;    /* as recorded (e.g. "sans-serif-bold", ".SFUI-Regular"); NULL = browser default serif */
     double size;           /* px in user space; <= 0 means 16 */

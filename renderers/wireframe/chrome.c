@@ -33,7 +33,7 @@ static bool bar_begin(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe
 {
     reelay_rgba color = black_or_white(reelay_color_is_light(&wf->style.background_color, fallback_hex));
     wf_inherit self = wf_element_inherit(inh, wf);
-    if (!wf_box_begin(r, cr, wf, color, true, g)) return false;
+    if (!wf_box_begin(r, cr, wf, color, WF_BOX_CONTENT, g)) return false;
     *st = wf_text_style(&self, color);
     st->wrap = false;
     st->valign = TEXT_ALIGN_CENTER; /* a flex row, vertically centred */
@@ -96,5 +96,6 @@ void wf_paint_keyboard(reelay_wf_renderer *r, cairo_t *cr)
     bool nav_seen = nav && nav->set;
     reelay_rgba bg = nav_seen ? reelay_rgba_or(nav, reelay_rgb_hex(0xF3F4EF)) : reelay_rgb_hex(0xF3F4EF);
     reelay_rgba fg = nav_seen ? black_or_white(reelay_color_is_light(nav, "#f3f4ef")) : reelay_rgb_hex(0x35373E);
-    reelay_paint_placeholder(cr, r->fonts, x, y, w, h, bg, fg, "keyboard", WF_DEFAULT_FONT_SIZE, NULL);
+    reelay_paint_placeholder(cr, r->fonts, x, y, w, h, bg, fg, "keyboard", WF_DEFAULT_FONT_SIZE,
+                             r->default_family);
 }

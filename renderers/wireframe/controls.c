@@ -69,7 +69,8 @@ static void path_ellipse(cairo_t *cr, double x, double y, double w, double h)
 static void paint_text_input(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    if (!wf_box_begin(r, cr, wf, self->color, false, &g)) return;
+    unsigned rules = WF_BOX_NO_BLOCK_PADDING | (wf->input_type == WF_INPUT_SEARCH ? WF_BOX_BORDER_BOX : 0);
+    if (!wf_box_begin(r, cr, wf, self->color, rules, &g)) return;
     const char *text =
         wf_text_prepare(r, wf->value, wf->input_type == WF_INPUT_PASSWORD ? WF_TEXT_BULLETS : WF_TEXT_LINE);
     reelay_text_style st = wf_text_style(self, self->color);
@@ -81,7 +82,7 @@ static void paint_text_input(reelay_wf_renderer *r, cairo_t *cr, const reelay_wi
 static void paint_button(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    if (!wf_box_begin(r, cr, wf, self->color, false, &g)) return;
+    if (!wf_box_begin(r, cr, wf, self->color, WF_BOX_NO_BLOCK_PADDING | WF_BOX_BORDER_BOX, &g)) return;
     const char *text = wf_text_prepare(r, wf->value, WF_TEXT_COLLAPSE);
     reelay_text_style st = wf_text_style(self, self->color);
     st.halign = st.valign = st.line_align = TEXT_ALIGN_CENTER;
@@ -91,7 +92,7 @@ static void paint_button(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefr
 static void paint_select(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    if (!wf_box_begin(r, cr, wf, self->color, false, &g)) return;
+    if (!wf_box_begin(r, cr, wf, self->color, WF_BOX_NO_BLOCK_PADDING | WF_BOX_BORDER_BOX, &g)) return;
     const char *shown = NULL;
     for (size_t i = 0; i < wf->option_count && !shown; i++)
         if (wf->options[i] && wf->value && strcmp(wf->options[i], wf->value) == 0) shown = wf->options[i];
@@ -173,7 +174,7 @@ static void paint_check(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefra
     wf_geom g;
     if (!wf->label) {
         /* The bare <input> takes the styles and is sized to the box. */
-        if (!wf_box_begin(r, cr, wf, self->color, false, &g)) return;
+        if (!wf_box_begin(r, cr, wf, self->color, WF_BOX_NO_BLOCK_PADDING | WF_BOX_BORDER_BOX, &g)) return;
         const wf_box *c = &g.content;
         double s = fmin(c->w, c->h);
         draw_check_control(cr, c->x + (c->w - s) / 2, c->y + (c->h - s) / 2, s, radio, wf->checked, wf->disabled);
@@ -181,7 +182,7 @@ static void paint_check(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefra
     }
     /* <label style=…>[input][label text]</label>: the control then the text
      * as one row, placed by the label's alignment. */
-    if (!wf_box_begin(r, cr, wf, self->color, true, &g)) return;
+    if (!wf_box_begin(r, cr, wf, self->color, WF_BOX_CONTENT, &g)) return;
     const wf_box *c = &g.content;
     const char *text = self->font_size >= 0.1 ? wf_text_prepare(r, wf->label, WF_TEXT_COLLAPSE) : NULL;
     reelay_text_style st = wf_text_style(self, self->color);
@@ -249,7 +250,7 @@ static void draw_switch(cairo_t *cr, wf_box b, const reelay_wireframe *wf)
 static void paint_toggle(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    if (!wf_box_begin(r, cr, wf, self->color, true, &g)) return;
+    if (!wf_box_begin(r, cr, wf, self->color, WF_BOX_CONTENT, &g)) return;
     wf_box sw = g.content;
     const char *text = wf->label && self->font_size >= 0.1 ? wf_text_prepare(r, wf->label, WF_TEXT_COLLAPSE) : NULL;
     if (text) {
@@ -272,29 +273,43 @@ static void paint_toggle(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefr
 /* ------------------------------------------------------------------------ */
 /* Progress                                                                 */
 
-/* Chrome's <progress>: a pill track with the value's share filled;
- * value 0 or absent is indeterminate, a moving chunk. */
+/* Chrome's <progress> as the player shows it (measured in Chromium): a pill
+ * half as tall as the box, vertically centred, across its whole width; a
+ * track, the value's share filled from the left edge with a square end, and
+ * a thin grey border over both. The colours are the UA's: style.color does
+ * not reach the bar. Value 0 or absent is indeterminate: a pill a fifth as
+ * wide moving across. */
+#define PROGRESS_BORDER 1.0
+static const reelay_rgba PROGRESS_BORDER_COLOR = {117 / 255.0, 117 / 255.0, 117 / 255.0, 0.5};
+
 static void paint_progress_bar(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_geom *g)
 {
     const wf_box *c = &g->content;
-    if (c->w < WF_MIN_DIM || c->h < WF_MIN_DIM) return;
+    double h = c->h / 2, y = c->y + (c->h - h) / 2;
+    if (c->w < WF_MIN_DIM || h < WF_MIN_DIM) return;
     double max = wf->has_progress_max && isfinite(wf->progress_max) && wf->progress_max > 0 ? wf->progress_max : 1;
     bool determinate = wf->has_progress_value && isfinite(wf->progress_value) && wf->progress_value > 0;
     cairo_save(cr);
-    reelay_path_rounded_rect(cr, c->x, c->y, c->w, c->h, c->h / 2);
+    reelay_path_rounded_rect(cr, c->x, y, c->w, h, h / 2);
     reelay_set_source(cr, reelay_rgb_hex(UA_TRACK));
     cairo_fill_preserve(cr);
     cairo_clip(cr);
     reelay_set_source(cr, reelay_rgb_hex(UA_ACCENT));
     if (determinate) {
         double frac = fmin(wf->progress_value, max) / max;
-        cairo_rectangle(cr, c->x, c->y, c->w * frac, c->h);
+        cairo_rectangle(cr, c->x, y, c->w * frac, h);
     } else {
         r->info->animates = true;
-        double chunk = c->w * 0.3;
-        cairo_rectangle(cr, c->x - chunk + animation_phase(r) * (c->w + chunk), c->y, chunk, c->h);
+        double chunk = c->w * 0.2;
+        reelay_path_rounded_rect(cr, c->x - chunk + animation_phase(r) * (c->w + chunk), y, chunk, h, h / 2);
     }
     cairo_fill(cr);
+    /* The border is drawn inside the pill, over the fill. */
+    double bw = fmin(PROGRESS_BORDER, h / 2);
+    reelay_path_rounded_rect(cr, c->x + bw / 2, y + bw / 2, c->w - bw, h - bw, (h - bw) / 2);
+    cairo_set_line_width(cr, bw);
+    reelay_set_source(cr, PROGRESS_BORDER_COLOR);
+    cairo_stroke(cr);
     cairo_restore(cr);
 }
 
@@ -443,7 +458,9 @@ static void paint_rating(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefr
 static void paint_progress(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    wf_geometry(r, wf, self->color, true, &g);
+    /* Only the horizontal bar is a <progress>; the others are divs. */
+    bool native = wf->style.bar != WF_BAR_CIRCULAR && wf->style.bar != WF_BAR_RATING;
+    wf_geometry(r, wf, self->color, native ? WF_BOX_BORDER_BOX : WF_BOX_CONTENT, &g);
     wf_box reach = g.border;
     if (wf->style.bar == WF_BAR_CIRCULAR) {
         reach.w += 8; /* the spinner's border */
@@ -474,7 +491,7 @@ void wf_paint_input(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *
     case WF_INPUT_NONE: {
         /* The player drops these; should one reach us, a plain box. */
         wf_geom g;
-        wf_box_begin(r, cr, wf, self->color, true, &g);
+        wf_box_begin(r, cr, wf, self->color, WF_BOX_CONTENT, &g);
         break;
     }
     default: paint_text_input(r, cr, wf, self); break;

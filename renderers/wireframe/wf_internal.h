@@ -34,12 +34,12 @@ typedef struct wf_box {
 typedef struct wf_inherit {
     reelay_rgba color;
     double font_size;
-    const char *family; /* NULL: browser default serif */
+    const char *family; /* never NULL: the root has the renderer's default family */
     bool nowrap;        /* white-space:nowrap from a div ancestor */
 } wf_inherit;
 
-/* One element's CSS content-box geometry (spec §4.3): padding and border
- * lie outside width x height. */
+/* One element's CSS box geometry (spec §4.3): with content-box, padding and
+ * border lie outside width x height; with border-box, inside it. */
 typedef struct wf_geom {
     wf_box border;  /* the outer (border) box, top-left at (x, y) */
     wf_box padding; /* inside the border: the overflow clip and background-image origin */
@@ -53,6 +53,7 @@ typedef struct wf_geom {
 struct reelay_wf_renderer {
     reelay_fonts *fonts;
     reelay_image_cache *images;
+    const char *default_family; /* CSS generic family of the browser's default font */
     wf_inherit *stack; /* inherited state per tree depth, reused across frames */
     size_t stack_cap;
     char *text; /* scratch for cleaned-up text, WF_MAX_TEXT * 3 + 4 bytes */
@@ -83,10 +84,21 @@ wf_inherit wf_element_inherit(const wf_inherit *parent, const reelay_wireframe *
 /* Clamps v into [lo, hi]; NaN gives lo. */
 double wf_clamp(double v, double lo, double hi);
 
-/* The geometry of wf as the player lays it out. padding_block false drops
- * paddingTop/Bottom (inputs, buttons, selects: spec §4.1 reset). color is
- * the element's currentColor. */
-void wf_geometry(const reelay_wf_renderer *r, const reelay_wireframe *wf, reelay_rgba color, bool padding_block,
+/* How an element's width and height map to its boxes (flags). */
+typedef enum wf_box_rule {
+    WF_BOX_CONTENT = 0, /* CSS's default content-box, every padding applied */
+    /* The player's reset (spec §4.1) has padding-block:0 !important for
+     * inputs, buttons and selects: paddingTop/Bottom do nothing there. */
+    WF_BOX_NO_BLOCK_PADDING = 1u << 0,
+    /* Chrome's UA sheet sizes buttons, selects, checkboxes, radios, search
+     * inputs and <progress> with box-sizing:border-box: width x height is
+     * the outer box, border and padding lie inside it. */
+    WF_BOX_BORDER_BOX = 1u << 1,
+} wf_box_rule;
+
+/* The geometry of wf as the player lays it out under rules (wf_box_rule
+ * flags). color is the element's currentColor. */
+void wf_geometry(const reelay_wf_renderer *r, const reelay_wireframe *wf, reelay_rgba color, unsigned rules,
                  wf_geom *g);
 
 /* True when the box is big enough to paint and overlaps the visible area. */
@@ -104,7 +116,7 @@ reelay_text_style wf_text_style(const wf_inherit *inh, reelay_rgba color);
 /* Geometry, then background, background image and border when the box
  * shows; false when it is off screen or empty (nothing painted). */
 bool wf_box_begin(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, reelay_rgba color,
-                  bool padding_block, wf_geom *g);
+                  unsigned rules, wf_geom *g);
 
 /* Draws prepared text placed in area by style's alignment, clipped to g's
  * padding box (overflow:hidden) on top of any clip already set. */

@@ -28,6 +28,7 @@ reelay_wf_renderer *reelay_wf_renderer_new(reelay_fonts *fonts, reelay_image_cac
     if (r) {
         r->fonts = fonts;
         r->images = images;
+        r->default_family = reelay_default_font_family(REELAY_DEFAULT_FONT_SERIF);
         r->stack_cap = 64;
         r->stack = calloc(r->stack_cap, sizeof *r->stack);
         r->text_cap = (size_t)WF_MAX_TEXT * 3 + 4;
@@ -47,6 +48,11 @@ void reelay_wf_renderer_free(reelay_wf_renderer *renderer)
     free(renderer->stack);
     free(renderer->text);
     free(renderer);
+}
+
+void reelay_wf_renderer_set_default_font(reelay_wf_renderer *renderer, reelay_default_font font)
+{
+    if (renderer) renderer->default_family = reelay_default_font_family(font);
 }
 
 double wf_clamp(double v, double lo, double hi)
@@ -104,7 +110,7 @@ const char *wf_text_prepare(reelay_wf_renderer *r, const char *text, wf_text_mod
 /* ------------------------------------------------------------------------ */
 /* Geometry and boxes                                                       */
 
-void wf_geometry(const reelay_wf_renderer *r, const reelay_wireframe *wf, reelay_rgba color, bool padding_block,
+void wf_geometry(const reelay_wf_renderer *r, const reelay_wireframe *wf, reelay_rgba color, unsigned rules,
                  wf_geom *g)
 {
     const reelay_wf_style *st = &wf->style;
@@ -116,12 +122,18 @@ void wf_geometry(const reelay_wf_renderer *r, const reelay_wireframe *wf, reelay
     double h = wf->has_height ? wf_clamp(wf->height, 0, 2 * lim) : 0;
     double pl = st->padding_left.set ? wf_clamp(st->padding_left.value, 0, lim) : 0;
     double pr = st->padding_right.set ? wf_clamp(st->padding_right.value, 0, lim) : 0;
+    bool padding_block = !(rules & WF_BOX_NO_BLOCK_PADDING);
     double pt = padding_block && st->padding_top.set ? wf_clamp(st->padding_top.value, 0, lim) : 0;
     double pb = padding_block && st->padding_bottom.set ? wf_clamp(st->padding_bottom.value, 0, lim) : 0;
     /* Any border field makes the border solid; CSS then fills the missing
      * width with `medium` (3px) and the colour with currentColor (§4.4). */
     bool bordered = st->border_width.set || st->border_radius.set || st->border_color.set;
     double bw = !bordered ? 0 : st->border_width.set ? wf_clamp(st->border_width.value, 0, lim) : 3.0;
+    if (rules & WF_BOX_BORDER_BOX) {
+        /* The content takes what border and padding leave, never less than nothing. */
+        w = fmax(0, w - pl - pr - 2 * bw);
+        h = fmax(0, h - pt - pb - 2 * bw);
+    }
 
     g->color = color;
     g->border_color = reelay_rgba_or(&st->border_color, color);
@@ -240,9 +252,9 @@ reelay_text_style wf_text_style(const wf_inherit *inh, reelay_rgba color)
 }
 
 bool wf_box_begin(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, reelay_rgba color,
-                  bool padding_block, wf_geom *g)
+                  unsigned rules, wf_geom *g)
 {
-    wf_geometry(r, wf, color, padding_block, g);
+    wf_geometry(r, wf, color, rules, g);
     if (!wf_box_visible(r, &g->border)) return false;
     wf_paint_box(r, cr, wf, g);
     return true;
@@ -295,7 +307,7 @@ static reelay_text_align text_align(reelay_align a)
 static void paint_text(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    wf_geometry(r, wf, self->color, true, &g);
+    wf_geometry(r, wf, self->color, WF_BOX_CONTENT, &g);
     const char *text = wf_text_prepare(r, wf->text, WF_TEXT_COLLAPSE);
     reelay_text_style st = wf_text_style(self, self->color);
     st.halign = text_align(wf->style.horizontal_align);
@@ -320,7 +332,7 @@ static void paint_text(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefram
 static void paint_image(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    wf_geometry(r, wf, self->color, true, &g);
+    wf_geometry(r, wf, self->color, WF_BOX_CONTENT, &g);
     if (!wf_box_visible(r, &g.border)) return;
     const char *label = wf->type == WF_SCREENSHOT ? "screenshot" : "image";
     if (!wf->base64 || !wf->base64[0]) {
@@ -355,7 +367,7 @@ static void paint_placeholder_node(reelay_wf_renderer *r, cairo_t *cr, const ree
                                    const wf_inherit *self)
 {
     wf_geom g;
-    wf_geometry(r, wf, self->color, true, &g);
+    wf_geometry(r, wf, self->color, WF_BOX_CONTENT, &g);
     /* label || url || type, where "" counts as absent (JavaScript ||). */
     const char *label = wf->label && wf->label[0] ? wf->label
                         : wf->url && wf->url[0]   ? wf->url
@@ -368,7 +380,7 @@ static void paint_placeholder_node(reelay_wf_renderer *r, cairo_t *cr, const ree
 static void paint_plain(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     wf_geom g;
-    wf_box_begin(r, cr, wf, self->color, true, &g);
+    wf_box_begin(r, cr, wf, self->color, WF_BOX_CONTENT, &g);
 }
 
 static void paint_node(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
@@ -413,12 +425,12 @@ wf_inherit wf_element_inherit(const wf_inherit *parent, const reelay_wireframe *
     return s;
 }
 
-static wf_inherit root_inherit(void)
+static wf_inherit root_inherit(const reelay_wf_renderer *r)
 {
     wf_inherit s = {
         .color = reelay_rgb_hex(0x000000),
         .font_size = WF_DEFAULT_FONT_SIZE,
-        .family = NULL,
+        .family = r->default_family,
         .nowrap = false,
     };
     return s;
@@ -443,7 +455,7 @@ static int paint_tree(reelay_wf_renderer *r, cairo_t *cr, reelay_err *err)
     uint32_t cur = r->view->first_root;
     if (!nodes) return REELAY_OK;
     size_t depth = 0;
-    r->stack[0] = root_inherit();
+    r->stack[0] = root_inherit(r);
     for (uint32_t steps = 0; cur != REELAY_SCENE_NONE && steps < WF_MAX_STEPS; steps++) {
         const reelay_scene_node *n = &nodes[cur];
         wf_inherit self = r->stack[depth];
@@ -495,7 +507,7 @@ int reelay_wf_render(reelay_wf_renderer *renderer, const reelay_wf_view *view, c
 
     int rc = paint_tree(r, cr, err);
     if (!rc) {
-        wf_inherit root = root_inherit();
+        wf_inherit root = root_inherit(r);
         if (view->keyboard.open) {
             wf_paint_keyboard(r, cr);
             info->nodes_painted++;

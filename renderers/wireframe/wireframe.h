@@ -28,6 +28,9 @@ typedef struct reelay_wf_render_info {
 reelay_wf_renderer *reelay_wf_renderer_new(reelay_fonts *fonts, reelay_image_cache *images, reelay_err *err);
 void reelay_wf_renderer_free(reelay_wf_renderer *renderer);
 
+/* The face of text whose wireframes name no family (default: serif). */
+void reelay_wf_renderer_set_default_font(reelay_wf_renderer *renderer, reelay_default_font font);
+
 /* Paints the view into cr, whose user space must be the view's logical
  * coordinates (the caller scales the viewport to the output). The whole
  * viewport is painted (white where nothing is, as the player's iframe). */

@@ -22,6 +22,8 @@ static void usage(FILE *out)
             "                 pointer, chrome (web page view: the browser frame), cards (web page view: click\n"
             "                 labels, the focused input, toasts)\n"
             "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
+            "  --default-font F  mobile: the font of text that names none, serif (default, as Chrome on macOS\n"
+            "                 and Windows) or sans (as Chromium on Linux)\n"
             "  --web-view V   web recordings: page (default: the recorded page itself, replayed by rrweb in\n"
             "                 WebKit), interaction (a stand-in without the page's pixels) or auto (page, else\n"
             "                 interaction with a warning)\n"
@@ -44,6 +46,7 @@ typedef struct frame_args {
     double scale;      /* 0 = not given */
     unsigned overlays; /* enum reelay_overlay flags */
     bool unmask_inputs;
+    reelay_default_font default_font;
     reelay_web_view web_view;
     reelay_render_options limits; /* only its ingest, image and output-size limits are used */
 } frame_args;
@@ -78,6 +81,8 @@ static int parse_args(int argc, char **argv, frame_args *args)
             args->limits.page_engine.asset_dir = argv[++i];
         } else if (strcmp(arg, "--fetch-assets") == 0 && has_value) {
             args->limits.page_engine.fetch_hosts = argv[++i];
+        } else if (strcmp(arg, "--default-font") == 0 && has_value) {
+            if (reelay_parse_default_font(argv[++i], &args->default_font, &err) != REELAY_OK) break;
         } else if (strcmp(arg, "--web-view") == 0 && has_value) {
             if (reelay_web_view_parse(argv[++i], &args->web_view, &err) != REELAY_OK) break;
         } else if (strncmp(arg, "--", 2) == 0 &&
@@ -149,7 +154,8 @@ static int render_frame(const frame_args *args, const reelay_session *session, r
                                           .max_image_pixels = args->limits.max_image_pixels,
                                           .max_live_wireframes = args->limits.ingest.max_wireframes,
                                           .web_view = args->web_view,
-                                          .page_engine = &args->limits.page_engine};
+                                          .page_engine = &args->limits.page_engine,
+                                          .default_font = args->default_font};
     reelay_frame_maker *maker = reelay_frame_maker_new(session, &frame_options, err);
     if (!maker) return err->code;
     reelay_frame_maker_set_overlays(maker, args->overlays);

@@ -30,6 +30,8 @@ static void usage(FILE *out)
             "                   page view: the browser frame), cards (web page view: click labels, the\n"
             "                   focused input, toasts)\n"
             "  --unmask-inputs  web: show what was typed (default: one bullet per character)\n"
+            "  --default-font F mobile: the font of text that names none, serif (default, as Chrome on\n"
+            "                   macOS and Windows) or sans (as Chromium on Linux)\n"
             "  --web-view V     web recordings: page (default: the recorded page, replayed by rrweb in\n"
             "                   WebKit), interaction (a stand-in without the page's pixels), or auto (page,\n"
             "                   else interaction with a warning)\n"

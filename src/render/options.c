@@ -182,6 +182,18 @@ int reelay_parse_count(const char *text, const char *name, uint64_t *out, reelay
     return REELAY_OK;
 }
 
+int reelay_parse_default_font(const char *text, reelay_default_font *out, reelay_err *err)
+{
+    if (strcmp(text, "serif") == 0) {
+        *out = REELAY_DEFAULT_FONT_SERIF;
+    } else if (strcmp(text, "sans") == 0) {
+        *out = REELAY_DEFAULT_FONT_SANS;
+    } else {
+        return reelay_err_set(err, REELAY_E_USAGE, "bad --default-font '%s': expected serif or sans", text);
+    }
+    return REELAY_OK;
+}
+
 /* ------------------------------------------------------ named render options */
 
 static int parse_int(const char *text, int low, int high, const char *name, int *out, reelay_err *err)
@@ -220,6 +232,7 @@ static const struct {
     {"max-tree-depth", REELAY_OPTION_VALUE}, {"max-viewport", REELAY_OPTION_VALUE},
     {"max-output-dim", REELAY_OPTION_VALUE}, {"web-view", REELAY_OPTION_VALUE},
     {"max-page-memory", REELAY_OPTION_VALUE}, {"max-page-time", REELAY_OPTION_VALUE},
+    {"default-font", REELAY_OPTION_VALUE},
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
@@ -291,6 +304,7 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         return REELAY_OK;
     }
     if (strcmp(name, "subtitles") == 0) return parse_flag(name, value, &o->subtitles, err);
+    if (strcmp(name, "default-font") == 0) return reelay_parse_default_font(value, &o->default_font, err);
     if (strcmp(name, "web-view") == 0) {
         int rc = reelay_web_view_parse(value, &o->web_view, err);
         /* the page engine replays the recording's own events */

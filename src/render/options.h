@@ -31,6 +31,10 @@ int reelay_parse_scale(const char *text, double *out, reelay_err *err);
  * reelay_overlay flags. Fills a set of those flags. */
 int reelay_parse_overlays(const char *text, unsigned allowed, unsigned *out, reelay_err *err);
 
+/* The default font of mobile wireframes: "serif" (Chrome on macOS and
+ * Windows, reelay's default) or "sans" (Chromium on Linux). */
+int reelay_parse_default_font(const char *text, reelay_default_font *out, reelay_err *err);
+
 /* Kinds of named render options. */
 typedef enum reelay_option_kind {
     REELAY_OPTION_UNKNOWN = 0,

@@ -590,7 +590,8 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
                                               .max_image_pixels = options->max_image_pixels,
                                               .max_live_wireframes = options->ingest.max_wireframes,
                                               .web_view = options->web_view,
-                                              .page_engine = &options->page_engine};
+                                              .page_engine = &options->page_engine,
+                                              .default_font = options->default_font};
         job.maker = reelay_frame_maker_new(session, &frame_options, err);
         if (!job.maker) rc = err->code;
     }

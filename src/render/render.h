@@ -44,6 +44,7 @@ typedef struct reelay_render_options {
     reelay_timeline_options timeline;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
+    reelay_default_font default_font; /* mobile: the face of text that names no family (default serif) */
     /* Web recordings: the page view (default; it needs ingest.keep_rrweb_json,
      * which the defaults and --web-view set), the interaction view, or auto.
      * page_engine: the engine's limits, --max-page-memory (its processes'
