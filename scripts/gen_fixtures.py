@@ -1299,6 +1299,29 @@ def android_containers(outdir, name, rec):
     write_json(os.path.join(outdir, name + ".expected.json"), m, indent=2)
 
 
+def build_mobile_no_screen(outdir):
+    """Two mobile sessions that carry touches but no wireframe at all (an SDK
+    with screen capture off): one with its meta event (360x800), one without.
+    $snapshot analytics events, $snapshot_source "mobile"."""
+    t0 = T0_ANDROID + 3600000
+    sid = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    window = "0190a1b2-c3d4-7e5f-8a9b-1c2d3e4f5a6b"
+    meta = ev(4, {"href": "CheckoutActivity", "width": 360, "height": 800}, t0)
+    touches = [touch(t0 + 400, 7, 180, 420), touch(t0 + 480, 9, 180, 420),
+               touch(t0 + 1500, 7, 90, 650), touch(t0 + 1800, 9, 270, 640),
+               touch(t0 + 2600, 7, 300, 120), touch(t0 + 2690, 9, 300, 120),
+               touch(t0 + 3000, 7, 40, 40), touch(t0 + 3050, 9, 40, 40)]
+
+    def capture(events):
+        return {"event": "$snapshot", "distinct_id": "test-user",
+                "properties": {"$snapshot_source": "mobile", "$session_id": sid,
+                               "$window_id": window, "$snapshot_data": events}}
+    write_json(os.path.join(outdir, "touches-only.snapshots.json"),
+               [capture([meta] + touches[:2])] + [capture(touches[i:i + 2]) for i in range(2, len(touches), 2)])
+    write_json(os.path.join(outdir, "touches-no-meta.snapshots.json"),
+               [capture(touches[i:i + 2]) for i in range(0, len(touches), 2)])
+
+
 def ios_containers(outdir, name, rec):
     check_unique(rec.items)
     srt = rec.sorted_items()
@@ -1712,6 +1735,7 @@ Each `*.expected.json` holds the true counts of its recording, for tests.
 - `ios-notes.blob.jsonl` — iOS-like notes session (~30 s, 390x844 pt, full snapshots only, pointer-sized ids, JPEG/WebP images resent every capture, UISwitch, float progress, ~8 s idle) as blob_v2 lines.
 - `ios-notes.snapshots.json` — the same iOS events as `$snapshot` analytics events.
 - `ios-notes.expected.json` — counts for the iOS session.
+- `touches-only.snapshots.json` — a mobile session with touches and a meta event (360x800) but no wireframe (screen capture off); `touches-no-meta.snapshots.json` — the same touches without the meta event.
 - `images/*.webp`, `images/*.jpg` — the small images embedded in the mobile recordings (drawn by the generator, encoded once with ffmpeg, kept so regeneration does not depend on the local ffmpeg/libwebp version).
 
 ## web/ — rrweb / posthog-js recordings
@@ -1764,6 +1788,7 @@ def main():
             android_containers(os.path.join(out, "mobile"), "android-shop", rec)
             rec, _ = build_ios_notes(store)
             ios_containers(os.path.join(out, "mobile"), "ios-notes", rec)
+            build_mobile_no_screen(os.path.join(out, "mobile"))
         finally:
             store.close()
         web_outputs(os.path.join(out, "web"), "shop-checkout")

@@ -25,10 +25,15 @@
 /* A web page of unknown size is shown at this viewport. */
 #define DEFAULT_WEB_WIDTH 1280.0
 #define DEFAULT_WEB_HEIGHT 800.0
+/* A phone's screen when a mobile recording names no size (the most common
+ * Android viewport in dp). */
+#define DEFAULT_MOBILE_WIDTH 360.0
+#define DEFAULT_MOBILE_HEIGHT 800.0
 
 struct reelay_frame_maker {
     const reelay_session *session;
     bool web; /* the web interaction view, else mobile wireframes */
+    bool no_screen; /* mobile, but not one wireframe was recorded: a placeholder screen under the touches */
     reelay_fonts *fonts;
     bool owns_fonts; /* loaded by the maker, else borrowed from the options */
     reelay_touch_track *touches;
@@ -87,13 +92,20 @@ const char *reelay_web_view_name(reelay_web_view view)
     return "interaction";
 }
 
-/* Recordings with wireframes are drawn as screens; the rest (rrweb web and
- * portable-recorder sessions, which hold no geometry) as the web view. */
 static bool has_mobile_content(const reelay_session *session)
 {
     for (size_t i = 0; i < session->event_count; i++)
         if (session->events[i].mobile) return true;
     return false;
+}
+
+/* Recordings with wireframes, or that a mobile SDK sent, are drawn as
+ * screens; the rest (rrweb web and portable-recorder sessions, which hold no
+ * geometry) as the web view. A mobile SDK with screen capture off sends
+ * touches only: that is still a phone, not a browser at about:blank. */
+static bool is_mobile(const reelay_session *session)
+{
+    return session->source == REELAY_SOURCE_MOBILE || has_mobile_content(session);
 }
 
 reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const reelay_frame_options *options,
@@ -105,7 +117,8 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
         return NULL;
     }
     maker->session = session;
-    maker->web = !has_mobile_content(session);
+    maker->web = !is_mobile(session);
+    maker->no_screen = !maker->web && !has_mobile_content(session);
     if (options && options->fonts) {
         maker->fonts = options->fonts;
     } else {
@@ -234,6 +247,20 @@ static bool view_viewport(const reelay_wf_view *view, double *width, double *hei
     return false;
 }
 
+/* The first viewport any window's meta declares. */
+static bool declared_viewport(const reelay_session *session, double *width, double *height)
+{
+    for (size_t i = 0; i < session->window_count; i++) {
+        const reelay_window *window = &session->windows[i];
+        if (window->has_viewport && usable(window->width) && usable(window->height)) {
+            *width = window->width;
+            *height = window->height;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The web page's viewport in state w (may be NULL): recorded, else the
  * first one any window declares, else a common desktop size. */
 static void web_viewport(const reelay_session *session, const reelay_web_state *w, double *width, double *height)
@@ -243,28 +270,22 @@ static void web_viewport(const reelay_session *session, const reelay_web_state *
         *height = w->viewport_height;
         return;
     }
-    for (size_t i = 0; i < session->window_count; i++) {
-        const reelay_window *window = &session->windows[i];
-        if (window->has_viewport && usable(window->width) && usable(window->height)) {
-            *width = window->width;
-            *height = window->height;
-            return;
-        }
-    }
+    if (declared_viewport(session, width, height)) return;
     *width = DEFAULT_WEB_WIDTH;
     *height = DEFAULT_WEB_HEIGHT;
 }
 
-bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height)
+/* The screen on show in view (mobile): its own size, else the first sized
+ * screen of the recording, else any window's meta, else a phone's. A
+ * recording that names no size is drawn like a web page that names none: at
+ * a common size, not refused. */
+static void mobile_viewport(const reelay_frame_maker *maker, const reelay_wf_view *view, double *width,
+                            double *height)
 {
-    if (maker->web) {
-        web_viewport(maker->session, &maker->web_state, width, height);
-        if (shows_chrome(maker)) *height += REELAY_WEB_CHROME_HEIGHT; /* the browser frame above the page */
-        return true;
-    }
-    reelay_wf_view view;
-    reelay_wf_scene_view(maker->scene, &view);
-    return view_viewport(&view, width, height);
+    if (view_viewport(view, width, height) || reelay_frame_maker_first_viewport(maker, width, height)) return;
+    if (declared_viewport(maker->session, width, height)) return;
+    *width = DEFAULT_MOBILE_WIDTH;
+    *height = DEFAULT_MOBILE_HEIGHT;
 }
 
 bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *width, double *height)
@@ -294,6 +315,19 @@ bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *
         }
     }
     return false;
+}
+
+bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height)
+{
+    if (maker->web) {
+        web_viewport(maker->session, &maker->web_state, width, height);
+        if (shows_chrome(maker)) *height += REELAY_WEB_CHROME_HEIGHT; /* the browser frame above the page */
+        return true;
+    }
+    reelay_wf_view view;
+    reelay_wf_scene_view(maker->scene, &view);
+    mobile_viewport(maker, &view, width, height);
+    return true;
 }
 
 /* The engine for window's page at the current size, (re)started when the
@@ -538,6 +572,25 @@ static void paint_web(reelay_frame_maker *maker, cairo_t *cr, double vw, double 
     info->animates = animates;
 }
 
+/* A mobile recording without one wireframe (screen capture off): a plain
+ * light screen that says so, for the touches to be drawn on. */
+static void paint_no_screen(reelay_frame_maker *maker, cairo_t *cr, double vw, double vh)
+{
+    cairo_set_source_rgb(cr, 0xE5 / 255.0, 0xE7 / 255.0, 0xEB / 255.0);
+    cairo_rectangle(cr, 0, 0, vw, vh);
+    cairo_fill(cr);
+    double size = fmax(8, fmin(vw, vh) / 18);
+    reelay_text_style style = {.family = "sans-serif",
+                               .size = size,
+                               .color = {0x4B / 255.0, 0x55 / 255.0, 0x63 / 255.0, 1},
+                               .wrap = true,
+                               .keep_words = true,
+                               .halign = TEXT_ALIGN_CENTER,
+                               .valign = TEXT_ALIGN_CENTER,
+                               .line_align = TEXT_ALIGN_CENTER};
+    reelay_text_draw(cr, maker->fonts, "no screen recorded", vw * 0.1, 0, vw * 0.8, vh, &style);
+}
+
 int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, double x, double y, double w, double h,
                                     bool keep_aspect, reelay_frame_info *info, reelay_err *err)
 {
@@ -554,7 +607,8 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
         has_screen = reelay_frame_maker_viewport(maker, &vw, &vh);
     } else {
         reelay_wf_scene_view(maker->scene, &view);
-        has_screen = view.has_content && view_viewport(&view, &vw, &vh);
+        has_screen = view.has_content || maker->no_screen;
+        if (has_screen) mobile_viewport(maker, &view, &vw, &vh);
     }
 
     cairo_save(cr);
@@ -600,7 +654,10 @@ int reelay_frame_maker_paint_region(reelay_frame_maker *maker, cairo_t *cr, doub
         cairo_rectangle(cr, 0, 0, vw, vh);
         cairo_clip(cr);
         reelay_wf_render_info wf_info = {0};
-        rc = reelay_wf_render(maker->renderer, &view, cr, &wf_info, err);
+        if (maker->no_screen)
+            paint_no_screen(maker, cr, vw, vh);
+        else
+            rc = reelay_wf_render(maker->renderer, &view, cr, &wf_info, err);
         /* Overlays go above everything, status bar included (spec §4.10). */
         if (rc == REELAY_OK && (maker->overlays & REELAY_OVERLAY_TOUCHES)) {
             reelay_touch_state touch;

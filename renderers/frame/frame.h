@@ -135,9 +135,11 @@ int reelay_frame_maker_seek(reelay_frame_maker *maker, double ts, bool *changed,
 
 /* Logical viewport on screen after the last seek: the window's latest meta,
  * else the first top-level wireframe's size (as PostHog's player does for
- * recordings without meta). False when neither is known yet. Web: the
- * whole view, browser frame included when there is one (always known: a
- * page of unknown size is shown at 1280x800). */
+ * recordings without meta), else the first screen the recording sizes, else
+ * any declared size, else a phone's (360x800). Web: the whole view, browser
+ * frame included when there is one (a page of unknown size is shown at
+ * 1280x800). Always true: a recording that names no size is drawn at a
+ * common one, not refused. */
 bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width, double *height);
 
 /* The viewport to lay a whole recording out for, whatever the time: the

@@ -185,6 +185,22 @@ static bool after_content(const win_info *w, double time, size_t event)
     return w->has_content && (time > w->content_time || (time == w->content_time && event > w->content_event));
 }
 
+/* A mobile recording without one screen (an SDK with screen capture off)
+ * has no DOM for rrweb to target, so the player would show no touch at all.
+ * reelay draws a placeholder screen there, and the touches are all such a
+ * recording holds: every touch counts. */
+static void give_screenless_windows_content(const reelay_session *session, win_info *info, size_t nw)
+{
+    if (session->source != REELAY_SOURCE_MOBILE) return;
+    for (size_t e = 0; e < session->event_count; e++)
+        if (session->events[e].mobile) return;
+    for (size_t w = 0; w < nw; w++) {
+        info[w].has_content = true;
+        info[w].content_time = -INFINITY;
+        info[w].content_event = 0;
+    }
+}
+
 static int cmp_items(const void *pa, const void *pb)
 {
     const item *a = pa, *b = pb;
@@ -348,6 +364,7 @@ int reelay_touch_track_new(const reelay_session *session, double playback_speed,
         if (add > SIZE_MAX / sizeof(item) - cap) return oom(t, info, items, err);
         cap += add;
     }
+    give_screenless_windows_content(session, info, nw);
     items = calloc(cap ? cap : 1, sizeof *items);
     t->groups = calloc(cap ? cap : 1, sizeof *t->groups);
     t->points = calloc(cap ? cap : 1, sizeof *t->points);

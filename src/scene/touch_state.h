@@ -31,6 +31,9 @@
  *    windows that never saw a TouchStart or a TouchMove (no touch-device ring).
  *    Points with non-finite coordinates or times are skipped. Other target ids
  *    are assumed to exist once the window has content (id 0 becomes <body>).
+ *    One departure: in a mobile recording without any screen (capture off),
+ *    where the player would show nothing, every window has content from the
+ *    start, so its touches show over reelay's "no screen recorded" screen.
  *  - continuous playback: what the player shows while playing through, not
  *    right after a seek (rrweb then draws no tail and restarts the fades). */
 #ifndef REELAY_SCENE_TOUCH_STATE_H
