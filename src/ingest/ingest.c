@@ -11,6 +11,7 @@
 #include "ingest/json_util.h"
 #include "ingest/portable.h"
 #include "ingest/rrweb_event.h"
+#include "session/url_privacy.h"
 
 /* The window used when a container names none. */
 #define DEFAULT_WINDOW "default"
@@ -413,6 +414,7 @@ int reelay_ingest_memory(const unsigned char *data, size_t len, const char *name
     }
     reelay_buf_free(&plain);
     if (rc == REELAY_OK) rc = reelay_session_finalize(session, err);
+    if (rc == REELAY_OK) rc = reelay_session_mask_urls(session, options->unmask_inputs, err);
     if (rc != REELAY_OK) {
         reelay_err_prefix(err, "%s", name);
         reelay_session_free(session);
