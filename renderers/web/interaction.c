@@ -847,34 +847,13 @@ static void paint_toasts(const ui *u, const reelay_web_state *s, const toast_lay
     }
 }
 
-/* The focused input: a dark card with what is focused, and a white input box
- * with its (masked) value, right-aligned when it overflows so the end shows,
- * as in a real input. */
-static void paint_focus(const ui *u, const reelay_web_state *s, const toast_layout *toasts)
+/* The focused element's value in a white input box, right-aligned when it
+ * overflows so the end shows, as in a real input, with a caret while typing. */
+static void paint_focus_field(const ui *u, const reelay_web_focus *f, double bx, double by, double bw,
+                              double box_h, double box_pad, reelay_text_style value, double value_h)
 {
-    const reelay_web_focus *f = &s->focus;
-    if (!f->active) return;
     cairo_t *cr = u->cr;
-    double k = u->k, pad = 12 * k, gap = 8 * k, box_pad = 8 * k;
-    reelay_text_style tag = reelay_label_style(u->font * 0.85, CARD_LABEL_RGB, true);
-    reelay_text_style label = reelay_label_style(u->font, WHITE_RGB, true);
-    reelay_text_style value = reelay_label_style(u->font + 1 * k, TEXT_RGB, false);
-    value.halign = TEXT_ALIGN_END;
-    double head_h = line_height(cr, u->fonts, &label), value_h = line_height(cr, u->fonts, &value);
-    double box_h = value_h + 2 * box_pad;
-    double w = fmin(300 * k, u->vw - 2 * u->margin), h = pad + head_h + gap + box_h + pad;
-    if (w <= 2 * pad + 2 * box_pad) return;
-    double x = u->margin, y = u->vh - u->margin - h;
-    /* Above the toasts when they would meet. */
-    if (toasts->count > 0 && toasts->left < x + w + u->margin) y = toasts->top - toasts->gap - h;
-
-    cairo_save(cr);
-    shadow(cr, x, y, w, h, 10 * k, k);
-    fill_rounded(cr, x, y, w, h, 10 * k, rgba(PILL_RGB, 0.94));
-    text_run head[2] = {{"FOCUSED", tag}, {f->label, label}};
-    draw_runs(cr, u->fonts, head, 2, 8 * k, x + pad, y + pad, w - 2 * pad, head_h);
-
-    double bx = x + pad, by = y + pad + head_h + gap, bw = w - 2 * pad;
+    double k = u->k;
     fill_rounded(cr, bx, by, bw, box_h, 6 * k, reelay_rgb_hex(WHITE_RGB));
     cairo_new_path(cr);
     reelay_path_rounded_rect(cr, bx + k, by + k, bw - 2 * k, box_h - 2 * k, 5 * k);
@@ -891,6 +870,40 @@ static void paint_focus(const ui *u, const reelay_web_state *s, const toast_layo
     }
     if (isfinite(f->typed_age_ms) && f->typed_age_ms >= 0 && f->typed_age_ms < REELAY_WEB_TYPING_MS)
         reelay_fill_rect(cr, tx + text_w + 0.5 * k, by + box_pad, 1.5 * k, value_h, reelay_rgb_hex(TEXT_RGB));
+}
+
+/* The focused element: a dark card with what is focused and, for an element
+ * that takes text, a field with its (masked) value. Other elements (a
+ * button, a checkbox, a video) get the card's head alone, their state, such
+ * as "checked", beside the name: an empty field under them would say text
+ * could be typed there. */
+static void paint_focus(const ui *u, const reelay_web_state *s, const toast_layout *toasts)
+{
+    const reelay_web_focus *f = &s->focus;
+    if (!f->active) return;
+    cairo_t *cr = u->cr;
+    double k = u->k, pad = 12 * k, gap = 8 * k, box_pad = 8 * k;
+    reelay_text_style tag = reelay_label_style(u->font * 0.85, CARD_LABEL_RGB, true);
+    reelay_text_style label = reelay_label_style(u->font, WHITE_RGB, true);
+    reelay_text_style state = reelay_label_style(u->font, CARD_LABEL_RGB, false);
+    reelay_text_style value = reelay_label_style(u->font + 1 * k, TEXT_RGB, false);
+    value.halign = TEXT_ALIGN_END;
+    double head_h = line_height(cr, u->fonts, &label), value_h = line_height(cr, u->fonts, &value);
+    double box_h = value_h + 2 * box_pad;
+    double w = fmin(300 * k, u->vw - 2 * u->margin);
+    double h = pad + head_h + (f->takes_text ? gap + box_h : 0) + pad;
+    if (w <= 2 * pad + 2 * box_pad) return;
+    double x = u->margin, y = u->vh - u->margin - h;
+    /* Above the toasts when they would meet. */
+    if (toasts->count > 0 && toasts->left < x + w + u->margin) y = toasts->top - toasts->gap - h;
+
+    cairo_save(cr);
+    shadow(cr, x, y, w, h, 10 * k, k);
+    fill_rounded(cr, x, y, w, h, 10 * k, rgba(PILL_RGB, 0.94));
+    text_run head[3] = {{"FOCUSED", tag}, {f->label, label}, {f->takes_text ? NULL : f->text, state}};
+    draw_runs(cr, u->fonts, head, 3, 8 * k, x + pad, y + pad, w - 2 * pad, head_h);
+    if (f->takes_text)
+        paint_focus_field(u, f, x + pad, y + pad + head_h + gap, w - 2 * pad, box_h, box_pad, value, value_h);
     cairo_restore(cr);
 }
 

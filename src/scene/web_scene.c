@@ -128,6 +128,7 @@ typedef struct focus_rec {
     bool active;
     const char *label;
     const char *text;
+    bool takes_text; /* a text field: the card shows its value in a box */
     double since;    /* focus start */
     double typed_at; /* latest input; -INFINITY when none */
 } focus_rec;
@@ -958,10 +959,12 @@ static int end_focus(builder *b, uint32_t w, double t)
     return push_focus(b, w, t);
 }
 
-static int start_focus(builder *b, uint32_t w, double t, int64_t id, const char *key, const char *label)
+static int start_focus(builder *b, uint32_t w, double t, int64_t id, const char *key, const char *label,
+                       bool takes_text)
 {
     win_build *wb = &b->w[w];
-    wb->focus = (focus_rec){.active = true, .label = label, .text = "", .since = t, .typed_at = -INFINITY};
+    wb->focus = (focus_rec){
+        .active = true, .label = label, .text = "", .takes_text = takes_text, .since = t, .typed_at = -INFINITY};
     wb->focus_id = id;
     wb->focus_key = key;
     return push_focus(b, w, t);
@@ -1088,6 +1091,47 @@ static int network_toasts(builder *b, uint32_t w, double t, const reelay_event *
     return 0;
 }
 
+/* Input types that take no typed text: the browser's default for a missing
+ * or unknown type is a text box, so the list names the others. */
+static bool input_type_takes_text(const char *type)
+{
+    static const char *const not_text[] = {"button", "submit", "reset", "image", "checkbox",
+                                           "radio",  "range",  "color", "file",  "hidden"};
+    if (!nonempty(type)) return true;
+    for (size_t i = 0; i < sizeof not_text / sizeof not_text[0]; i++)
+        if (str_ieq(type, not_text[i])) return false;
+    return true;
+}
+
+/* Whether a focused element takes typed text, so the focus card shows a
+ * field: a textarea or an input of a text-taking type. Buttons, checkboxes,
+ * selects, media and other elements focus without a field. (contenteditable
+ * is not told apart: the kept DOM holds no such attribute.) An unknown node
+ * says nothing, so it gets no field until text is typed into it. */
+static bool dom_takes_text(const live_dom *d, int64_t id)
+{
+    uint32_t i;
+    if (!dom_find(d, id, &i)) return false;
+    const reelay_dom_node *n = &d->v[i].n;
+    return tag_is(n, "textarea") || (tag_is(n, "input") && input_type_takes_text(n->attr_type));
+}
+
+/* The portable recorder names a field by tag only (its type is not kept):
+ * an input or textarea takes text, as the browser's default input does. */
+static bool tag_takes_text(const char *tag)
+{
+    return tag && (str_ieq(tag, "input") || str_ieq(tag, "textarea"));
+}
+
+/* The tag a portable path's last segment names, lower-cased; "" when none. */
+static void path_tag(const char *path, seg_parts *parts)
+{
+    const char *seg;
+    size_t len;
+    path_last(path, &seg, &len);
+    parse_segment(seg ? seg : "", len, parts);
+}
+
 static field_kind dom_field_kind(const live_dom *d, int64_t id)
 {
     uint32_t i;
@@ -1117,24 +1161,27 @@ static int on_interaction(builder *b, uint32_t w, double t, const reelay_event *
         label = dom_label(b, &wb->dom, ev->u.interaction.target_id);
     b->sc->ev_label[e] = label;
     if (type == RR_FOCUS) {
-        if (portable) return start_focus(b, w, t, -1, path_key(b, ev->u.interaction.target_path), label);
+        if (portable) {
+            seg_parts parts;
+            path_tag(ev->u.interaction.target_path, &parts);
+            const char *tag = nonempty(ev->u.interaction.target_tag) ? ev->u.interaction.target_tag : parts.tag;
+            return start_focus(b, w, t, -1, path_key(b, ev->u.interaction.target_path), label, tag_takes_text(tag));
+        }
         if (focused_on(wb, ev->u.interaction.target_id, NULL)) return 0;
-        return start_focus(b, w, t, ev->u.interaction.target_id, NULL, label);
+        return start_focus(b, w, t, ev->u.interaction.target_id, NULL, label,
+                           dom_takes_text(&wb->dom, ev->u.interaction.target_id));
     }
     if (add_click(b, w, t, ev, label) != 0) return -1;
     if (b->portable && portable) {
         /* No Focus/Blur in portable recordings: a click on a field focuses it. */
-        const char *seg;
-        size_t len;
-        path_last(ev->u.interaction.target_path, &seg, &len);
         seg_parts parts;
-        parse_segment(seg ? seg : "", len, &parts);
+        path_tag(ev->u.interaction.target_path, &parts);
         const char *tag = nonempty(ev->u.interaction.target_tag) ? ev->u.interaction.target_tag : parts.tag;
         if (!is_field_tag(tag)) return end_focus(b, w, t);
         const char *key = path_key(b, ev->u.interaction.target_path);
         if (!key) key = label;
         if (focused_on(wb, -1, key)) return 0;
-        return start_focus(b, w, t, -1, key, label);
+        return start_focus(b, w, t, -1, key, label, tag_takes_text(tag));
     }
     return 0;
 }
@@ -1146,24 +1193,33 @@ static int on_input(builder *b, uint32_t w, double t, const reelay_event *ev, si
     int64_t id = ev->u.input.target_id;
     const char *label, *key = NULL;
     field_kind kind = FIELD_TEXT;
+    bool takes_text;
     if (path) {
         label = portable_label(b, NULL, path, NULL);
         key = path_key(b, path);
         if (!key) key = label ? label : "";
+        /* an input event names a field: without a tag, assume it takes text */
+        seg_parts parts;
+        path_tag(path, &parts);
+        takes_text = !parts.tag[0] || tag_takes_text(parts.tag);
     } else {
         label = dom_label(b, &wb->dom, id);
         kind = dom_field_kind(&wb->dom, id);
+        /* an unknown node that text is typed into is a field */
+        uint32_t slot;
+        takes_text = !dom_find(&wb->dom, id, &slot) || dom_takes_text(&wb->dom, id);
     }
     const char *value = shown_value(b, ev->u.input.text, ev->u.input.is_checked, kind);
     if (!value) return -1;
     b->sc->ev_label[e] = label;
     b->sc->ev_value[e] = value;
     if (!focused_on(wb, id, key)) {
-        wb->focus = (focus_rec){.active = true, .label = label, .since = t};
+        wb->focus = (focus_rec){.active = true, .label = label, .takes_text = takes_text, .since = t};
         wb->focus_id = key ? -1 : id;
         wb->focus_key = key;
     }
     wb->focus.text = value;
+    wb->focus.takes_text = takes_text;
     wb->focus.typed_at = t;
     return push_focus(b, w, t);
 }
@@ -1460,6 +1516,7 @@ void reelay_web_scene_at(const reelay_web_scene *scene, double ts, reelay_web_st
             out->focus.active = true;
             out->focus.label = r->label;
             out->focus.text = r->text ? r->text : "";
+            out->focus.takes_text = r->takes_text;
             out->focus.age_ms = ts - r->since;
             if (isfinite(r->typed_at)) {
                 out->focus.typed_age_ms = ts - r->typed_at;

@@ -44,7 +44,10 @@
  *    unmask_inputs the recorded value itself is shown (still "[REDACTED]"
  *    when recorded so, and PostHog's own '*' masking stays '*'). Checkbox
  *    and radio inputs show "checked"/"unchecked". Password inputs are always
- *    masked.
+ *    masked. takes_text: only elements that take typed text (textarea, an
+ *    input whose type is a text box, which a missing or unknown type is)
+ *    get a field on the focus card; buttons, checkboxes, radios, ranges,
+ *    colours, files, selects, media and other elements do not.
  *  - submits: portable `submit` events (label from the target path), shown
  *    for REELAY_WEB_SUBMIT_MS.
  *  - toasts: console errors and warnings (level error/warn, exceptions) and
@@ -121,6 +124,7 @@ typedef struct reelay_web_focus {
     bool active;
     const char *label; /* the focused element, as for clicks; may be NULL */
     const char *text;  /* what to show as its value (masked unless unmask_inputs); "" when nothing typed */
+    bool takes_text;   /* a text field (textarea, input of a text-taking type): its value shows in a box */
     double age_ms;     /* since focus */
     double typed_age_ms; /* since the latest input; INFINITY when none */
 } reelay_web_focus;

@@ -484,6 +484,57 @@ static bool scene_leaks(const fixture *f, const char *needle)
     START("w") FOCUS("w", 2000, 9) INPUT("w", 2100, 9, "hunter2-secret") BLUR("w", 2200, 9)             \
     INPUT("w", 2300, 10, "hunter2-secret") INPUT("w", 2400, 16, "hunter2-secret")
 
+
+/* The focus card shows a field only for elements that take typed text. */
+static void test_focus_field_only_for_text(void **state)
+{
+    (void)state;
+    fixture f = open_text(
+        META("w", 1000, "https://shop.test/", 800, 600)
+        SNAP("w", 1001,
+             DOC(EL(2, "html", "",
+                    EL(3, "body", "",
+                       EL(4, "input", ATTR("type", "text")) "," EL(5, "input", "") ","
+                       EL(6, "input", ATTR("type", "EMAIL")) "," EL(7, "input", ATTR("type", "password")) ","
+                       EL(8, "input", ATTR("type", "number")) "," EL(9, "input", ATTR("type", "date")) ","
+                       EL(10, "input", ATTR("type", "made-up")) "," EL(11, "textarea", "") ","
+                       EL(20, "button", "", TXT(21, "Play")) "," EL(22, "input", ATTR("type", "submit")) ","
+                       EL(23, "input", ATTR("type", "checkbox")) "," EL(24, "input", ATTR("type", "radio")) ","
+                       EL(25, "input", ATTR("type", "range")) "," EL(26, "input", ATTR("type", "color")) ","
+                       EL(27, "input", ATTR("type", "file")) "," EL(28, "video", "") ","
+                       EL(29, "select", "") "," EL(30, "a", ATTR("href", "/x"), TXT(31, "x")) ","
+                       EL(32, "input", ATTR("type", "button")) "," EL(33, "input", ATTR("type", "reset")) ","
+                       EL(34, "input", ATTR("type", "image")) "," EL(35, "div", "")))))
+        FOCUS("w", 2004, 4) FOCUS("w", 2005, 5) FOCUS("w", 2006, 6) FOCUS("w", 2007, 7) FOCUS("w", 2008, 8)
+        FOCUS("w", 2009, 9) FOCUS("w", 2010, 10) FOCUS("w", 2011, 11)
+        FOCUS("w", 2020, 20) FOCUS("w", 2022, 22) FOCUS("w", 2023, 23) FOCUS("w", 2024, 24) FOCUS("w", 2025, 25)
+        FOCUS("w", 2026, 26) FOCUS("w", 2027, 27) FOCUS("w", 2028, 28) FOCUS("w", 2029, 29) FOCUS("w", 2030, 30)
+        FOCUS("w", 2032, 32) FOCUS("w", 2033, 33) FOCUS("w", 2034, 34) FOCUS("w", 2035, 35)
+        /* a checkbox's input event keeps it field-less; its state is the text */
+        CHECK("w", 3000, 23, true)
+        /* a node the DOM does not know: no field until text is typed into it */
+        FOCUS("w", 4000, 99) INPUT("w", 4500, 99, "hi"));
+    for (int id = 4; id <= 35; id++) {
+        if (id > 11 && id < 20) continue;
+        reelay_web_state s = at(&f, 2000 + id);
+        assert_true(s.focus.active);
+        bool text = id <= 11;
+        if (s.focus.takes_text != text)
+            fail_msg("node %d (%s): takes_text %d, expected %d", id, s.focus.label ? s.focus.label : "?",
+                     s.focus.takes_text, text);
+    }
+    reelay_web_state s = at(&f, 3000);
+    assert_label(s.focus.label, "input");
+    assert_string_equal(s.focus.text, "checked");
+    assert_false(s.focus.takes_text);
+    s = at(&f, 4000);
+    assert_true(s.focus.active);
+    assert_false(s.focus.takes_text);
+    s = at(&f, 4500);
+    assert_true(s.focus.takes_text);
+    close_fixture(&f);
+}
+
 static void test_typed_secret_never_in_scene(void **state)
 {
     (void)state;
@@ -668,6 +719,7 @@ static void test_portable_fixture(void **state)
     reelay_web_state s = at(&f, 1718005402000);
     assert_true(s.focus.active);
     assert_label(s.focus.label, "input#name");
+    assert_true(s.focus.takes_text); /* a portable input takes text */
     assert_string_equal(s.focus.text, "");
     s = at(&f, 1718005403100);
     assert_string_equal(s.focus.text, bullets(9)); /* "Test User" */
@@ -827,7 +879,8 @@ static bool same_state(const reelay_web_state *a, const reelay_web_state *b)
         a->viewport_width != b->viewport_width || a->viewport_height != b->viewport_height ||
         a->page_height != b->page_height || a->tab_count != b->tab_count || a->click_count != b->click_count ||
         a->focus.active != b->focus.active || !str_same(a->focus.label, b->focus.label) ||
-        !str_same(a->focus.text, b->focus.text) || a->submit_recent != b->submit_recent ||
+        !str_same(a->focus.text, b->focus.text) || a->focus.takes_text != b->focus.takes_text ||
+        a->submit_recent != b->submit_recent ||
         !str_same(a->submit_label, b->submit_label) || a->toast_count != b->toast_count)
         return false;
     for (size_t i = 0; i < a->tab_count; i++)
@@ -1021,6 +1074,7 @@ int main(void)
         cmocka_unit_test(test_tabs_and_active_window),
         cmocka_unit_test(test_first_window_before_activity),
         cmocka_unit_test(test_focus_and_masked_typing),
+        cmocka_unit_test(test_focus_field_only_for_text),
         cmocka_unit_test(test_typed_secret_never_in_scene),
         cmocka_unit_test(test_special_values),
         cmocka_unit_test(test_rage_burst),

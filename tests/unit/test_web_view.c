@@ -63,6 +63,7 @@ static bool is_dark(uint32_t p) { return alpha(p) == 0xFF && luma(p) < 110; }
 static bool is_red(uint32_t p) { return alpha(p) > 0x80 && red(p) > 0xB0 && green(p) < 0x60 && blue(p) < 0x60; }
 static bool is_green(uint32_t p) { return alpha(p) > 0xC0 && green(p) > 0x80 && red(p) < 0x40; }
 static bool is_opaque_dark(uint32_t p) { return alpha(p) > 0xC0 && luma(p) < 60; }
+static bool is_white(uint32_t p) { return alpha(p) == 0xFF && luma(p) > 240; }
 
 /* Same size and the same pixels. */
 static bool same_pixels(ts_canvas *a, ts_canvas *b)
@@ -403,7 +404,12 @@ static void test_rage_click(void **state)
 static reelay_web_state focused(const char *text, double typed_age)
 {
     return (reelay_web_state){
-        .focus = {.active = true, .label = "input#email", .text = text, .age_ms = 2000, .typed_age_ms = typed_age},
+        .focus = {.active = true,
+                  .label = "input#email",
+                  .text = text,
+                  .takes_text = true,
+                  .age_ms = 2000,
+                  .typed_age_ms = typed_age},
     };
 }
 
@@ -452,6 +458,47 @@ static void test_focus_text(void **state)
     assert_true(ts_blank_rect(&t, 320, 0, vw, vh));
     ts_canvas_free(&t);
     ts_canvas_free(&a);
+    ts_canvas_free(&b);
+}
+
+/* Elements that take no text (a button, a checkbox, a video) get the card's
+ * head alone: no white field under it, and a checkbox's state beside its
+ * name. */
+static void test_focus_card_without_field(void **state)
+{
+    reelay_fonts *fonts = *state;
+    const int vw = 800, vh = 600;
+    reelay_web_state field = focused("", INFINITY);
+    reelay_web_state button = field;
+    button.focus.label = "button \"Play\"";
+    button.focus.takes_text = false;
+    ts_canvas f = annotations(fonts, &field, vw, vh), b = annotations(fonts, &button, vw, vh);
+    /* the field's white box is there for an input, nowhere for the button */
+    assert_int_equal(ts_pixel(&f, 250, vh - 40), 0xFFFFFFFFu);
+    assert_true(count_if(&f, 200, vh - 100, 300, vh - 16, is_white) > 1000);
+    assert_int_equal(count_if(&b, 200, vh - 100, 300, vh - 16, is_white), 0);
+    /* a shorter card, still bottom-left */
+    assert_true(count_if(&b, 16, vh - 70, 316, vh - 16, is_opaque_dark) > 500);
+    assert_true(ts_blank_rect(&b, 0, 0, vw, vh - 90));
+    assert_true(ts_blank_rect(&b, vw / 2, 0, vw, vh));
+    /* the video element alike: a name, never a field */
+    reelay_web_state video = button;
+    video.focus.label = "video";
+    ts_canvas v = annotations(fonts, &video, vw, vh);
+    assert_int_equal(count_if(&v, 200, vh - 100, 300, vh - 16, is_white), 0);
+    /* a checkbox's state is written after its name */
+    reelay_web_state box = button;
+    box.focus.label = "input#agree";
+    box.focus.text = "checked";
+    reelay_web_state bare = box;
+    bare.focus.text = "";
+    ts_canvas c = annotations(fonts, &box, vw, vh), n = annotations(fonts, &bare, vw, vh);
+    assert_false(same_pixels(&c, &n));
+    assert_int_equal(count_if(&c, 200, vh - 100, 300, vh - 16, is_white), 0);
+    ts_canvas_free(&c);
+    ts_canvas_free(&n);
+    ts_canvas_free(&v);
+    ts_canvas_free(&f);
     ts_canvas_free(&b);
 }
 
@@ -611,7 +658,7 @@ static reelay_web_state full_state(void)
     s.focus = (reelay_web_focus){.active = true, .label = "input#card-number", .text =
                                      "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2"
                                      "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2",
-                                 .age_ms = 3000, .typed_age_ms = 120};
+                                 .takes_text = true, .age_ms = 3000, .typed_age_ms = 120};
     s.toast_count = 2;
     s.toasts[0] = (reelay_web_toast){.kind = REELAY_WEB_TOAST_WARNING,
                                      .text = "Warning: Each child in a list should have a unique \"key\" prop.",
@@ -772,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_rage_click),
         cmocka_unit_test(test_focus_card),
         cmocka_unit_test(test_focus_text),
+        cmocka_unit_test(test_focus_card_without_field),
         cmocka_unit_test(test_submit),
         cmocka_unit_test(test_toasts),
         cmocka_unit_test(test_toast_slide_and_fade),
