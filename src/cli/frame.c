@@ -233,6 +233,7 @@ int reelay_cmd_frame(int argc, char **argv)
     reelay_err_clear(&err);
     reelay_session *session = NULL;
     args.limits.ingest.keep_rrweb_json = args.web_view != REELAY_WEB_VIEW_INTERACTION;
+    args.limits.ingest.unmask_inputs = args.unmask_inputs; /* URL parameters too */
     rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);

@@ -193,6 +193,7 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_err err;
     reelay_err_clear(&err);
     reelay_session *session = NULL;
+    args.options.ingest.unmask_inputs = args.options.unmask_inputs; /* URL parameters too */
     rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
     reelay_render_result result;
     if (rc == REELAY_OK) {

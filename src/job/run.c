@@ -16,7 +16,9 @@ reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_
     reelay_err err;
     reelay_err_clear(&err);
     reelay_session *session = NULL;
-    int rc = reelay_ingest_path(job->input, &job->options.ingest, &session, &err);
+    reelay_ingest_options ingest = job->options.ingest;
+    ingest.unmask_inputs = job->options.unmask_inputs; /* URL parameters too */
+    int rc = reelay_ingest_path(job->input, &ingest, &session, &err);
     reelay_render_result rendered;
     if (rc == REELAY_OK) {
         rc = reelay_render(session, &job->options, &rendered, &err);
