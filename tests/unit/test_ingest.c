@@ -3,6 +3,7 @@
 #include "test_support.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -148,6 +149,43 @@ static void test_snapshot_analytics_events(void **state)
     assert_int_equal(s->event_count, 3);
     assert_int_equal(s->stats.skipped_events, 1);
     reelay_session_free(s);
+}
+
+/* A captured request body: the $snapshot events inside {"batch": [...]}
+ * (PostHog's /batch endpoint) or {"body": [...]} (a logged request), read as
+ * the bare array is; errors name the place inside the wrapper. */
+static void test_snapshot_events_in_a_request_body(void **state)
+{
+    (void)state;
+    const char *wrappers[] = {"batch", "body"};
+    for (int i = 0; i < 2; i++) {
+        char text[2048];
+        snprintf(text, sizeof text,
+                 "{\"api_key\":\"phc_test\",\"%s\":["
+                 "{\"event\":\"$snapshot\",\"distinct_id\":\"user-7\",\"properties\":{\"$session_id\":\"s-9\","
+                 "\"$window_id\":\"w\",\"$snapshot_source\":\"mobile\",\"$snapshot_data\":[" META(1, 2, 3) ","
+                 TOUCH(2, 7) "]}},"
+                 "{\"event\":\"$pageview\",\"properties\":{}},"
+                 "{\"event\":\"$snapshot\",\"properties\":{\"$window_id\":\"w\",\"$snapshot_items\":[" TOUCH(3, 9)
+                 "]}}]}",
+                 wrappers[i]);
+        reelay_session *s = must_ingest(text);
+        assert_int_equal(s->format, REELAY_FORMAT_SNAPSHOT_EVENTS);
+        assert_int_equal(s->source, REELAY_SOURCE_MOBILE);
+        assert_string_equal(s->session_id, "s-9");
+        assert_string_equal(s->user, "user-7");
+        assert_int_equal(s->event_count, 3);
+        assert_int_equal(s->stats.skipped_events, 1);
+        assert_int_equal(s->window_count, 1);
+        reelay_session_free(s);
+
+        char where[64];
+        snprintf(where, sizeof where, "%s[1]: expected an object", wrappers[i]);
+        snprintf(text, sizeof text,
+                 "{\"%s\":[{\"event\":\"$snapshot\",\"properties\":{\"$snapshot_data\":[" META(1, 2, 3) "]}},7]}",
+                 wrappers[i]);
+        expect_error(text, where);
+    }
 }
 
 /* Builds the JSON string form of a cv 2024-10 payload: gzip bytes, each as
@@ -411,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_jsonl_splits_on_newline_only),
         cmocka_unit_test(test_exports_both_versions),
         cmocka_unit_test(test_snapshot_analytics_events),
+        cmocka_unit_test(test_snapshot_events_in_a_request_body),
         cmocka_unit_test(test_compressed_payloads_decoded),
         cmocka_unit_test(test_plugins_and_custom_events),
         cmocka_unit_test(test_gzip_input_and_bom),
