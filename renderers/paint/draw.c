@@ -116,15 +116,24 @@ void reelay_paint_placeholder(cairo_t *cr, reelay_fonts *fonts, double x, double
     reelay_set_source(cr, background);
     cairo_paint(cr);
     paint_stripes(cr, x, y, w, h);
+    /* The player's label is white-space:normal with overflow-wrap:anywhere:
+     * a label of one word (a URL: Chrome breaks no URL at its slashes) fills
+     * each line to the edge. */
     reelay_text_style style = {
         .family = family,
         .size = font_size,
         .color = label_color,
         .wrap = true,
+        .break_chars = label && !strchr(label, ' '),
         .halign = TEXT_ALIGN_CENTER,
         .valign = TEXT_ALIGN_CENTER,
         .line_align = TEXT_ALIGN_START,
     };
+    /* Centred while it fits; a taller label starts at the top, where
+     * Chromium shows it, rather than losing its first line. */
+    double tw, th;
+    reelay_text_measure(cr, fonts, label, w, &style, &tw, &th);
+    if (th > h) style.valign = TEXT_ALIGN_START;
     reelay_text_draw(cr, fonts, label, x, y, w, h, &style);
     cairo_restore(cr);
 }

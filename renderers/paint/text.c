@@ -193,13 +193,16 @@ static PangoLayout *make_layout(cairo_t *cr, reelay_fonts *fonts, const char *te
     pango_layout_set_text(layout, text, -1);
     pango_layout_set_alignment(layout, pango_alignment(style->line_align));
     pango_layout_set_width(layout, -1);
+    pango_layout_set_indent(layout, (int)(style->indent * PANGO_SCALE));
     pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_NONE);
     /* Pango widths are ints in 1/1024 units; wider boxes than this are clipped anyway. */
     if (max_width > 1e6) max_width = 1e6;
     if (max_width > 0 && (style->wrap || style->ellipsize)) {
         pango_layout_set_width(layout, (int)(max_width * PANGO_SCALE));
         if (style->wrap) {
-            pango_layout_set_wrap(layout, style->keep_words ? PANGO_WRAP_WORD : PANGO_WRAP_WORD_CHAR);
+            pango_layout_set_wrap(layout, style->break_chars  ? PANGO_WRAP_CHAR
+                                          : style->keep_words ? PANGO_WRAP_WORD
+                                                              : PANGO_WRAP_WORD_CHAR);
         } else {
             pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
         }
@@ -219,6 +222,14 @@ void reelay_text_measure(cairo_t *cr, reelay_fonts *fonts, const char *text, dou
     *height = (double)logical.height / PANGO_SCALE;
 }
 
+double reelay_text_baseline(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
+                            const reelay_text_style *style)
+{
+    if (!text || !text[0]) return 0;
+    PangoLayout *layout = make_layout(cr, fonts, text, max_width, style);
+    return (double)pango_layout_get_baseline(layout) / PANGO_SCALE;
+}
+
 static double place(double start, double room, double size, reelay_text_align align)
 {
     switch (align) {
@@ -232,7 +243,8 @@ static double place(double start, double room, double size, reelay_text_align al
 double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, double x, double y, double w,
                         double h, const reelay_text_style *style)
 {
-    if (!text || !text[0] || w <= 0 || h <= 0) return 0;
+    /* An unclipped run may overflow an empty box (a zero-height bar's clock). */
+    if (!text || !text[0] || w <= 0 || (h <= 0 && !style->unclipped) || !(h >= 0)) return 0;
     PangoLayout *layout = make_layout(cr, fonts, text, w, style);
     PangoRectangle logical;
     pango_layout_get_extents(layout, NULL, &logical);

@@ -42,6 +42,9 @@ typedef struct reelay_text_style {
     bool wrap;             /* wrap at word boundaries to the box width (else one line per paragraph) */
     bool keep_words;       /* when wrapping, never break inside a word (CSS overflow-wrap:normal):
                             * a word wider than the box overflows; else words break anywhere */
+    bool break_chars;      /* when wrapping, break between any characters, filling each line (a browser
+                            * breaking one long word anywhere, e.g. a URL); overrides keep_words */
+    double indent;         /* the first line starts this far in (an inline box before the text) */
     bool ellipsize;        /* end with "…" when a single line does not fit */
     reelay_text_align halign; /* position of the text block in the box */
     reelay_text_align valign;
@@ -70,6 +73,11 @@ double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, doub
  * style->wrap and max_width > 0). */
 void reelay_text_measure(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
                          const reelay_text_style *style, double *width, double *height);
+
+/* Distance from the top of the laid-out text (as reelay_text_measure lays
+ * it out) to its first line's baseline. */
+double reelay_text_baseline(cairo_t *cr, reelay_fonts *fonts, const char *text, double max_width,
+                            const reelay_text_style *style);
 
 /* Logical width of text on one line. */
 double reelay_text_width(cairo_t *cr, reelay_fonts *fonts, const char *text, const reelay_text_style *style);

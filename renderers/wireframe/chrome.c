@@ -27,17 +27,17 @@ static void format_clock(double timestamp_ms, char out[16])
 
 /* A bar's box with its own styles and a text colour forced to black on a
  * light background, else white (PostHog's isLight); fallback_hex is what a
- * missing background counts as. False when nothing shows. */
+ * missing background counts as. Paints the box when it shows and returns
+ * whether it does; *st and *g are filled either way. */
 static bool bar_begin(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *inh,
                       const char *fallback_hex, reelay_text_style *st, wf_geom *g)
 {
     reelay_rgba color = black_or_white(reelay_color_is_light(&wf->style.background_color, fallback_hex));
     wf_inherit self = wf_element_inherit(inh, wf);
-    if (!wf_box_begin(r, cr, wf, color, WF_BOX_CONTENT, g)) return false;
     *st = wf_text_style(&self, color);
     st->wrap = false;
     st->valign = TEXT_ALIGN_CENTER; /* a flex row, vertically centred */
-    return st->size >= 0.1;
+    return wf_box_begin(r, cr, wf, color, WF_BOX_CONTENT, g);
 }
 
 void wf_paint_status_bar(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *inh)
@@ -45,12 +45,13 @@ void wf_paint_status_bar(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefr
     /* No background counts as white here (and nothing extra is painted). */
     reelay_text_style st;
     wf_geom g;
-    if (!bar_begin(r, cr, wf, inh, "#ffffff", &st, &g)) return;
+    bar_begin(r, cr, wf, inh, "#ffffff", &st, &g);
     char clock[16];
     format_clock(r->view->timestamp, clock);
-    /* A 5px spacer, then the clock. */
+    /* A 5px spacer, then the clock; the bar does not clip (overflow:visible),
+     * so a bar of no height still shows its clock, centred on its edge. */
     const wf_box *c = &g.content;
-    wf_draw_text(r, cr, &g, clock, (wf_box){c->x + 5, c->y, fmax(c->w - 5, 1), c->h}, &st);
+    wf_draw_text_overflowing(r, cr, clock, (wf_box){c->x + 5, c->y, fmax(c->w - 5, 1), c->h}, &st);
 }
 
 void wf_paint_navigation_bar(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf,
@@ -59,7 +60,7 @@ void wf_paint_navigation_bar(reelay_wf_renderer *r, cairo_t *cr, const reelay_wi
     /* Here no background counts as #f3f4ef for the light test. */
     reelay_text_style st;
     wf_geom g;
-    if (!bar_begin(r, cr, wf, inh, "#f3f4ef", &st, &g)) return;
+    if (!bar_begin(r, cr, wf, inh, "#f3f4ef", &st, &g) || !(st.size >= 0.1)) return;
     /* ◀ ⚪ ⬜️ */
     static const char *const glyphs[3] = {"\xE2\x97\x80", "\xE2\x9A\xAA", "\xE2\xAC\x9C\xEF\xB8\x8F"};
     double widths[3], total = 0, unused;

@@ -168,6 +168,41 @@ static void draw_check_control(cairo_t *cr, double x, double y, double s, bool r
     cairo_restore(cr);
 }
 
+/* A checkbox's or radio's label text as the inline content after the
+ * 13px control: on the control's line when it fits, else wrapped to the
+ * label's width with the first line indented past the control and the
+ * next ones starting under it. */
+typedef struct check_label {
+    double w, h;     /* the row: control and text together (w), the text's height (h) */
+    double baseline; /* of the first line, from the text's top */
+    bool indented;   /* wrapped: style->indent is set and the text spans the label's width */
+} check_label;
+
+static check_label layout_check_label(reelay_wf_renderer *r, cairo_t *cr, const char *text, double width,
+                                      reelay_text_style *style)
+{
+    check_label label = {.w = UA_CHECK_SIZE};
+    if (!text) return label;
+    reelay_text_style one = *style;
+    one.wrap = false;
+    double tw, th;
+    reelay_text_measure(cr, r->fonts, text, 0, &one, &tw, &th);
+    if (!style->wrap || UA_CHECK_SIZE + tw <= width) {
+        *style = one;
+        label.w += tw;
+        label.h = th;
+        label.baseline = reelay_text_baseline(cr, r->fonts, text, 0, &one);
+        return label;
+    }
+    style->indent = UA_CHECK_SIZE;
+    reelay_text_measure(cr, r->fonts, text, width, style, &tw, &th);
+    label.w = fmax(width, tw);
+    label.h = th;
+    label.baseline = reelay_text_baseline(cr, r->fonts, text, width, style);
+    label.indented = true;
+    return label;
+}
+
 static void paint_check(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_inherit *self)
 {
     bool radio = wf->input_type == WF_INPUT_RADIO;
@@ -180,35 +215,26 @@ static void paint_check(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefra
         draw_check_control(cr, c->x + (c->w - s) / 2, c->y + (c->h - s) / 2, s, radio, wf->checked, wf->disabled);
         return;
     }
-    /* <label style=…>[input][label text]</label>: the control then the text
-     * as one row, placed by the label's alignment. */
+    /* <label style=…>[input][label text]</label>, placed by the label's
+     * alignment. */
     if (!wf_box_begin(r, cr, wf, self->color, WF_BOX_CONTENT, &g)) return;
     const wf_box *c = &g.content;
     const char *text = self->font_size >= 0.1 ? wf_text_prepare(r, wf->label, WF_TEXT_COLLAPSE) : NULL;
     reelay_text_style st = wf_text_style(self, self->color);
-    double room = fmax(0, c->w - UA_CHECK_SIZE);
-    double tw = 0, th = 0;
-    if (text) reelay_text_measure(cr, r->fonts, text, room, &st, &tw, &th);
-    double row_w = UA_CHECK_SIZE + tw, row_h = fmax(UA_CHECK_SIZE, th);
-    double rx = place(c->x, c->w, row_w, wf->style.horizontal_align);
+    check_label label = layout_check_label(r, cr, text, c->w, &st);
+    /* The control's bottom edge sits on the first line's baseline. */
+    double rise = fmax(0, label.baseline - UA_CHECK_SIZE), drop = fmax(0, UA_CHECK_SIZE - label.baseline);
+    double row_h = fmax(UA_CHECK_SIZE, label.h + drop);
+    double rx = place(c->x, c->w, label.w, wf->style.horizontal_align);
     double ry = place(c->y, c->h, row_h, wf->style.vertical_align);
-    /* The control sits on the first line of the label, not the middle of
-     * a wrapped paragraph. */
-    double first_line = th;
-    if (text && th > UA_CHECK_SIZE) {
-        reelay_text_style one = st;
-        one.wrap = false;
-        double unused;
-        reelay_text_measure(cr, r->fonts, "X", 0, &one, &unused, &first_line);
-        first_line = fmin(first_line, th);
-    }
-    double control_y = ry + fmax(0, (first_line - UA_CHECK_SIZE) / 2);
-    double text_y = ry + fmax(0, (UA_CHECK_SIZE - th) / 2);
     cairo_save(cr);
     wf_clip_padding(cr, &g);
-    draw_check_control(cr, rx, control_y, UA_CHECK_SIZE, radio, wf->checked, wf->disabled);
+    draw_check_control(cr, rx, ry + rise, UA_CHECK_SIZE, radio, wf->checked, wf->disabled);
     cairo_restore(cr);
-    wf_draw_text(r, cr, &g, text, (wf_box){rx + UA_CHECK_SIZE, text_y, fmax(room, tw), th}, &st);
+    /* A <label> does not clip: a wrapped label's lines show below its box. */
+    wf_box area = label.indented ? (wf_box){rx, ry + drop, c->w, label.h}
+                                 : (wf_box){rx + UA_CHECK_SIZE, ry + drop, label.w - UA_CHECK_SIZE, label.h};
+    wf_draw_text_overflowing(r, cr, text, area, &st);
 }
 
 /* A rectangle with elliptical corners given as fractions of its own size
@@ -446,9 +472,13 @@ static void paint_rating(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefr
     double filled = star_count(v);
     double half = v - floor(v) > 0 ? 1 : 0;
     double empty = ceil(wf_clamp(max - filled - half, 0, 100));
-    double size = g->content.h, x = g->content.x + 4, y = g->content.y + 2;
-    if (size < WF_MIN_DIM) return;
     double total = filled + half + empty;
+    /* Stars as tall as the box, unless the row is too narrow for them: flex
+     * items shrink to share its width (4px padding each side), keeping
+     * their aspect, at the row's top. */
+    double size = g->content.h, x = g->content.x + 4, y = g->content.y + 2;
+    if (total > 0 && total * size > g->content.w - 8) size = fmax(0, g->content.w - 8) / total;
+    if (size < WF_MIN_DIM) return;
     for (double i = 0; i < total && x < r->clip_x1; i++, x += size) {
         star_kind kind = i < filled ? STAR_FILLED : i < filled + half ? STAR_HALF : STAR_EMPTY;
         if (x + size > r->clip_x0) draw_star(cr, x, y, size, kind, self->color);

@@ -123,6 +123,11 @@ bool wf_box_begin(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf
 void wf_draw_text(reelay_wf_renderer *r, cairo_t *cr, const wf_geom *g, const char *text, wf_box area,
                   const reelay_text_style *style);
 
+/* Draws prepared text placed in area by style's alignment, unclipped: the
+ * browser's overflow:visible (labels, the bars' clock). */
+void wf_draw_text_overflowing(reelay_wf_renderer *r, cairo_t *cr, const char *text, wf_box area,
+                              const reelay_text_style *style);
+
 /* A placeholder box (spec §4.6) over the element's padding box. */
 void wf_paint_placeholder(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf, const wf_geom *g,
                           const wf_inherit *inh, const char *label);

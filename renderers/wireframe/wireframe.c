@@ -260,17 +260,23 @@ bool wf_box_begin(reelay_wf_renderer *r, cairo_t *cr, const reelay_wireframe *wf
     return true;
 }
 
-void wf_draw_text(reelay_wf_renderer *r, cairo_t *cr, const wf_geom *g, const char *text, wf_box area,
-                  const reelay_text_style *style)
+void wf_draw_text_overflowing(reelay_wf_renderer *r, cairo_t *cr, const char *text, wf_box area,
+                              const reelay_text_style *style)
 {
     /* font-size:0 hides text (reelay_text_draw would read 0 as "default"). */
     if (!text || !(style->size >= 0.1) || style->color.a <= 0) return;
-    if (g->padding.w < WF_MIN_DIM || g->padding.h < WF_MIN_DIM) return;
     reelay_text_style st = *style;
     st.unclipped = true;
+    reelay_text_draw(cr, r->fonts, text, area.x, area.y, area.w, area.h, &st);
+}
+
+void wf_draw_text(reelay_wf_renderer *r, cairo_t *cr, const wf_geom *g, const char *text, wf_box area,
+                  const reelay_text_style *style)
+{
+    if (g->padding.w < WF_MIN_DIM || g->padding.h < WF_MIN_DIM) return;
     cairo_save(cr);
     wf_clip_padding(cr, g);
-    reelay_text_draw(cr, r->fonts, text, area.x, area.y, area.w, area.h, &st);
+    wf_draw_text_overflowing(r, cr, text, area, style);
     cairo_restore(cr);
 }
 

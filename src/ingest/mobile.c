@@ -334,6 +334,26 @@ static int read_number_if_number(wf_ctx *c, const json_t *object, const char *ke
     return read_number(c, object, key, out, present);
 }
 
+/* A number, or a string JavaScript's Number() reads as a decimal number
+ * ("6.5", " 12 "): the player does arithmetic on such fields, which coerces
+ * them. Anything else leaves the field absent. */
+static int read_number_or_numeric_string(wf_ctx *c, const json_t *object, const char *key, double *out,
+                                         bool *present)
+{
+    const json_t *value = json_object_get(object, key);
+    if (!json_is_string(value)) return read_number_if_number(c, object, key, out, present);
+    *present = false;
+    const char *text = json_string_value(value);
+    size_t len = strlen(text);
+    trim(&text, &len);
+    double v;
+    if (len > 0 && parse_css_number(text, len, &v) && isfinite(v)) {
+        *out = v;
+        *present = true;
+    }
+    return REELAY_OK;
+}
+
 /* width/height: a number, "100vw" (width only), or any other string, which
  * the player leaves to CSS auto sizing (spec §4.3). */
 static int read_size(wf_ctx *c, const json_t *object, const char *key, bool allow_vw, double *out,
@@ -528,10 +548,11 @@ static int parse_options(wf_ctx *c, const json_t *json, reelay_wireframe *wf)
 static int parse_input_fields(wf_ctx *c, const json_t *json, reelay_wireframe *wf)
 {
     if (wf->input_type == WF_INPUT_PROGRESS) {
-        /* Progress values are numbers; a string value means nothing to the
-         * progress renderers, so it is ignored rather than an error. */
-        int rc = read_number_if_number(c, json, "value", &wf->progress_value, &wf->has_progress_value);
-        if (!rc) rc = read_number_if_number(c, json, "max", &wf->progress_max, &wf->has_progress_max);
+        /* Progress values are numbers; numeric strings count as the player's
+         * arithmetic and <progress> attributes read them ("6.5" of "12" is
+         * 12 stars); other strings are ignored rather than an error. */
+        int rc = read_number_or_numeric_string(c, json, "value", &wf->progress_value, &wf->has_progress_value);
+        if (!rc) rc = read_number_or_numeric_string(c, json, "max", &wf->progress_max, &wf->has_progress_max);
         return rc;
     }
     int rc = copy_string(c, json, "value", &wf->value);

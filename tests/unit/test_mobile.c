@@ -286,8 +286,12 @@ static void test_progress(void **state)
                  "\"style\":{\"bar\":\"horizontal\"}},"
                  "{\"id\":3,\"type\":\"input\",\"inputType\":\"progress\",\"value\":\"3\",\"max\":5,"
                  "\"style\":{\"bar\":\"rating\"}},"
-                 "{\"id\":4,\"type\":\"input\",\"inputType\":\"progress\",\"value\":0,\"style\":{\"bar\":\"pie\"}}]");
-    assert_int_equal(p.count, 4);
+                 "{\"id\":4,\"type\":\"input\",\"inputType\":\"progress\",\"value\":0,\"style\":{\"bar\":\"pie\"}},"
+                 "{\"id\":5,\"type\":\"input\",\"inputType\":\"progress\",\"value\":\" 6.5 \",\"max\":\"12\","
+                 "\"style\":{\"bar\":\"rating\"}},"
+                 "{\"id\":6,\"type\":\"input\",\"inputType\":\"progress\",\"value\":\"half\",\"max\":\"\","
+                 "\"style\":{\"bar\":\"rating\"}}]");
+    assert_int_equal(p.count, 6);
     assert_int_equal(p.wf[0].style.bar, WF_BAR_CIRCULAR);
     assert_false(p.wf[0].has_progress_value);
     assert_false(p.wf[0].has_progress_max);
@@ -300,7 +304,8 @@ static void test_progress(void **state)
     assert_null(p.wf[1].value);
 
     assert_int_equal(p.wf[2].style.bar, WF_BAR_RATING);
-    assert_false(p.wf[2].has_progress_value); /* string ignored */
+    assert_true(p.wf[2].has_progress_value); /* a numeric string, as the player coerces it */
+    assert_num(p.wf[2].progress_value, 3);
     assert_null(p.wf[2].value);
     assert_true(p.wf[2].has_progress_max);
     assert_num(p.wf[2].progress_max, 5);
@@ -308,6 +313,14 @@ static void test_progress(void **state)
     assert_int_equal(p.wf[3].style.bar, WF_BAR_NONE);
     assert_true(p.wf[3].has_progress_value);
     assert_num(p.wf[3].progress_value, 0);
+
+    /* "6.5" of "12" (PostHog's fixture): the player draws 12 stars. */
+    assert_true(p.wf[4].has_progress_value && p.wf[4].has_progress_max);
+    assert_num(p.wf[4].progress_value, 6.5);
+    assert_num(p.wf[4].progress_max, 12);
+    /* Strings that are not numbers stay absent: a placeholder. */
+    assert_false(p.wf[5].has_progress_value);
+    assert_false(p.wf[5].has_progress_max);
     done(&p);
 }
 
