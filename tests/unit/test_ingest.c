@@ -134,6 +134,19 @@ static void test_exports_both_versions(void **state)
     reelay_session_free(s);
 }
 
+/* The session both $snapshot tests record: a mobile session s-9 of user-7,
+ * three events in one window, a $pageview skipped. */
+static void expect_snapshot_session(const reelay_session *s)
+{
+    assert_int_equal(s->format, REELAY_FORMAT_SNAPSHOT_EVENTS);
+    assert_int_equal(s->source, REELAY_SOURCE_MOBILE);
+    assert_string_equal(s->session_id, "s-9");
+    assert_string_equal(s->user, "user-7");
+    assert_int_equal(s->event_count, 3);
+    assert_int_equal(s->stats.skipped_events, 1);
+    assert_int_equal(s->window_count, 1);
+}
+
 static void test_snapshot_analytics_events(void **state)
 {
     (void)state;
@@ -142,12 +155,7 @@ static void test_snapshot_analytics_events(void **state)
         "\"$snapshot_source\":\"mobile\",\"$snapshot_data\":[" META(1, 2, 3) "," TOUCH(2, 7) "]}},"
         "{\"event\":\"$pageview\",\"properties\":{}},"
         "{\"event\":\"$snapshot\",\"properties\":{\"$window_id\":\"w\",\"$snapshot_data\":" TOUCH(3, 9) "}}]");
-    assert_int_equal(s->format, REELAY_FORMAT_SNAPSHOT_EVENTS);
-    assert_int_equal(s->source, REELAY_SOURCE_MOBILE);
-    assert_string_equal(s->session_id, "s-9");
-    assert_string_equal(s->user, "user-7");
-    assert_int_equal(s->event_count, 3);
-    assert_int_equal(s->stats.skipped_events, 1);
+    expect_snapshot_session(s);
     reelay_session_free(s);
 }
 
@@ -170,13 +178,7 @@ static void test_snapshot_events_in_a_request_body(void **state)
                  "]}}]}",
                  wrappers[i]);
         reelay_session *s = must_ingest(text);
-        assert_int_equal(s->format, REELAY_FORMAT_SNAPSHOT_EVENTS);
-        assert_int_equal(s->source, REELAY_SOURCE_MOBILE);
-        assert_string_equal(s->session_id, "s-9");
-        assert_string_equal(s->user, "user-7");
-        assert_int_equal(s->event_count, 3);
-        assert_int_equal(s->stats.skipped_events, 1);
-        assert_int_equal(s->window_count, 1);
+        expect_snapshot_session(s);
         reelay_session_free(s);
 
         char where[64];
