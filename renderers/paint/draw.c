@@ -128,6 +128,7 @@ void reelay_paint_placeholder(cairo_t *cr, reelay_fonts *fonts, double x, double
         .halign = TEXT_ALIGN_CENTER,
         .valign = TEXT_ALIGN_CENTER,
         .line_align = TEXT_ALIGN_START,
+        .device_metrics = true, /* placeholders are the player's, drawn by Chromium */
     };
     /* Centred while it fits; a taller label starts at the top, where
      * Chromium shows it, rather than losing its first line. */

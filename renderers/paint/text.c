@@ -1,6 +1,7 @@
 #include "renderers/paint/text.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <pango/pangofc-fontmap.h>
@@ -240,6 +241,31 @@ static double place(double start, double room, double size, reelay_text_align al
     return start;
 }
 
+/* Where the layout's top goes so that its first baseline lies where
+ * Chromium puts it: Blink rounds a font's ascent and descent to whole device
+ * pixels, places the line box of that height, and draws the baseline on a
+ * whole device pixel. Blocks of several lines are placed by their own
+ * height, corrected by one line's rounding. */
+static double device_metrics_top(cairo_t *cr, PangoLayout *layout, double y, double h, double block_h,
+                                 reelay_text_align valign)
+{
+    double sx = 0, scale = 1;
+    cairo_user_to_device_distance(cr, &sx, &scale);
+    scale = fabs(scale);
+    PangoRectangle line;
+    pango_layout_line_get_extents(pango_layout_get_line_readonly(layout, 0), NULL, &line);
+    double ascent = -(double)line.y / PANGO_SCALE, descent = (double)(line.y + line.height) / PANGO_SCALE;
+    double baseline = (double)pango_layout_get_baseline(layout) / PANGO_SCALE;
+    if (!(scale > 0) || !isfinite(scale) || !(ascent > 0)) return place(y, h, block_h, valign);
+    double device_ascent = round(ascent * scale) / scale, device_descent = round(descent * scale) / scale;
+    double line_box = place(y, h, block_h + device_ascent + device_descent - ascent - descent, valign);
+    double bx = 0, by = line_box + device_ascent;
+    cairo_user_to_device(cr, &bx, &by);
+    by = floor(by + 1e-6);
+    cairo_device_to_user(cr, &bx, &by);
+    return by - baseline;
+}
+
 double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, double x, double y, double w,
                         double h, const reelay_text_style *style)
 {
@@ -254,13 +280,15 @@ double reelay_text_draw(cairo_t *cr, reelay_fonts *fonts, const char *text, doub
      * own left edge is logical.x. */
     double offset_x = (double)logical.x / PANGO_SCALE;
 
+    double top = style->device_metrics ? device_metrics_top(cr, layout, y, h, block_h, style->valign)
+                                       : place(y, h, block_h, style->valign);
     cairo_save(cr);
     if (!style->unclipped) {
         cairo_rectangle(cr, x, y, w, h);
         cairo_clip(cr);
     }
     cairo_set_source_rgba(cr, style->color.r, style->color.g, style->color.b, style->color.a);
-    cairo_move_to(cr, place(x, w, block_w, style->halign) - offset_x, place(y, h, block_h, style->valign));
+    cairo_move_to(cr, place(x, w, block_w, style->halign) - offset_x, top);
     pango_cairo_show_layout(cr, layout);
     cairo_restore(cr);
     return block_h;

@@ -50,6 +50,8 @@ typedef struct reelay_text_style {
     reelay_text_align valign;
     reelay_text_align line_align; /* alignment of lines within the block */
     bool unclipped;        /* the caller clips (e.g. to a padding box larger than the text box) */
+    bool device_metrics;   /* place lines as Chromium: font ascent and descent rounded to device
+                            * pixels, baseline on a whole device pixel (web-like renderings) */
 } reelay_text_style;
 
 /* Sizes are clamped to this many user-space units: bigger ones only cost time. */

@@ -16,8 +16,16 @@
 #define UA_TRACK 0xEFEFEF
 /* Chrome's checkbox and radio size in CSS px. */
 #define UA_CHECK_SIZE 13.0
-/* Width kept for a select's drop-down arrow. */
+/* Chrome's checkbox corner radius and border width in CSS px, at any size. */
+#define UA_CHECK_RADIUS 2.0
+#define UA_CHECK_BORDER 1.0
+/* Width kept for a select's drop-down arrow, and where the arrow's middle
+ * lies from the right edge (measured in Chromium). */
 #define UA_SELECT_ARROW 20.0
+#define UA_SELECT_ARROW_CENTER 8.0
+/* Chrome's menulist indents its text by this much (its internal padding,
+ * which the player's padding reset does not reach). */
+#define UA_SELECT_TEXT_INSET 4.0
 /* Spinner and indeterminate bar period (ms): the player's spinner turns once per 2 s. */
 #define ANIMATION_PERIOD_MS 2000.0
 
@@ -99,22 +107,24 @@ static void paint_select(reelay_wf_renderer *r, cairo_t *cr, const reelay_wirefr
     if (!shown && wf->option_count > 0) shown = wf->options[0];
     const wf_box *c = &g.content;
     double arrow = fmin(UA_SELECT_ARROW, c->w);
+    double inset = fmin(UA_SELECT_TEXT_INSET, c->w - arrow);
     reelay_text_style st = wf_text_style(self, self->color);
     st.wrap = false;
     st.valign = TEXT_ALIGN_CENTER;
+    wf_box text_box = {c->x + inset, c->y, c->w - arrow - inset, c->h};
     cairo_save(cr);
-    cairo_rectangle(cr, c->x, g.padding.y, c->w - arrow, g.padding.h);
+    cairo_rectangle(cr, text_box.x, g.padding.y, text_box.w, g.padding.h);
     cairo_clip(cr);
-    wf_draw_text(r, cr, &g, wf_text_prepare(r, shown, WF_TEXT_LINE), (wf_box){c->x, c->y, c->w - arrow, c->h}, &st);
+    wf_draw_text(r, cr, &g, wf_text_prepare(r, shown, WF_TEXT_LINE), text_box, &st);
     cairo_restore(cr);
     cairo_save(cr);
     wf_clip_padding(cr, &g);
     /* A chevron sized with the font, like Chrome's menulist arrow. */
     double k = wf_clamp(self->font_size / 16.0, 0.25, 4.0);
-    double ax = c->x + c->w - arrow / 2, ay = c->y + c->h / 2;
-    cairo_move_to(cr, ax - 4 * k, ay - 2 * k);
+    double ax = c->x + c->w - fmin(UA_SELECT_ARROW_CENTER * k, c->w / 2), ay = c->y + c->h / 2;
+    cairo_move_to(cr, ax - 4.25 * k, ay - 2.25 * k);
     cairo_line_to(cr, ax, ay + 2 * k);
-    cairo_line_to(cr, ax + 4 * k, ay - 2 * k);
+    cairo_line_to(cr, ax + 4.25 * k, ay - 2.25 * k);
     cairo_set_line_width(cr, 1.5 * k);
     reelay_set_source(cr, self->color);
     cairo_stroke(cr);
@@ -147,23 +157,26 @@ static void draw_check_control(cairo_t *cr, double x, double y, double s, bool r
             cairo_arc(cr, cx, cy, s * 0.3, 0, 2 * REELAY_PI);
             cairo_fill(cr);
         }
+    } else if (checked) {
+        /* Chrome keeps the corner radius and the border at 2px and 1px
+         * whatever the box's size; only the tick grows with it. */
+        reelay_path_rounded_rect(cr, x, y, s, s, UA_CHECK_RADIUS);
+        reelay_set_source(cr, accent);
+        cairo_fill(cr);
+        cairo_move_to(cr, x + 3 * u, y + 6.5 * u);
+        cairo_line_to(cr, x + 5.5 * u, y + 9 * u);
+        cairo_line_to(cr, x + 10 * u, y + 4 * u);
+        cairo_set_line_width(cr, 1.8 * u);
+        reelay_set_source(cr, white);
+        cairo_stroke(cr);
     } else {
-        reelay_path_rounded_rect(cr, x + u / 2, y + u / 2, s - u, s - u, 2 * u);
-        if (checked) {
-            reelay_set_source(cr, accent);
-            cairo_fill(cr);
-            cairo_move_to(cr, x + 3 * u, y + 6.5 * u);
-            cairo_line_to(cr, x + 5.5 * u, y + 9 * u);
-            cairo_line_to(cr, x + 10 * u, y + 4 * u);
-            cairo_set_line_width(cr, 1.8 * u);
-            reelay_set_source(cr, white);
-            cairo_stroke(cr);
-        } else {
-            reelay_set_source(cr, white);
-            cairo_fill_preserve(cr);
-            reelay_set_source(cr, border);
-            cairo_stroke(cr);
-        }
+        double line = fmin(UA_CHECK_BORDER, s / 2);
+        reelay_path_rounded_rect(cr, x + line / 2, y + line / 2, s - line, s - line, UA_CHECK_RADIUS - line / 2);
+        cairo_set_line_width(cr, line);
+        reelay_set_source(cr, white);
+        cairo_fill_preserve(cr);
+        reelay_set_source(cr, border);
+        cairo_stroke(cr);
     }
     cairo_restore(cr);
 }

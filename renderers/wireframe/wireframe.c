@@ -247,6 +247,7 @@ reelay_text_style wf_text_style(const wf_inherit *inh, reelay_rgba color)
         .wrap = !inh->nowrap,
         .keep_words = true, /* overflow-wrap:normal; only placeholders break words */
         .unclipped = true,
+        .device_metrics = true, /* the player's text is Chromium's */
     };
     return st;
 }
