@@ -212,6 +212,33 @@ static void test_named_options(void **state)
     assert_false(reelay_render_option_is_input_limit(NULL));
 }
 
+/* --default-font: serif (the default, Chrome on macOS and Windows) or sans
+ * (Chromium on Linux, as PostHog's reference frames); anything else is a
+ * usage error naming the option and the accepted values. */
+static void test_default_font(void **state)
+{
+    (void)state;
+    reelay_render_options o = reelay_render_defaults();
+    reelay_err err;
+    reelay_err_clear(&err);
+    assert_int_equal(o.default_font, REELAY_DEFAULT_FONT_SERIF);
+    assert_int_equal(reelay_render_option_kind("default-font"), REELAY_OPTION_VALUE);
+    assert_int_equal(reelay_render_option_set(&o, "default-font", "sans", &err), REELAY_OK);
+    assert_int_equal(o.default_font, REELAY_DEFAULT_FONT_SANS);
+    assert_int_equal(reelay_render_option_set(&o, "default-font", "serif", &err), REELAY_OK);
+    assert_int_equal(o.default_font, REELAY_DEFAULT_FONT_SERIF);
+    const char *bad[] = {"Sans", "sans-serif", "", "mono"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(reelay_render_option_set(&o, "default-font", bad[i], &err), REELAY_E_USAGE);
+        assert_non_null(strstr(err.msg, "--default-font"));
+        assert_non_null(strstr(err.msg, "serif or sans"));
+        assert_int_equal(o.default_font, REELAY_DEFAULT_FONT_SERIF);
+    }
+    assert_int_equal(reelay_render_option_set(&o, "default-font", NULL, &err), REELAY_E_USAGE);
+    assert_string_equal(reelay_default_font_family(REELAY_DEFAULT_FONT_SERIF), "serif");
+    assert_string_equal(reelay_default_font_family(REELAY_DEFAULT_FONT_SANS), "sans-serif");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_overlays),
         cmocka_unit_test(test_output_sizes),
         cmocka_unit_test(test_named_options),
+        cmocka_unit_test(test_default_font),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -919,6 +919,81 @@ static void test_rating_stars(void **state)
 /* ------------------------------------------------------------------------ */
 /* Chrome                                                                   */
 
+/* Chrome's UA sheet makes buttons border-box: a 100x30 button with a 2px
+ * border is 100x30 in all, border included (PostHog's player). */
+static void test_button_border_inside_its_size(void **state)
+{
+    tview t;
+    tv_init(&t, 4, 120, 40);
+    reelay_wireframe *wf = tv_add(&t, REELAY_SCENE_NONE, WF_INPUT, 0, 0, 100, 30);
+    wf->input_type = WF_INPUT_BUTTON;
+    wf->style.border_width = len(2);
+    wf->style.border_color = col("#000000");
+    cairo_surface_t *s = render(state, &t, NULL);
+    assert_true(dark(pixel(s, 99, 15)));
+    assert_true(dark(pixel(s, 50, 29)));
+    assert_int_equal(count(s, 100, 0, 120, 40, non_white), 0);
+    assert_int_equal(count(s, 0, 30, 120, 40, non_white), 0);
+    cairo_surface_destroy(s);
+    tv_free(&t);
+}
+
+/* Labels do not clip (overflow:visible): a checkbox label wrapping past its
+ * 30px box shows its second line below it, starting under the control. */
+static void test_check_label_overflows_its_box(void **state)
+{
+    tview t;
+    tv_init(&t, 4, 200, 80);
+    reelay_wireframe *wf = tv_add(&t, REELAY_SCENE_NONE, WF_INPUT, 0, 0, 100, 30);
+    wf->input_type = WF_INPUT_CHECKBOX;
+    wf->label = "i will wrap the checkbox";
+    cairo_surface_t *s = render(state, &t, NULL);
+    assert_true(count(s, 0, 30, 100, 60, dark) > 10);
+    assert_true(count(s, 0, 30, 12, 60, dark) > 0); /* the second line starts at the left edge */
+    cairo_surface_destroy(s);
+    tv_free(&t);
+}
+
+/* A status bar of no height still shows its clock, centred on its edge. */
+static void test_zero_height_status_bar_shows_clock(void **state)
+{
+    tview t;
+    tv_init(&t, 4, 200, 80);
+    reelay_wireframe bar;
+    wf_set(&bar, WF_STATUS_BAR, 10, 20, 100, 0);
+    t.view.status_bar = &bar;
+    t.view.timestamp = 1700000000000.0;
+    cairo_surface_t *s = render(state, &t, NULL);
+    assert_true(count(s, 15, 8, 110, 32, dark) > 20);
+    cairo_surface_destroy(s);
+    tv_free(&t);
+}
+
+/* Text naming no family takes the renderer's default font. */
+static void test_default_font_reaches_unstyled_text(void **state)
+{
+    fixture *f = *state;
+    tview t;
+    tv_init(&t, 4, 200, 40);
+    reelay_wireframe *wf = tv_add(&t, REELAY_SCENE_NONE, WF_TEXT, 0, 0, 200, 40);
+    wf->text = "Default family";
+    cairo_surface_t *serif = render(state, &t, NULL);
+    reelay_wf_renderer_set_default_font(f->renderer, REELAY_DEFAULT_FONT_SANS);
+    cairo_surface_t *sans = render(state, &t, NULL);
+    wf->style.font_family = "sans-serif";
+    cairo_surface_t *named = render(state, &t, NULL);
+    reelay_wf_renderer_set_default_font(f->renderer, REELAY_DEFAULT_FONT_SERIF);
+    cairo_surface_t *named_serif_default = render(state, &t, NULL);
+    assert_false(same_pixels(serif, sans));
+    assert_true(same_pixels(sans, named));
+    assert_true(same_pixels(named, named_serif_default)); /* a named family ignores the default */
+    cairo_surface_destroy(serif);
+    cairo_surface_destroy(sans);
+    cairo_surface_destroy(named);
+    cairo_surface_destroy(named_serif_default);
+    tv_free(&t);
+}
+
 static void test_status_bar_colour_follows_background(void **state)
 {
     tview t;
@@ -1140,6 +1215,10 @@ int main(void)
         cmocka_unit_test(test_keyboard_position_and_layering),
         cmocka_unit_test(test_absurd_values_do_not_crash),
         cmocka_unit_test(test_errors_are_values),
+        cmocka_unit_test(test_button_border_inside_its_size),
+        cmocka_unit_test(test_check_label_overflows_its_box),
+        cmocka_unit_test(test_zero_height_status_bar_shows_clock),
+        cmocka_unit_test(test_default_font_reaches_unstyled_text),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
