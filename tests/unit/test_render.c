@@ -598,6 +598,27 @@ static void centre_pixel(const decoded *d, int probe, int rgb[3])
     rgb[2] = px[0];
 }
 
+/* Decodes the video at out (frames long at fps; with vfr fewer are in the
+ * file) and checks that the frame before the last is still blue in the
+ * middle and the last one red. */
+static void expect_turns_red_last(const char *out, int64_t frames, int fps, bool vfr, const char *name)
+{
+    decoded d = {.probe_count = 2, .probe_ms = {(double)(frames - 2) * 1000.0 / fps, 1e12}};
+    decode_file(out, &d);
+    if (!vfr) assert_int_equal(d.frames, frames);
+    assert_non_null(d.probe[0]);
+    assert_non_null(d.probe[1]);
+    int before[3], last[3];
+    centre_pixel(&d, 0, before);
+    centre_pixel(&d, 1, last);
+    if (!(before[2] > 200 && before[0] < 60))
+        fail_msg("%s: the frame before the last is %d,%d,%d, not blue", name, before[0], before[1], before[2]);
+    if (!(last[0] > 200 && last[2] < 60))
+        fail_msg("%s: the last frame is %d,%d,%d, not red: the final change is missing", name, last[0], last[1],
+                 last[2]);
+    free_decoded(&d);
+}
+
 /* The video's last frame shows the state at the end of what is shown (the
  * final event applied), as `reelay frame --at END` does; the frame before it
  * still shows the state before. Skip-idle, speed, clipping, odd rates and
@@ -627,24 +648,46 @@ static void test_last_frame_shows_the_end(void **state)
         options.timeline.from_ms = cases[i].from_ms;
         options.timeline.skip_idle = cases[i].skip_idle;
         reelay_render_result result = render_ok(session, &options);
-        assert_int_equal(result.frames, (int64_t)ceil(timeline_ms(session, &options.timeline) * options.fps / 1000.0 - 1e-9));
-        /* probe 0: the frame before the last; probe 1: the last */
-        decoded d = {.probe_count = 2, .probe_ms = {(double)(result.frames - 2) * 1000.0 / options.fps, 1e12}};
-        decode_file(out, &d);
-        if (!cases[i].vfr) assert_int_equal(d.frames, result.frames);
-        assert_non_null(d.probe[0]);
-        assert_non_null(d.probe[1]);
-        int before[3], last[3];
-        centre_pixel(&d, 0, before);
-        centre_pixel(&d, 1, last);
-        if (!(before[2] > 200 && before[0] < 60))
-            fail_msg("%s: the frame before the last is %d,%d,%d, not blue", cases[i].name, before[0], before[1],
-                     before[2]);
-        if (!(last[0] > 200 && last[2] < 60))
-            fail_msg("%s: the last frame is %d,%d,%d, not red: the final change is missing", cases[i].name, last[0],
-                     last[1], last[2]);
-        free_decoded(&d);
+        int64_t frames = (int64_t)ceil(timeline_ms(session, &options.timeline) * options.fps / 1000.0 - 1e-9);
+        assert_int_equal(result.frames, frames);
+        expect_turns_red_last(out, result.frames, options.fps, cases[i].vfr, cases[i].name);
     }
+    reelay_session_free(session);
+}
+
+/* The same in the page view, where the page engine draws the page: a web
+ * page whose body turns from blue to red with the recording's last event (a
+ * style mutation), after a pointer move. */
+static const char *const LAST_CHANGE_WEB =
+    "[{\"type\":4,\"data\":{\"href\":\"https://last.test/\",\"width\":320,\"height\":240},\"timestamp\":1000},"
+    "{\"type\":2,\"data\":{\"node\":{\"type\":0,\"id\":1,\"childNodes\":[{\"type\":2,\"id\":2,\"tagName\":\"html\","
+    "\"attributes\":{},\"childNodes\":[{\"type\":2,\"id\":3,\"tagName\":\"head\",\"attributes\":{},\"childNodes\":[]},"
+    "{\"type\":2,\"id\":4,\"tagName\":\"body\",\"attributes\":{\"style\":\"margin:0;height:240px;background:#0000ff\"},"
+    "\"childNodes\":[]}]}]},\"initialOffset\":{\"left\":0,\"top\":0}},\"timestamp\":1000},"
+    "{\"type\":3,\"data\":{\"source\":1,\"positions\":[{\"x\":5,\"y\":5,\"id\":4,\"timeOffset\":0}]},\"timestamp\":1500},"
+    "{\"type\":3,\"data\":{\"source\":0,\"texts\":[],\"removes\":[],\"adds\":[],\"attributes\":[{\"id\":4,"
+    "\"attributes\":{\"style\":\"margin:0;height:240px;background:#ff0000\"}}]},\"timestamp\":2000}]";
+
+static void test_last_frame_shows_the_end_of_a_page(void **state)
+{
+    (void)state;
+    reelay_render_options options = reelay_render_defaults();
+    options.web_view = REELAY_WEB_VIEW_PAGE;
+    options.page_engine.binary = getenv("REELAY_BIN");
+    assert_non_null(options.page_engine.binary);
+    reelay_session *session = NULL;
+    reelay_err err;
+    reelay_err_clear(&err);
+    if (reelay_ingest_memory((const unsigned char *)LAST_CHANGE_WEB, strlen(LAST_CHANGE_WEB), "last-change-web",
+                             &options.ingest, &session, &err) != REELAY_OK)
+        fail_msg("%s", err.msg);
+    char out[256];
+    options.output = path_in_tmp("last-page.webm", out, sizeof out);
+    options.overlays = REELAY_OVERLAY_NONE;
+    options.fps = 24; /* 1 s: 24 frames, the last starting at 958 ms */
+    reelay_render_result result = render_ok(session, &options);
+    assert_int_equal(result.frames, 24);
+    expect_turns_red_last(out, result.frames, options.fps, false, "the page view");
     reelay_session_free(session);
 }
 
@@ -770,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_sidecars),
         cmocka_unit_test(test_sparse_recordings),
         cmocka_unit_test(test_last_frame_shows_the_end),
+        cmocka_unit_test(test_last_frame_shows_the_end_of_a_page),
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_web_webm),
         cmocka_unit_test(test_web_page_mp4),
