@@ -13,11 +13,15 @@
  *    can start: after '?', '&', ';' (also path parameters such as
  *    ";jsessionid=") and '#' (a fragment such as "#access_token=..." or
  *    "#/reset?token=..."). A value runs to the next '&', ';', '#', blank,
- *    quote, '<', '>' or '`' (not to '?', so a '?' inside a secret does not
- *    end it early); a value that is empty stays empty, a parameter
- *    without '=' is left alone, and everything else (scheme, host, path,
- *    other parameters, their order) is copied byte for byte. A value that
- *    already reads REELAY_URL_MASK stays so: the rewrite is idempotent.
+ *    quote, '<', '>' or '`' (in the query not to '?', so a '?' inside a
+ *    secret does not end it early; a path parameter also ends at '/' or
+ *    '?'); a value that is empty stays empty, a parameter without '=' is
+ *    left alone, and everything else (scheme, host, path, other
+ *    parameters, their order) is copied byte for byte. A shown value is
+ *    still scanned, so "?next=/login?token=..." is masked; a URL that is
+ *    percent-encoded inside a value ("?next=%2F%3Ftoken%3D...") is not.
+ *    A value that already reads REELAY_URL_MASK stays so: the rewrite is
+ *    idempotent.
  *  - the password of a URL's userinfo ("https://user:pass@host/" →
  *    "https://user:[REDACTED]@host/"), always; the user name stays.
  * Names are matched after percent-decoding (repeatedly, so "pass%2577ord"
