@@ -2,7 +2,8 @@
  * player shows it (mobile-wireframes.md §4).
  * Owns: the per-type drawing rules (boxes, text, inputs, images, progress,
  * placeholders, status/navigation bars, keyboard), CSS-like inheritance of
- * colour, font size, family and wrapping down the tree, and the paint order
+ * colour, font size, family (from a default the caller picks: the viewer's
+ * browser default font) and wrapping down the tree, and the paint order
  * (tree pre-order, then keyboard, navigation bar, status bar).
  * It reads a reelay_wf_view; it never parses JSON or changes the scene. */
 #ifndef REELAY_WIREFRAME_WIREFRAME_H
