@@ -29,7 +29,7 @@ RUN apt-get update \
       libavcodec59 libavformat59 libavutil57 libswscale6 \
       libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libwebp7 libwebpmux3 libwebpdemux2 libjansson4 zlib1g \
       libhiredis0.14 libmicrohttpd12 \
-      libwebkit2gtk-4.1-0 xvfb \
+      libwebkit2gtk-4.1-0 xvfb bubblewrap \
       fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --uid 10001 reelay

@@ -19,7 +19,7 @@ FUZZ_PACKAGES=(
 )
 RUNTIME_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
-  xvfb
+  xvfb bubblewrap
 )
 # npm fetches rrweb's replayer (package.json, package-lock.json). An npm that is
 # already there (e.g. a newer Node.js) is kept: Debian's is installed only

@@ -352,7 +352,8 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
         const char *flag, *value;
     } optional[] = {{"--display", options ? options->display : NULL},
                     {"--asset-dir", options ? options->asset_dir : NULL},
-                    {"--fetch-hosts", options ? options->fetch_hosts : NULL}};
+                    {"--fetch-hosts", options ? options->fetch_hosts : NULL},
+                    {"--sandbox", options && options->no_sandbox ? "off" : NULL}};
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
         if (!optional[i].value) continue;
         argv_full[argc++] = (char *)optional[i].flag;

@@ -12,6 +12,7 @@
 #define REELAY_WEB_PAGE_ENGINE_H
 
 #include <cairo.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -39,6 +40,11 @@ typedef struct reelay_page_engine_options {
      * the engine may fetch from (comma-separated). NULL: none. */
     const char *asset_dir;
     const char *fetch_hosts;
+    /* Run WebKit's web process outside its bubblewrap sandbox: an
+     * operator's choice for hosts where bubblewrap cannot make namespaces
+     * (most containers); never a job's. false: sandboxed, and the engine
+     * fails to start when the sandbox cannot. */
+    bool no_sandbox;
     /* Device pixels per CSS pixel: the page is laid out at the size asked
      * for and drawn at that size times zoom (WebKit's page zoom), so a huge
      * viewport fits in a bounded picture. 0: 1. */

@@ -24,6 +24,7 @@ static void usage(FILE *out)
             "  render options   as for `reelay render`: --codec, --size, --fps, --crf, --threads, --vfr,\n"
             "                   --speed, --from, --to, --no-skip-idle, --overlays, --layout, --subtitles,\n"
             "                   --unmask-inputs (not --poster, --preview or --manifest)\n"
+            "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (as for render)\n"
             "DIR/results.jsonl gets one result per recording as it finishes. Exit code 0 when every\n"
             "render succeeded, else the error code of the first failed one (inputs in order).\n");
 }
@@ -73,6 +74,8 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
                 reelay_err_set(err, REELAY_E_USAGE, "bad --format '%s': expected webm, mp4 or mkv", b->format);
         } else if (strcmp(arg, "--poster") == 0 || strcmp(arg, "--preview") == 0 || strcmp(arg, "--manifest") == 0) {
             reelay_err_set(err, REELAY_E_USAGE, "%s is not available in batch (one file per render): use jobs", arg);
+        } else if (strcmp(arg, "--no-page-sandbox") == 0) {
+            b->options.page_engine.no_sandbox = true;
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
             reelay_render_option_set(&b->options, arg + 2, NULL, err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {

@@ -28,6 +28,7 @@ static void usage(FILE *out)
             "                 WebKit), interaction (a stand-in without the page's pixels) or auto (page, else\n"
             "                 interaction with a warning)\n"
             "  --assets DIR, --fetch-assets HOSTS   web page view: opt-in assets (as for render)\n"
+            "  --no-page-sandbox  web page view: WebKit without its bubblewrap sandbox (as for render)\n"
             "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
             "  --max-viewport N, --max-image-pixels N, --max-output-dim N, --max-page-memory N,\n"
             "  --max-page-time T   limits (as for render)\n",
@@ -79,6 +80,8 @@ static int parse_args(int argc, char **argv, frame_args *args)
             args->unmask_inputs = true;
         } else if (strcmp(arg, "--assets") == 0 && has_value) {
             args->limits.page_engine.asset_dir = argv[++i];
+        } else if (strcmp(arg, "--no-page-sandbox") == 0) {
+            args->limits.page_engine.no_sandbox = true;
         } else if (strcmp(arg, "--fetch-assets") == 0 && has_value) {
             args->limits.page_engine.fetch_hosts = argv[++i];
         } else if (strcmp(arg, "--default-font") == 0 && has_value) {

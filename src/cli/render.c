@@ -39,6 +39,8 @@ static void usage(FILE *out)
             "                   DIR/HOST/PATH (default: none; offline pages use system fonts)\n"
             "  --fetch-assets H web page view: fetch assets from these hosts (comma list; public\n"
             "                   addresses only unless an IP is named; cached; default: none)\n"
+            "  --no-page-sandbox  web page view: run WebKit's web process without its bubblewrap\n"
+            "                   sandbox (for hosts that forbid namespaces, such as most containers)\n"
             "  --layout L       screen (default), or inspector: the live event log beside the screen\n"
             "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
@@ -102,6 +104,8 @@ static int parse_args(int argc, char **argv, render_args *args)
             o->page_engine.asset_dir = value;
         } else if (TAKES_VALUE("--fetch-assets")) {
             o->page_engine.fetch_hosts = value;
+        } else if (strcmp(arg, "--no-page-sandbox") == 0) {
+            o->page_engine.no_sandbox = true;
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
             reelay_render_option_set(o, arg + 2, NULL, &err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {

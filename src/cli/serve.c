@@ -44,6 +44,8 @@ static void usage(FILE *out)
             "--max-wireframes N, --max-tree-depth N, --max-viewport PX, --max-image-pixels N,\n"
             "--max-output-dim PX (default 4096 here; also bounds --size), --max-page-memory BYTES (the web\n"
             "page engine's processes, default 2G), --max-page-time T (one page frame, default 30 s).\n"
+            "--no-page-sandbox: web page view without WebKit's bubblewrap sandbox, for every job (for hosts\n"
+            "that forbid namespaces, such as most containers).\n"
             "Slow clients: a request's headers must arrive within 10 s, and a body must average 1 KiB/s\n"
             "after its first 10 s, or the connection is cut.\n"
             "Environment: REELAY_TOKEN=SECRET requires 'Authorization: Bearer SECRET' on every endpoint\n"
@@ -110,6 +112,8 @@ int reelay_cmd_serve(int argc, char **argv)
             parse_connections(argv[++i], arg, &options.max_connections, &err);
         } else if (strcmp(arg, "--max-connections-per-client") == 0 && value) {
             parse_connections(argv[++i], arg, &options.max_connections_per_client, &err);
+        } else if (strcmp(arg, "--no-page-sandbox") == 0) {
+            ceilings.limits.page_engine.no_sandbox = true;
         } else if (reelay_job_ceiling_flag(arg) && value) {
             reelay_job_ceiling_set(&ceilings, arg, argv[++i], &err);
         } else {

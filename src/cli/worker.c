@@ -39,6 +39,8 @@ static void worker_usage(FILE *out)
                  "                     --max-output-dim (default 4096 here), --max-page-memory (default 2G),\n"
                  "                     --max-page-time (default 30s), --max-fps (default 60): a job may\n"
                  "                     lower these limits, never raise them (above: the job fails at once)\n"
+                 "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (every job;\n"
+                 "                     for hosts that forbid namespaces, such as most containers)\n"
                  "Times: seconds, or with a unit: 90s, 15m, 2h, 7d.\n"
                  "SIGTERM or SIGINT: no new jobs; the running one finishes, then exit 0.\n");
 }
@@ -112,6 +114,8 @@ int reelay_cmd_worker(int argc, char **argv)
             else parse_duration(arg, value, &o.retention_s, &err);
         } else if (strcmp(arg, "--retry-backoff") == 0 && value) {
             parse_duration(arg, argv[++i], &o.retry_backoff_s, &err);
+        } else if (strcmp(arg, "--no-page-sandbox") == 0) {
+            ceilings.limits.page_engine.no_sandbox = true;
         } else if (reelay_job_ceiling_flag(arg) && value) {
             reelay_job_ceiling_set(&ceilings, arg, argv[++i], &err);
         } else if (strcmp(arg, "--max-jobs") == 0 && value) {

@@ -25,6 +25,7 @@ typedef struct engine_args {
     const char *assets;
     const char *display; /* NULL: start Xvfb */
     const char *asset_dir, *fetch_hosts; /* opt-in assets, NULL: none */
+    bool sandbox;                        /* WebKit's bubblewrap sandbox (--sandbox on|off, default on) */
 } engine_args;
 
 static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
@@ -32,6 +33,7 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
     memset(args, 0, sizeof *args);
     args->socket_fd = args->frame_fd = -1;
     args->zoom = 1;
+    args->sandbox = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *name = argv[i], *value = argv[i + 1];
         if (strcmp(name, "--socket") == 0) args->socket_fd = atoi(value);
@@ -43,6 +45,8 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
         else if (strcmp(name, "--zoom") == 0) args->zoom = atof(value);
         else if (strcmp(name, "--asset-dir") == 0) args->asset_dir = value;
         else if (strcmp(name, "--fetch-hosts") == 0) args->fetch_hosts = value;
+        else if (strcmp(name, "--sandbox") == 0 && (strcmp(value, "on") == 0 || strcmp(value, "off") == 0))
+            args->sandbox = strcmp(value, "on") == 0;
         else return reelay_err_set(err, REELAY_E_USAGE, "unknown engine option %s", name);
     }
     if (args->socket_fd < 0 || args->frame_fd < 0 || args->width <= 0 || args->height <= 0 || !args->assets ||
@@ -53,7 +57,7 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
 
 /* The request loop; returns after QUIT (REELAY_OK) or on an error. */
 static int serve(const engine_args *args, reelay_page_server *server, const reelay_assets *assets, uint8_t *frame,
-                 reelay_err *err)
+                 reelay_xvfb *xvfb, reelay_err *err)
 {
     reelay_wire_reader reader;
     reelay_wire_reader_init(&reader, args->socket_fd);
@@ -79,6 +83,7 @@ static int serve(const engine_args *args, reelay_page_server *server, const reel
                 return err->code;
             }
             if (reelay_page_server_load(server, json, len, err) != REELAY_OK) return err->code;
+            reelay_xvfb_remove_cookie(xvfb); /* WebKit's processes have connected */
             if (reelay_wire_printf(args->socket_fd, err, "READY") != REELAY_OK) return err->code;
         } else if (sscanf(line, "SEEK %lf", &ts) == 1) {
             if (reelay_page_server_seek(server, ts, frame, stride, err) != REELAY_OK) return err->code;
@@ -100,7 +105,7 @@ int reelay_cmd_page_engine(int argc, char **argv)
     }
     size_t frame_bytes = (size_t)args.width * (size_t)args.height * 4;
     uint8_t *frame = mmap(NULL, frame_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, args.frame_fd, 0);
-    reelay_xvfb xvfb = {.pid = -1, .cookie_fd = -1};
+    reelay_xvfb xvfb = {.pid = -1};
     reelay_page_server *server = NULL;
     reelay_assets *assets = NULL;
     int rc = REELAY_OK;
@@ -129,10 +134,12 @@ int reelay_cmd_page_engine(int argc, char **argv)
     }
     if (rc == REELAY_OK && (args.asset_dir || args.fetch_hosts))
         rc = reelay_assets_new(args.asset_dir, args.fetch_hosts, NULL, &assets, &err);
-    if (rc == REELAY_OK) rc = reelay_page_server_new(args.width, args.height, args.assets, &server, &err);
+    if (rc == REELAY_OK && args.sandbox) rc = reelay_page_server_sandbox_check(&err);
+    if (rc == REELAY_OK)
+        rc = reelay_page_server_new(args.width, args.height, args.assets, args.sandbox, &server, &err);
     if (rc == REELAY_OK) reelay_page_server_set_assets(server, assets);
     if (rc == REELAY_OK && args.zoom != 1) reelay_page_server_set_zoom(server, args.zoom);
-    if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, &err);
+    if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, &xvfb, &err);
     if (rc != REELAY_OK) reelay_wire_printf(args.socket_fd, NULL, "ERR %s", err.msg);
     reelay_page_server_free(server);
     reelay_assets_free(assets);

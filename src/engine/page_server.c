@@ -195,7 +195,35 @@ static int install_filter(reelay_page_server *server, reelay_err *err)
     return rc;
 }
 
-int reelay_page_server_new(int width, int height, const char *assets_dir, reelay_page_server **out, reelay_err *err)
+int reelay_page_server_sandbox_check(reelay_err *err)
+{
+    /* the namespaces WebKit's launcher unshares for a web process */
+    char *argv[] = {"bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--die-with-parent",
+                    "--ro-bind", "/", "/", "true", NULL};
+    char *errors = NULL;
+    int status = 0;
+    GError *error = NULL;
+    gboolean ran = g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                NULL, &errors, &status, &error);
+    int rc = REELAY_OK;
+    if (!ran) {
+        rc = reelay_err_set(err, REELAY_E_INTERNAL,
+                            "WebKit's sandbox needs bubblewrap (bwrap: %s; scripts/install-deps.sh installs it)",
+                            error ? error->message : "cannot run");
+    } else if (!g_spawn_check_wait_status(status, NULL)) {
+        g_strstrip(errors);
+        rc = reelay_err_set(err, REELAY_E_INTERNAL,
+                            "WebKit's sandbox cannot run here (%.200s); an operator may render without it "
+                            "(--no-page-sandbox)",
+                            errors && errors[0] ? errors : "bwrap failed");
+    }
+    g_clear_error(&error);
+    g_free(errors);
+    return rc;
+}
+
+int reelay_page_server_new(int width, int height, const char *assets_dir, bool sandbox, reelay_page_server **out,
+                           reelay_err *err)
 {
     *out = NULL;
     reelay_page_server *server = g_new0(reelay_page_server, 1);
@@ -205,6 +233,7 @@ int reelay_page_server_new(int width, int height, const char *assets_dir, reelay
     server->context = webkit_web_context_new_ephemeral();
     webkit_web_context_set_cache_model(server->context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
     webkit_web_context_set_spell_checking_enabled(server->context, FALSE);
+    webkit_web_context_set_sandbox_enabled(server->context, sandbox);
     webkit_web_context_register_uri_scheme(server->context, SCHEME, on_scheme_request, server, NULL);
     webkit_security_manager_register_uri_scheme_as_secure(webkit_web_context_get_security_manager(server->context),
                                                           SCHEME);

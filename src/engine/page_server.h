@@ -9,10 +9,13 @@
  * Replayer.pause(t) and copies webkit_web_view_get_snapshot() out as BGRA;
  * the window is hidden between page frames (shown while the page loads and
  * while a frame's images are pending), so WebKit paints only for snapshots.
+ * With the sandbox on, WebKit runs its web process under bubblewrap (its own
+ * namespaces, no network, only the system's libraries and fonts visible).
  * gtk_init must have been called on this thread; everything stays on it. */
 #ifndef REELAY_ENGINE_PAGE_SERVER_H
 #define REELAY_ENGINE_PAGE_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,8 +23,14 @@
 
 typedef struct reelay_page_server reelay_page_server;
 
-/* assets_dir holds page.html and rrweb.js. */
-int reelay_page_server_new(int width, int height, const char *assets_dir, reelay_page_server **out,
+/* Whether WebKit's sandbox can run here: bubblewrap is installed and may
+ * make the namespaces WebKit asks for (containers often forbid them). The
+ * error says why not. */
+int reelay_page_server_sandbox_check(reelay_err *err);
+
+/* assets_dir holds page.html and rrweb.js. sandbox: run the web process
+ * under WebKit's bubblewrap sandbox (check it first). */
+int reelay_page_server_new(int width, int height, const char *assets_dir, bool sandbox, reelay_page_server **out,
                            reelay_err *err);
 void reelay_page_server_free(reelay_page_server *server);
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,22 @@ static size_t put_field(uint8_t *out, size_t at, const void *bytes, uint16_t len
     return at + 2 + len;
 }
 
+/* The directory for the cookie file: the user's runtime directory (private,
+ * in memory) when there is one, else the temporary one. */
+static const char *cookie_parent(void)
+{
+    const char *dir = getenv("XDG_RUNTIME_DIR");
+    if (dir && dir[0] == '/' && access(dir, W_OK | X_OK) == 0) return dir;
+    dir = getenv("TMPDIR");
+    if (dir && dir[0] == '/' && access(dir, W_OK | X_OK) == 0) return dir;
+    return "/tmp";
+}
+
 /* One Xauthority entry for any address and display (FamilyWild, empty
- * address and number) holding a fresh random cookie, in a memfd. */
+ * address and number) holding a fresh random cookie, in a file of its own
+ * in a private directory: WebKit's sandbox binds the file by its path into
+ * the web process's file system, so it must be a real file (a /proc path
+ * of a memfd cannot be bound). */
 static int write_cookie(reelay_xvfb *xvfb, reelay_err *err)
 {
     static const char name[] = "MIT-MAGIC-COOKIE-1";
@@ -42,25 +57,38 @@ static int write_cookie(reelay_xvfb *xvfb, reelay_err *err)
     n = put_field(entry, n, NULL, 0);                 /* display number */
     n = put_field(entry, n, name, sizeof name - 1);   /* auth name */
     n = put_field(entry, n, cookie, sizeof cookie);   /* auth data */
-    /* Not close-on-exec: Xvfb and WebKit's processes open it by the
-     * engine's /proc path while the engine lives. */
-    int fd = memfd_create("reelay-xauthority", 0);
-    if (fd < 0) return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make an X cookie: %s", strerror(errno));
-    if (write(fd, entry, n) != (ssize_t)n) {
+    int len = snprintf(xvfb->cookie_dir, sizeof xvfb->cookie_dir, "%s/reelay-engine-XXXXXX", cookie_parent());
+    if (len < 0 || (size_t)len >= sizeof xvfb->cookie_dir || !mkdtemp(xvfb->cookie_dir)) {
         int saved = errno;
-        close(fd);
+        xvfb->cookie_dir[0] = '\0';
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a directory for the X cookie: %s",
+                              strerror(saved));
+    }
+    snprintf(xvfb->xauthority, sizeof xvfb->xauthority, "%s/Xauthority", xvfb->cookie_dir);
+    int fd = open(xvfb->xauthority, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool written = fd >= 0 && write(fd, entry, n) == (ssize_t)n;
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    if (!written) {
+        reelay_xvfb_remove_cookie(xvfb);
         return reelay_err_set(err, REELAY_E_INTERNAL, "cannot write the X cookie: %s", strerror(saved));
     }
-    xvfb->cookie_fd = fd;
-    snprintf(xvfb->xauthority, sizeof xvfb->xauthority, "/proc/%ld/fd/%d", (long)getpid(), fd);
     return REELAY_OK;
+}
+
+void reelay_xvfb_remove_cookie(reelay_xvfb *xvfb)
+{
+    if (!xvfb->cookie_dir[0]) return;
+    unlink(xvfb->xauthority);
+    rmdir(xvfb->cookie_dir);
+    xvfb->cookie_dir[0] = '\0';
 }
 
 int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
 {
     xvfb->pid = -1;
     xvfb->display[0] = '\0';
-    xvfb->cookie_fd = -1;
+    xvfb->cookie_dir[0] = '\0';
     int rc = write_cookie(xvfb, err);
     if (rc != REELAY_OK) return rc;
     int fds[2];
@@ -135,8 +163,7 @@ int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
 
 void reelay_xvfb_stop(reelay_xvfb *xvfb)
 {
-    if (xvfb->cookie_fd >= 0) close(xvfb->cookie_fd);
-    xvfb->cookie_fd = -1;
+    reelay_xvfb_remove_cookie(xvfb);
     if (xvfb->pid <= 0) return;
     kill(xvfb->pid, SIGTERM);
     for (int i = 0; i < 100; i++) { /* up to 1 s, then SIGKILL */

@@ -277,6 +277,7 @@ static int above_ceiling(const char *where, const char *key, const char *what, r
 int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *c, const char *where, reelay_err *err)
 {
     reelay_render_options *o = &job->options;
+    o->page_engine.no_sandbox = c->limits.page_engine.no_sandbox; /* the operator's, never the job's */
     for (size_t i = 0; i < CEILING_LIMIT_COUNT; i++) {
         const char *name = CEILING_LIMITS[i];
         if (!(limit_value(o, name) > limit_value(&c->limits, name))) continue;

@@ -63,7 +63,8 @@ size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_M
 /* What an operator lets a job ask for (`reelay worker` and `reelay serve`
  * flags): a job may lower each limit, never raise it. */
 typedef struct reelay_job_ceilings {
-    reelay_render_options limits; /* the max-* limits only; the rest unused */
+    reelay_render_options limits; /* the max-* limits, and page_engine.no_sandbox (--no-page-sandbox), which
+                                   * every job takes; the rest unused */
     int max_fps;                  /* default 60 */
 } reelay_job_ceilings;
 

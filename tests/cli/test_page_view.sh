@@ -8,7 +8,8 @@
 # there with one line and no output; an engine killed mid-render is one
 # clear error and no output; portable files draw the interaction view; no
 # network request of any kind (a loopback listener sees nothing); and no
-# engine, Xvfb or WebKit process left behind.
+# engine, Xvfb or WebKit process left behind; WebKit sandboxed by bubblewrap
+# unless --no-page-sandbox.
 set -u
 . "$(dirname "$0")/lib.sh"
 REELAY=${1:?usage: test_page_view.sh REELAY}
@@ -21,12 +22,13 @@ fixture=fixtures/web/page-boxes.rrweb.json
 
 size() { ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$1" 2>/dev/null; }
 # running_engine PID: the engine PID started once its WebKit web process
-# runs (up to 12 s), or nothing
+# runs (up to 12 s), or nothing. The web process runs in the engine's
+# process group, under bubblewrap when sandboxed.
 running_engine() {
   local engine
   for _ in $(seq 1 600); do
     engine=$(pgrep -f -P "$1" __page-engine | head -1)
-    [ -n "$engine" ] && [ -n "$(pgrep -f -P "$engine" WebKitWebProcess)" ] && { echo "$engine"; return; }
+    [ -n "$engine" ] && [ -n "$(pgrep -g "$engine" WebKitWebProces)" ] && { echo "$engine"; return; }
     sleep 0.02
   done
 }
@@ -274,7 +276,9 @@ frame_pid=$!
 engine=""
 for _ in $(seq 1 600); do
   engine=$(pgrep -f -P "$frame_pid" __page-engine | head -1)
-  [ -n "$engine" ] && [ -n "$(pgrep -P "$engine" Xvfb)" ] && ls -l /proc/"$engine"/fd 2>/dev/null | grep -q reelay-xauthority && break
+  xvfb=$(pgrep -P "$engine" Xvfb 2>/dev/null | head -1)
+  cookie=$([ -n "$xvfb" ] && tr '\0' '\n' <"/proc/$xvfb/cmdline" 2>/dev/null | grep -A1 -x -- -auth | tail -1)
+  [ -n "$engine" ] && [ -n "$cookie" ] && [ -f "$cookie" ] && break
   engine=""
   sleep 0.02
 done
@@ -291,8 +295,7 @@ def child_xvfb(p):
         return False
 xvfb = [p for p in os.listdir("/proc") if p.isdigit() and child_xvfb(p)][0]
 args = open("/proc/%s/cmdline" % xvfb, "rb").read().split(b"\0")
-fd = [f for f in os.listdir("/proc/%s/fd" % engine) if "reelay-xauthority" in os.readlink("/proc/%s/fd/%s" % (engine, f))][0]
-entry = open("/proc/%s/fd/%s" % (engine, fd), "rb").read()
+entry = open(args[args.index(b"-auth") + 1], "rb").read()
 fields, at = [], 2
 for _ in range(4):
     n = struct.unpack(">H", entry[at:at + 2])[0]
@@ -324,6 +327,44 @@ else
 fi
 wait "$frame_pid"; rc=$?
 [ $rc -eq 0 ] && check "frame after the probe" ok || check "frame after the probe" "exit $rc: $(cat "$tmp/auth.err")"
+# the cookie is a file WebKit's sandbox can bind; nothing of it is left
+[ -n "$cookie" ] && [ ! -e "$cookie" ] && [ ! -e "$(dirname "$cookie")" ] && check "no X cookie left on disk" ok ||
+  check "no X cookie left on disk" "cookie '$cookie' still there"
+
+# WebKit's web process runs under bubblewrap (its own namespaces, no
+# network); --no-page-sandbox runs it bare, with the same pixels. Where
+# bubblewrap cannot make namespaces (a stand-in bwrap that fails as it does
+# in most containers), the page view fails with one line naming the way out.
+sandboxed() { # ARGS...: "bwrap=N web=M" seen in the engine's group while rendering
+  "$REELAY" render "$tmp/long.json" -o "$tmp/sandbox.webm" --quiet "$@" 2>/dev/null &
+  local pid=$! engine
+  engine=$(running_engine "$pid")
+  local seen="bwrap=$(pgrep -c -g "${engine:-0}" bwrap) web=$(pgrep -c -g "${engine:-0}" WebKitWebProces)"
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  echo "$seen"
+}
+seen=$(sandboxed)
+case $seen in "bwrap=0 "* | *"web=0") check "web process sandboxed" "saw $seen" ;; *) check "web process sandboxed" ok ;; esac
+seen=$(sandboxed --no-page-sandbox)
+case $seen in "bwrap=0 web=1") check "--no-page-sandbox runs it bare" ok ;; *) check "--no-page-sandbox runs it bare" "saw $seen" ;; esac
+"$REELAY" frame "$fixture" --at 0.5 --web-view page --overlays none --scale 1 --no-page-sandbox -o "$tmp/bare.png" 2>/dev/null
+cmp -s "$tmp/page.png" "$tmp/bare.png" && check "same pixels without the sandbox" ok ||
+  check "same pixels without the sandbox" "differ"
+mkdir -p "$tmp/nons"
+printf '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n' >"$tmp/nons/bwrap"
+chmod +x "$tmp/nons/bwrap"
+PATH="$tmp/nons:$PATH" "$REELAY" frame "$fixture" --at 0.5 --web-view page -o "$tmp/nons.png" 2>"$tmp/nons.err"
+rc=$?
+if [ $rc -eq 4 ] && [ ! -e "$tmp/nons.png" ] && [ "$(wc -l <"$tmp/nons.err")" -eq 1 ] &&
+  grep -q "sandbox cannot run here (bwrap: No permissions to create new namespace).*--no-page-sandbox" "$tmp/nons.err"; then
+  check "no namespaces: one line naming --no-page-sandbox" ok
+else
+  check "no namespaces: one line naming --no-page-sandbox" "exit $rc: $(cat "$tmp/nons.err")"
+fi
+PATH="$tmp/nons:$PATH" "$REELAY" frame "$fixture" --at 0.5 --web-view page --overlays none --scale 1 \
+  --no-page-sandbox -o "$tmp/nons-bare.png" 2>/dev/null
+cmp -s "$tmp/page.png" "$tmp/nons-bare.png" && check "no namespaces: --no-page-sandbox renders" ok ||
+  check "no namespaces: --no-page-sandbox renders" "no frame or other pixels"
 
 # reelay itself SIGKILLed mid-render (from its drawing thread's engine
 # start too): the engine, its Xvfb and WebKit die with it, and no video.
