@@ -222,7 +222,20 @@ static void test_ceilings(void **state)
     /* the page engine's limits are the operator's too */
     assert_int_equal(job.options.page_engine.max_memory_bytes, (size_t)1 << 30);
     assert_true(job.options.page_engine.request_timeout_s == 10);
+    assert_false(job.options.page_engine.no_sandbox);
     reelay_job_free(&job);
+
+    /* --no-page-sandbox is the operator's: every job takes it, none may ask for it */
+    c.limits.page_engine.no_sandbox = true;
+    assert_int_equal(parse("{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.webm\"}", &job, &err), REELAY_OK);
+    assert_int_equal(reelay_job_apply_ceilings(&job, &c, "job a", &err), REELAY_OK);
+    assert_true(job.options.page_engine.no_sandbox);
+    reelay_job_free(&job);
+    c.limits.page_engine.no_sandbox = false;
+    assert_int_not_equal(
+        parse("{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.webm\",\"options\":{\"no_page_sandbox\":true}}", &job,
+              &err),
+        REELAY_OK);
 
     struct {
         const char *options, *message;
