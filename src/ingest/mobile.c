@@ -354,6 +354,17 @@ static int read_number_or_numeric_string(wf_ctx *c, const json_t *object, const 
     return REELAY_OK;
 }
 
+/* x/y: a number, or a numeric string ("7"), which works just as well in the
+ * player's left:{x}px. Other strings are refused like any other non-number. */
+static int read_coordinate(wf_ctx *c, const json_t *object, const char *key, double *out)
+{
+    bool present = false;
+    if (!json_is_string(json_object_get(object, key))) return read_number(c, object, key, out, NULL);
+    int rc = read_number_or_numeric_string(c, object, key, out, &present);
+    if (!rc && !present) rc = reelay_err_set(c->err, REELAY_E_INPUT, "%s.%s: expected a number", ctx_where(c), key);
+    return rc;
+}
+
 /* width/height: a number, "100vw" (width only), or any other string, which
  * the player leaves to CSS auto sizing (spec §4.3). */
 static int read_size(wf_ctx *c, const json_t *object, const char *key, bool allow_vw, double *out,
@@ -585,8 +596,8 @@ static int parse_geometry(wf_ctx *c, const json_t *json, reelay_wireframe *wf)
     if (rc) return rc;
     if (!present) return reelay_err_set(c->err, REELAY_E_INPUT, "%s.id: expected an integer id", ctx_where(c));
     bool unused_vw = false;
-    rc = read_number(c, json, "x", &wf->x, NULL);
-    if (!rc) rc = read_number(c, json, "y", &wf->y, NULL);
+    rc = read_coordinate(c, json, "x", &wf->x);
+    if (!rc) rc = read_coordinate(c, json, "y", &wf->y);
     if (!rc) rc = read_size(c, json, "width", true, &wf->width, &wf->has_width, &wf->width_is_viewport);
     if (!rc) rc = read_size(c, json, "height", false, &wf->height, &wf->has_height, &unused_vw);
     return rc;

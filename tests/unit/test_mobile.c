@@ -222,7 +222,12 @@ static void test_numbers_out_of_range_are_errors(void **state)
     parse_fails(&p, "[{\"id\":1,\"type\":\"input\",\"inputType\":\"progress\",\"max\":1e99}]",
                 "data.wireframes[0].max");
     done(&p);
-    parse_fails(&p, "[{\"id\":1,\"y\":\"7\"}]", "data.wireframes[0].y: expected a number");
+    parse_fails(&p, "[{\"id\":1,\"y\":\"7 rows\"}]", "data.wireframes[0].y: expected a number");
+    done(&p);
+    /* A numeric string is a coordinate, as in the player's left:{x}px. */
+    parse_ok(&p, "[{\"id\":1,\"x\":\"13\",\"y\":\" 7.5 \"}]");
+    assert_num(p.wf[0].x, 13);
+    assert_num(p.wf[0].y, 7.5);
     done(&p);
 }
 
