@@ -15,6 +15,9 @@
 #define NAME_STACK 256
 /* Percent-decoding rounds of a name: "%2577" is "%77" is "w". */
 #define DECODE_ROUNDS 4
+/* Levels of URLs percent-encoded inside a value that are looked into
+ * ("?next=%2Fpay%3Ftoken%3D..." is one). */
+#define NESTED_MAX 2
 
 /* Terms found anywhere in a name once its separators are removed: long or
  * odd enough that an ordinary word containing them is rare ("secretary"
@@ -185,6 +188,9 @@ static bool ends_name(unsigned char c) { return ends_value(c, true) || c == '?' 
 
 typedef struct rewrite {
     const char *text;
+    bool unmask_inputs;
+    int depth;     /* 0: the URL itself; 1: a value of it, decoded */
+    bool dry;      /* only find out whether anything would be masked */
     reelay_buf out;
     size_t copied; /* text[0..copied) is in out already */
     bool in_query; /* the scan is past the '?' or '#' of the current URL */
@@ -196,6 +202,10 @@ typedef struct rewrite {
 static void replace(rewrite *w, size_t from, size_t to)
 {
     if (w->failed) return;
+    if (w->dry) {
+        w->masked = true;
+        return;
+    }
     if (reelay_buf_append(&w->out, w->text + w->copied, from - w->copied) != 0 ||
         reelay_buf_append_str(&w->out, REELAY_URL_MASK) != 0) {
         w->failed = true;
@@ -236,10 +246,36 @@ static size_t mask_userinfo(rewrite *w, size_t i)
     return at;
 }
 
+static void scan(rewrite *w);
+
+/* Whether text[from..to), percent-decoded once or up to NESTED_MAX
+ * times, holds something to mask: a URL encoded inside a value. Only the
+ * URL itself looks (depth 0): decoding the whole value again reaches what
+ * is encoded deeper. Unsure (out of memory) counts as yes. */
+static bool encoded_value_holds_secret(const rewrite *w, size_t from, size_t to)
+{
+    if (w->depth > 0 || !memchr(w->text + from, '%', to - from)) return false;
+    unsigned char *decoded = malloc(to - from + 1);
+    if (!decoded) return true;
+    size_t len = to - from;
+    memcpy(decoded, w->text + from, len);
+    bool found = false, changed = true;
+    for (int round = 0; round < NESTED_MAX && changed && !found; round++) {
+        len = decode_round(decoded, len, &changed);
+        decoded[len] = '\0';
+        rewrite inner = {.text = (const char *)decoded, .unmask_inputs = w->unmask_inputs, .depth = 1, .dry = true};
+        if (changed) scan(&inner);
+        found = inner.masked || inner.failed;
+    }
+    free(decoded);
+    return found;
+}
+
 /* At text[i], just after a character that may start a parameter: masks
- * its value when the name is sensitive. Returns where scanning goes on
- * (inside a value that is shown, so "next=/login?token=x" is seen). */
-static size_t mask_param(rewrite *w, size_t i, bool unmask_inputs)
+ * its value when the name is sensitive, or when the value is an encoded
+ * URL that holds a secret. Returns where scanning goes on (inside a value
+ * that is shown, so "next=/login?token=x" is seen). */
+static size_t mask_param(rewrite *w, size_t i)
 {
     const unsigned char *s = (const unsigned char *)w->text;
     size_t name_end = i;
@@ -251,7 +287,8 @@ static size_t mask_param(rewrite *w, size_t i, bool unmask_inputs)
     if (value_end == value) return value;
     if (is_mask(s, value, value_end)) return value_end;
     reelay_url_param_kind kind = reelay_url_param_kind_of(w->text + i, name_end - i);
-    bool hide = kind == REELAY_URL_PARAM_CREDENTIAL || (kind == REELAY_URL_PARAM_PERSONAL && !unmask_inputs);
+    bool hide = kind == REELAY_URL_PARAM_CREDENTIAL || (kind == REELAY_URL_PARAM_PERSONAL && !w->unmask_inputs) ||
+                encoded_value_holds_secret(w, value, value_end);
     if (!hide) return value;
     replace(w, value, value_end);
     return value_end;
@@ -263,23 +300,30 @@ static bool may_hold_secrets(const char *text)
     return strchr(text, '=') || strchr(text, '@');
 }
 
-const char *reelay_url_mask(reelay_arena *arena, const char *text, bool unmask_inputs)
+/* The scan of w->text; a dry one stops at the first thing to mask. */
+static void scan(rewrite *w)
 {
-    if (!text || !may_hold_secrets(text)) return text;
-    rewrite w = {.text = text};
-    reelay_buf_init(&w.out);
+    const char *text = w->text;
     size_t i = 0;
-    while (text[i] && !w.failed) {
+    while (text[i] && !w->failed && !(w->dry && w->masked)) {
         unsigned char c = (unsigned char)text[i];
-        if (c == '?' || c == '#') w.in_query = true;
-        if (ends_url(c)) w.in_query = false;
+        if (c == '?' || c == '#') w->in_query = true;
+        if (ends_url(c)) w->in_query = false;
         if (starts_param(c))
-            i = mask_param(&w, i + 1, unmask_inputs);
+            i = mask_param(w, i + 1);
         else if (text[i] == ':' && text[i + 1] == '/' && text[i + 2] == '/')
-            i = mask_userinfo(&w, i);
+            i = mask_userinfo(w, i);
         else
             i++;
     }
+}
+
+const char *reelay_url_mask(reelay_arena *arena, const char *text, bool unmask_inputs)
+{
+    if (!text || !may_hold_secrets(text)) return text;
+    rewrite w = {.text = text, .unmask_inputs = unmask_inputs};
+    reelay_buf_init(&w.out);
+    scan(&w);
     const char *result = text;
     if (w.failed) {
         result = NULL;

@@ -18,9 +18,9 @@
  *    '?'); a value that is empty stays empty, a parameter without '=' is
  *    left alone, and everything else (scheme, host, path, other
  *    parameters, their order) is copied byte for byte. A shown value is
- *    still scanned, so "?next=/login?token=..." is masked; a URL that is
- *    percent-encoded inside a value ("?next=%2F%3Ftoken%3D...") is not.
- *    A value that already reads REELAY_URL_MASK stays so: the rewrite is
+ *    still scanned, so "?next=/login?token=..." is masked; a value that,
+ *    percent-decoded, holds something to mask ("?next=%2F%3Ftoken%3D...",
+ *    up to two levels of encoding) is masked whole. A value that already reads REELAY_URL_MASK stays so: the rewrite is
  *    idempotent.
  *  - the password of a URL's userinfo ("https://user:pass@host/" →
  *    "https://user:[REDACTED]@host/"), always; the user name stays.

@@ -123,6 +123,15 @@ static void test_mask_query(void **state)
     assert_masks("https://h/p?token=ab?cd&x=1", "https://h/p?token=" M "&x=1");
     /* A URL inside a shown value is still looked at. */
     assert_masks("https://h/login?next=/account?token=abc", "https://h/login?next=/account?token=" M);
+    /* A URL encoded inside a value is masked whole when it holds a secret. */
+    assert_masks("https://h/login?next=%2Faccount%3Ftoken%3Dabc&x=1", "https://h/login?next=" M "&x=1");
+    assert_masks("https://h/a?redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fcode%3Dabc&state=s",
+                 "https://h/a?redirect_uri=" M "&state=s");
+    assert_masks("https://h/a?r=https%253A%252F%252Fu%253Apw%2540h%252F", "https://h/a?r=" M);
+    assert_masks("https://h/a?next=%2Fa%3Fr%3D%252Fb%253Ftoken%253Dx", "https://h/a?next=" M);
+    assert_unchanged("https://h/a?next=%25252Fb%25253Ftoken%25253Dx"); /* three levels deep */
+    assert_unchanged("https://h/a?q=hello%20world&next=%2Faccount%3Ftab%3D2");
+    assert_unchanged("https://h/a?q=%25%25%25%3F%3D%3D&r=%");
     /* Java's session path parameter. */
     assert_masks("https://h/cart;jsessionid=0123ABCD?item=7", "https://h/cart;jsessionid=" M "?item=7");
     assert_masks("https://h/a;jsessionid=X/b;color=red", "https://h/a;jsessionid=" M "/b;color=red");
@@ -199,6 +208,10 @@ static void test_unmask_inputs(void **state)
     assert_string_equal(masked(&arena, url, false),
                         "https://h/pay?card=" M "&cc=" M "&cvv=" M "&ssn=" M "&password=" M "&card_token=" M "&q=1");
     assert_string_equal(masked(&arena, "https://u:p@h/", true), "https://u:" M "@h/");
+    assert_string_equal(masked(&arena, "https://h/?next=%2Fpay%3Fcard%3D4111%26pin%3D1", true), "https://h/?next=" M);
+    const char *encoded_card = "https://h/?next=%2Fpay%3Fcard%3D4111";
+    assert_ptr_equal(masked(&arena, encoded_card, true), encoded_card);
+    assert_string_equal(masked(&arena, encoded_card, false), "https://h/?next=" M);
     const char *shown = "https://h/?creditcard=1";
     assert_ptr_equal(masked(&arena, shown, true), shown);
     reelay_arena_free(&arena);
