@@ -116,6 +116,26 @@ static int engine_failed(reelay_page_engine *engine, double session_s, const cha
     return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: %s at session time %.3f s", what, session_s);
 }
 
+/* The engine closed its end: wait (at most wait_s) for its exit status to
+ * say how it ended, else report `fallback`. */
+static int engine_closed(reelay_page_engine *engine, double session_s, const char *fallback, double wait_s,
+                         reelay_err *err)
+{
+    int status = 0;
+    double until = reelay_monotonic_s() + wait_s;
+    pid_t done = 0;
+    while ((done = waitpid(engine->pid, &status, WNOHANG)) == 0 && reelay_monotonic_s() < until)
+        reelay_sleep_s(0.01);
+    char what[128];
+    snprintf(what, sizeof what, "%s", fallback);
+    if (done == engine->pid) {
+        describe_exit(status, what, sizeof what);
+        killpg(engine->pid, SIGKILL); /* only helpers may be left */
+        engine->pid = -1;
+    }
+    return engine_failed(engine, session_s, what, err);
+}
+
 /* Too much memory: the group's RSS over the ceiling. */
 static int check_memory(reelay_page_engine *engine, double session_s, reelay_err *err)
 {
@@ -183,11 +203,7 @@ static int send_all(reelay_page_engine *engine, const void *data, size_t len, do
         }
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             /* it closed the connection: it is exiting, say why */
-            int status = 0;
-            double until = reelay_monotonic_s() + 1;
-            while (waitpid(engine->pid, &status, WNOHANG) == 0 && reelay_monotonic_s() < until)
-                reelay_sleep_s(0.01);
-            return engine_failed(engine, session_s, "it stopped reading requests", err);
+            return engine_closed(engine, session_s, "it stopped reading requests", 2, err);
         }
         if (wait_socket(engine, POLLOUT, deadline, session_s, "sending", err) != REELAY_OK) return err->code;
     }
@@ -203,19 +219,7 @@ static int read_reply(reelay_page_engine *engine, char *line, size_t size, doubl
         long n = reelay_wire_fill(&engine->reader);
         if (n > 0) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
-        /* end of file: wait for the exit status to say how it ended */
-        int status = 0;
-        double until = reelay_monotonic_s() + 2;
-        pid_t done = 0;
-        while ((done = waitpid(engine->pid, &status, WNOHANG)) == 0 && reelay_monotonic_s() < until)
-            reelay_sleep_s(0.01);
-        char what[128] = "it closed its connection";
-        if (done == engine->pid) {
-            describe_exit(status, what, sizeof what);
-            killpg(engine->pid, SIGKILL);
-            engine->pid = -1;
-        }
-        return engine_failed(engine, session_s, what, err);
+        return engine_closed(engine, session_s, "it closed its connection", 2, err);
     }
     if (strncmp(line, "ERR ", 4) == 0) {
         char what[REELAY_WIRE_LINE_MAX];

@@ -100,7 +100,7 @@ int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
     char fd_text[16];
     snprintf(fd_text, sizeof fd_text, "%d", fds[1]);
     char *argv[] = {"Xvfb", "-displayfd", fd_text, "-auth", xvfb->xauthority, "-screen", "0", "640x480x24",
-                    "-nolisten", "tcp", "-noreset", NULL};
+                    "-nolisten", "tcp", "-noreset", "-extension", "GLX", NULL};
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {

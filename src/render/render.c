@@ -270,7 +270,10 @@ static int prefetch_page(render_job *job, int64_t frame, int64_t total, double *
     for (int64_t f = frame + 1; f < total && f <= frame + PREFETCH_FRAMES; f++) {
         reelay_timeline_point point;
         reelay_timeline_at(job->timeline, reelay_timeline_frame_ms(job->timeline, job->options->fps, f), &point);
-        if (point.session_ts >= change) return reelay_frame_maker_prefetch(job->maker, point.session_ts, err);
+        if (point.session_ts < change) continue;
+        int rc = reelay_frame_maker_prefetch(job->maker, point.session_ts, err);
+        if (rc != REELAY_OK) reelay_err_prefix(err, "frame %lld", (long long)f); /* the frame it was for */
+        return rc;
     }
     return REELAY_OK;
 }
