@@ -45,10 +45,12 @@
  *       Faded out over the last REELAY_WEB_FADE_OUT_MS of
  *       REELAY_WEB_CLICK_LABEL_MS.
  *     · focus: a dark card at the bottom left (moved above the toasts when
- *       they would meet): "FOCUSED" and the label, then a white input box
- *       with a blue focus ring showing focus.text (right-aligned when it
- *       overflows, so the end shows) and a caret only while typed_age_ms <
- *       REELAY_WEB_TYPING_MS. Not faded: it has no lifetime.
+ *       they would meet): "FOCUSED" and the label, then, when
+ *       focus.takes_text, a white input box with a blue focus ring showing
+ *       focus.text (right-aligned when it overflows, so the end shows) and a
+ *       caret only while typed_age_ms < REELAY_WEB_TYPING_MS; otherwise the
+ *       head alone, focus.text (a checkbox's "checked") after the label.
+ *       Not faded: it has no lifetime.
  *     · submit: a green pill at the top centre, "form submitted" + label,
  *       faded out over the last REELAY_WEB_FADE_OUT_MS of REELAY_WEB_SUBMIT_MS.
  *     · toasts: one line each, at most REELAY_WEB_TOAST_MAX_SHARE of the
