@@ -127,6 +127,10 @@ int reelay_cmd_page_engine(int argc, char **argv)
         unsetenv("WAYLAND_DISPLAY");
         setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", 1);
         setenv("NO_AT_BRIDGE", "1", 1);
+        /* WebKit's web process (which inherits this) interprets JavaScript
+         * without JIT compilers: rrweb's replay is light work, and a hostile
+         * page gets no JIT to attack; it saves about 30 MiB, same pixels. */
+        setenv("JSC_useJIT", "false", 1);
         int gtk_argc = 1;
         char **gtk_argv = argv;
         if (!gtk_init_check(&gtk_argc, &gtk_argv))
