@@ -103,4 +103,21 @@ sha=$(sha256sum "$tmp/side.webm" | cut -d' ' -f1)
 check manifest-sha "$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print('ok' if m['output']['sha256']==sys.argv[2] else 'sha mismatch')" "$tmp/manifest.json" "$sha")"
 check poster-preview "$([ -s "$tmp/poster.webp" ] && [ -s "$tmp/preview.webp" ] && echo ok || echo 'missing poster or preview')"
 
+# The last frame shows the end: a screen that turns red with the recording's
+# last event (20 s after its start) is red in the video's last frame, as
+# `reelay frame --at 20` draws it.
+cat >"$tmp/last-change.json" <<'JSON'
+[{"type":4,"data":{"href":"Last","width":200,"height":300},"timestamp":1000},
+{"type":2,"data":{"wireframes":[{"id":50,"x":0,"y":0,"width":200,"height":300,"childWireframes":[{"id":51,"x":0,"y":0,"width":200,"height":300,"style":{"backgroundColor":"#0000FF"}}]}],"initialOffset":{"top":0,"left":0}},"timestamp":1000},
+{"type":3,"data":{"source":2,"type":7,"id":0,"x":50,"y":80},"timestamp":1200},
+{"type":3,"data":{"source":2,"type":7,"id":0,"x":60,"y":90},"timestamp":20000},
+{"type":3,"data":{"source":0,"updates":[{"parentId":50,"wireframe":{"id":51,"x":0,"y":0,"width":200,"height":300,"style":{"backgroundColor":"#FF0000"}}}]},"timestamp":21000}]
+JSON
+centre() { ffmpeg -v error -i "$1" -vf "format=rgb24,crop=1:1:iw/2:ih/2" -f rawvideo -pix_fmt rgb24 - | tail -c 3 | od -An -tu1 | xargs; }
+reddish() { python3 -c "import sys; r,g,b=map(int,sys.argv[1:4]); print('ok' if r > 200 and b < 60 else 'centre %d,%d,%d is not red' % (r,g,b))" $1; }
+"$reelay" render "$tmp/last-change.json" -o "$tmp/last.webm" --fps 24 --overlays none --quiet
+"$reelay" frame "$tmp/last-change.json" --at 20 -o "$tmp/last.png" --overlays none 2>"$tmp/last-frame.err"
+check last-frame-at-end "$(reddish "$(centre "$tmp/last.webm")")"
+check frame-at-end "$(reddish "$(centre "$tmp/last.png")")"
+
 finish
