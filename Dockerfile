@@ -34,6 +34,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --uid 10001 reelay
 COPY --from=build /opt/reelay/bin/reelay /usr/local/bin/reelay
+COPY --from=build /opt/reelay/libexec/reelay/reelay-page-engine /usr/local/libexec/reelay/reelay-page-engine
 COPY --from=build /opt/reelay/share/reelay/web /usr/local/share/reelay/web
 COPY fixtures /usr/share/reelay/fixtures
 USER reelay

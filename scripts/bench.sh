@@ -22,7 +22,7 @@
 #      export rendered to WebM with default options (--web-view page) — wall
 #      time, real-time factor, page frames, page frames per second and the
 #      mean wait per page frame (from reelay's summary); peak memory of the
-#      whole process tree (reelay, `reelay __page-engine`, its Xvfb and the
+#      whole process tree (reelay, reelay-page-engine, its Xvfb and the
 #      WebKit processes: every descendant of the render and every member of a
 #      descendant's process group, sampled from /proc every 100 ms), summed
 #      RSS and summed PSS (PSS is the honest "together" figure: RSS counts a
@@ -32,7 +32,7 @@
 #      targets beside the numbers (>= 10x real time, goal 20x; whole tree
 #      <= 600 MB).
 # Usage: scripts/bench.sh [MINUTES] [--only web]   (or BENCH_ONLY=web): with
-# "--only web", only section 6 runs (and only the reelay target is built).
+# "--only web", only section 6 runs (and only reelay and its page engine are built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=10
@@ -54,7 +54,7 @@ batch_n=50
 work=$(mktemp -d /tmp/reelay-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-targets=(reelay)
+targets=(reelay reelay-page-engine)
 if [[ -z $only ]]; then targets+=(bench_frames); fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench -j"$(nproc)" --target "${targets[@]}" >/dev/null
@@ -101,7 +101,7 @@ web_section() {
   fi
   # The tree: every descendant of ROOT (ROOT itself, /usr/bin/time, left out)
   # and every process in a group led by one of them (the engine's group:
-  # `reelay __page-engine`, its Xvfb, the WebKit processes), even if one was
+  # reelay-page-engine, its Xvfb, the WebKit processes), even if one was
   # reparented. Summed RSS and PSS (smaps_rollup) per sample; the peaks.
   cat >"$work/treemem.py" <<'PY'
 import json, os, sys, time

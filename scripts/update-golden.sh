@@ -13,5 +13,5 @@ REELAY_UPDATE_GOLDEN=1 ./build/tests/test_golden
 # the web page engine's pages (tests/golden/web-page-*.png; needs WebKitGTK and Xvfb)
 python3 scripts/gen_web_page_fixtures.py
 python3 scripts/gen_web_page_fixtures.py --widgets
-cmake --build build -j"$(nproc)" --target reelay test_page_engine
+cmake --build build -j"$(nproc)" --target reelay reelay-page-engine test_page_engine
 REELAY_UPDATE_GOLDEN=1 REELAY_BIN=./build/reelay ./build/tests/test_page_engine

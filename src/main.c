@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "engine/engine.h"
 
 static void usage(FILE *out)
 {
@@ -35,9 +34,6 @@ int main(int argc, char **argv)
         usage(stderr);
         return REELAY_E_USAGE;
     }
-    /* Internal: the web page engine process, started by reelay itself; it
-     * needs none of the settings below. */
-    if (strcmp(argv[1], REELAY_PAGE_ENGINE_COMMAND) == 0) return reelay_cmd_page_engine(argc - 1, argv + 1);
     /* Process-wide library settings belong here, in main: FFmpeg's and
      * SVT-AV1's informational chatter would drown reelay's own messages
      * (errors still show; REELAY_DEBUG=1 shows everything). */

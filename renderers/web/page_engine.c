@@ -247,6 +247,24 @@ static bool has_assets(const char *dir)
            join(path, sizeof path, dir, "/page.html") && stat(path, &st) == 0;
 }
 
+/* The engine program beside the reelay binary exe (a build tree), else in
+ * ../libexec/reelay from it (an installation). */
+static int find_engine(const char *exe, char *program, size_t size, reelay_err *err)
+{
+    char base[PATH_MAX];
+    join(base, sizeof base, exe, "");
+    char *slash = strrchr(base, '/');
+    if (slash) *slash = '\0';
+    if (join(program, size, base, "/" REELAY_PAGE_ENGINE_PROGRAM) && access(program, X_OK) == 0) return REELAY_OK;
+    if (join(program, size, base, "/../libexec/reelay/" REELAY_PAGE_ENGINE_PROGRAM) && access(program, X_OK) == 0)
+        return REELAY_OK;
+    join(program, size, base, "/" REELAY_PAGE_ENGINE_PROGRAM);
+    return reelay_err_set(err, REELAY_E_INTERNAL,
+                          "the page engine is not installed: %s (or ../libexec/reelay/%s) is missing; build it "
+                          "with reelay (cmake --build)",
+                          program, REELAY_PAGE_ENGINE_PROGRAM);
+}
+
 static int find_assets(const char *exe, const char *given, char *dir, size_t size, reelay_err *err)
 {
     if (given) {
@@ -334,8 +352,9 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
             return reelay_err_set(err, REELAY_E_INTERNAL, "cannot find the reelay binary: %s", strerror(errno));
         exe[n] = '\0';
     }
-    char assets[PATH_MAX];
-    if (find_assets(exe, options ? options->assets_dir : NULL, assets, sizeof assets, err) != REELAY_OK)
+    char assets[PATH_MAX], program[PATH_MAX];
+    if (find_assets(exe, options ? options->assets_dir : NULL, assets, sizeof assets, err) != REELAY_OK ||
+        find_engine(exe, program, sizeof program, err) != REELAY_OK)
         return err->code;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -349,9 +368,9 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
     snprintf(size_text, sizeof size_text, "%dx%d", engine->width, engine->height);
     char zoom_text[32];
     snprintf(zoom_text, sizeof zoom_text, "%.17g", options && options->zoom > 0 ? options->zoom : 1.0);
-    char *argv_full[20] = {exe, REELAY_PAGE_ENGINE_COMMAND, "--socket", "3", "--frame", "4", "--size", size_text,
-                           "--assets", assets, "--zoom", zoom_text};
-    int argc = 12;
+    char *argv_full[20] = {program, "--socket", "3",    "--frame", "4",      "--size",
+                           size_text, "--assets", assets, "--zoom", zoom_text};
+    int argc = 11;
     const struct {
         const char *flag, *value;
     } optional[] = {{"--display", options ? options->display : NULL},
@@ -364,7 +383,7 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
         argv_full[argc++] = (char *)optional[i].value;
     }
     argv_full[argc] = NULL;
-    launch request = {.exe = exe, .argv = argv_full, .child_sock = sv[1], .memfd = memfd,
+    launch request = {.exe = program, .argv = argv_full, .child_sock = sv[1], .memfd = memfd,
                      .quiet = !getenv("REELAY_DEBUG"), .parent = getpid(), .hold = engine->hold[0], .pid = -1};
     pthread_mutex_init(&request.lock, NULL);
     pthread_cond_init(&request.forked, NULL);

@@ -1,6 +1,6 @@
 /* page_engine.h — the client of the web page engine process.
- * Owns: the one way into `reelay __page-engine` (src/engine/engine.h): it
- * re-executes the reelay binary as the engine in a process group of its own
+ * Owns: the one way into reelay-page-engine (src/engine/engine.h): it
+ * executes the engine program beside reelay in a process group of its own
  * (dying with its parent: PR_SET_PDEATHSIG), gives it a socket pair for the
  * requests of src/engine/wire.h and a memfd of W x H BGRA pixels, sends it
  * one window's rrweb events, asks for the page at a session time and stops
@@ -28,7 +28,8 @@ typedef struct reelay_page_engine reelay_page_engine;
 #define REELAY_PAGE_ENGINE_MAX_MEMORY ((size_t)2 << 30)
 
 typedef struct reelay_page_engine_options {
-    const char *binary;       /* the reelay binary to run as the engine; NULL: this process's own */
+    const char *binary;       /* the reelay binary the engine program (and web/) is found beside;
+                               * NULL: this process's own */
     const char *display;      /* an X display to use; NULL: the engine starts its own Xvfb */
     const char *assets_dir;   /* page.html and rrweb.js; NULL: the web/ directory next to the
                                * binary, else ../share/reelay/web from it */

@@ -1,4 +1,4 @@
-/* assets.h — the page engine's opt-in assets (runs inside `reelay __page-engine`).
+/* assets.h — the page engine's opt-in assets (runs inside reelay-page-engine).
  * Owns: what a replayed page may load besides the recording. By default
  * nothing (the content blocker of page_server.h refuses every URL). An
  * operator may give

@@ -1,4 +1,4 @@
-/* page_server.h — the page engine's WebKit side (runs inside `reelay __page-engine`).
+/* page_server.h — the page engine's WebKit side (runs inside reelay-page-engine).
  * Owns: one WebKitGTK web view of the recorded viewport's size in an
  * offscreen window, the reelay:// scheme that serves the replay page
  * (page.html), rrweb's bundle (rrweb.js) and the events (events.js) from

@@ -27,7 +27,7 @@ size() { ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$1"
 running_engine() {
   local engine
   for _ in $(seq 1 600); do
-    engine=$(pgrep -f -P "$1" __page-engine | head -1)
+    engine=$(pgrep -f -P "$1" reelay-page-engine | head -1)
     [ -n "$engine" ] && [ -n "$(pgrep -g "$engine" WebKitWebProces)" ] && { echo "$engine"; return; }
     sleep 0.02
   done
@@ -148,6 +148,16 @@ if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "not installed" 
   check "page view without an engine: one line, no output" ok
 else
   check "page view without an engine: one line, no output" "exit $rc: $(cat "$tmp/err")"
+fi
+# rrweb beside it but not the engine program (reelay-page-engine): the same, naming what is missing
+cp -r "$(dirname "$REELAY")/web" "$tmp/bare/web"
+"$tmp/bare/reelay" frame "$fixture" --at 0.5 -o "$tmp/noengine.png" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "page engine is not installed: .*reelay-page-engine" "$tmp/err" &&
+  [ ! -e "$tmp/noengine.png" ]; then
+  check "no engine program: one line, no output" ok
+else
+  check "no engine program: one line, no output" "exit $rc: $(cat "$tmp/err")"
 fi
 
 # The engine killed mid-render: one clear line naming the frame and the
@@ -275,7 +285,7 @@ wait "$server" 2>/dev/null
 frame_pid=$!
 engine=""
 for _ in $(seq 1 600); do
-  engine=$(pgrep -f -P "$frame_pid" __page-engine | head -1)
+  engine=$(pgrep -f -P "$frame_pid" reelay-page-engine | head -1)
   xvfb=$(pgrep -P "$engine" Xvfb 2>/dev/null | head -1)
   cookie=$([ -n "$xvfb" ] && tr '\0' '\n' <"/proc/$xvfb/cmdline" 2>/dev/null | grep -A1 -x -- -auth | tail -1)
   [ -n "$engine" ] && [ -n "$cookie" ] && [ -f "$cookie" ] && break
@@ -393,6 +403,6 @@ listener=""
 left=0
 for _ in $(seq 30); do left=$(marked_procs); [ "$left" -eq 0 ] && break; sleep 0.1; done
 [ "$left" -eq 0 ] && check "no engine, Xvfb or WebKit process left" ok ||
-  check "no engine, Xvfb or WebKit process left" "$left left: $(ps -eo pid,stat,args | grep -E '__page-engine|Xvfb -displayfd|WebKit' | grep -v grep)"
+  check "no engine, Xvfb or WebKit process left" "$left left: $(ps -eo pid,stat,args | grep -E 'reelay-page-engine|Xvfb -displayfd|WebKit' | grep -v grep)"
 
 finish test_page_view
