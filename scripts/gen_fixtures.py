@@ -1718,8 +1718,9 @@ README = """\
 
 Synthetic test recordings for reelay. **Everything here is made up** (apps, users,
 URLs, images): no content comes from real recordings. All files except `bad/`
-are written by `python3 scripts/gen_fixtures.py` (deterministic: running it again
-gives byte-identical files); `bad/` is written by `scripts/gen_bad_fixtures.py`.
+and `privacy/` are written by `python3 scripts/gen_fixtures.py` (deterministic:
+running it again gives byte-identical files); `bad/` is written by
+`scripts/gen_bad_fixtures.py`, `privacy/` by `scripts/gen_privacy_fixtures.py`.
 Each `*.expected.json` holds the true counts of its recording, for tests.
 
 ## mobile/ — PostHog mobile (wireframe) recordings
@@ -1746,6 +1747,9 @@ Each `*.expected.json` holds the true counts of its recording, for tests.
 ## portable/ — portable-recorder JSON
 - `signup.json` — a ~45 s signup flow (1366x768) with every portable event type and a ~12 s idle gap.
 - `signup.expected.json` — counts by event type for `signup.json`.
+
+## privacy/ — secrets in URLs
+Written by `python3 scripts/gen_privacy_fixtures.py` (not by this script): web, portable and mobile recordings whose URLs carry made-up secrets (`NAME.secrets.*`), each beside twins that differ only in those URLs: `NAME.masked.*` with every secret already reading `[REDACTED]` (what reelay must show by default) and `NAME.cards.*` with card data as recorded (what `--unmask-inputs` must show). Used by `tests/cli/test_privacy.sh`.
 
 ## Long sessions (not committed)
 `python3 scripts/gen_fixtures.py --minutes 10 --profile android --out /tmp/bench` writes
