@@ -1,6 +1,7 @@
 /* main.c — the `reelay` command: dispatches to a subcommand, nothing else. */
 #include <libavutil/log.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,22 @@ static void usage(FILE *out)
             "  worker --queue Q                       render jobs from a queue (dir:PATH, redis://...)\n"
             "  submit --queue Q JOB.json...           put jobs in a queue\n"
             "  serve --listen ADDR:PORT --queue SPEC --output-dir DIR   the HTTP API over a job queue\n"
+            "  extract VIDEO.mkv -o REC.json.gz       the recording attached with --attach-recording\n"
             "  version                print the version\n"
             "\n"
             "Run `reelay COMMAND --help` for a command's options.\n",
             REELAY_VERSION);
+}
+
+/* libavformat reads only the archives reelay made (ingest/archive.h), and
+ * reelay reports a file it cannot read in one line of its own: the
+ * demuxer's complaints about a damaged one would only bury that line. */
+static void quiet_demuxers(void *context, int level, const char *fmt, va_list args)
+{
+    const AVClass *cls = context ? *(const AVClass **)context : NULL;
+    if (cls && (cls->get_category ? cls->get_category(context) : cls->category) == AV_CLASS_CATEGORY_DEMUXER)
+        return;
+    av_log_default_callback(context, level, fmt, args);
 }
 
 int main(int argc, char **argv)
@@ -39,6 +52,7 @@ int main(int argc, char **argv)
      * (errors still show; REELAY_DEBUG=1 shows everything). */
     if (!getenv("REELAY_DEBUG")) {
         av_log_set_level(AV_LOG_ERROR);
+        av_log_set_callback(quiet_demuxers);
         setenv("SVT_LOG", "1", 0);
     }
     /* A file size limit (ulimit -f, RLIMIT_FSIZE) must become a clean EFBIG
@@ -57,6 +71,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "worker") == 0) return reelay_cmd_worker(argc - 1, argv + 1);
     if (strcmp(command, "submit") == 0) return reelay_cmd_submit(argc - 1, argv + 1);
     if (strcmp(command, "serve") == 0) return reelay_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(command, "extract") == 0) return reelay_cmd_extract(argc - 1, argv + 1);
     if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
         printf("reelay %s\n", REELAY_VERSION);
         return REELAY_OK;

@@ -11,5 +11,6 @@ int reelay_cmd_batch(int argc, char **argv);
 int reelay_cmd_worker(int argc, char **argv);
 int reelay_cmd_submit(int argc, char **argv);
 int reelay_cmd_serve(int argc, char **argv);
+int reelay_cmd_extract(int argc, char **argv);
 
 #endif

@@ -46,6 +46,8 @@ static void usage(FILE *out)
             "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
             "  --preview F      also write an animated WebP preview (<= 480 px wide, <= 12 fps)\n"
+            "  --attach-recording  .mkv: store the recording (gzip) and the manifest in the video, a\n"
+            "                   self-contained archive that info, render and extract read back\n"
             "  --manifest F     also write a JSON manifest (options, timeline, frames, bytes, sha256)\n"
             "  --quiet          no progress and no summary\n"
             "limits (K, M, G allowed; going over one is an error naming it):\n"
@@ -200,6 +202,7 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_session *session = NULL;
     args.options.ingest.unmask_inputs = args.options.unmask_inputs; /* URL parameters too */
     rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
+    args.options.input_name = args.input; /* names an attached recording */
     reelay_render_result result;
     if (rc == REELAY_OK) {
         rc = reelay_render(session, &args.options, &result, &err);

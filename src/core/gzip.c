@@ -8,6 +8,25 @@ bool reelay_is_gzip(const unsigned char *data, size_t len)
     return len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
+/* zlib writes straight into out's free space: open_window points zs there
+ * (at least 64 KiB; 0 when out of memory), close_window keeps what zlib
+ * wrote (and the terminating NUL reelay_buf keeps). */
+static size_t open_window(reelay_buf *out, z_stream *zs)
+{
+    if (reelay_buf_reserve(out, 65536) != 0) return 0;
+    size_t room = out->cap - out->len - 1;
+    if (room > UINT_MAX) room = UINT_MAX;
+    zs->next_out = out->data + out->len;
+    zs->avail_out = (unsigned)room;
+    return room;
+}
+
+static void close_window(reelay_buf *out, const z_stream *zs, size_t room)
+{
+    out->len += room - zs->avail_out;
+    out->data[out->len] = '\0';
+}
+
 int reelay_gunzip(const unsigned char *data, size_t len, size_t max_out, reelay_buf *out, reelay_err *err)
 {
     if (len == 0) return reelay_err_set(err, REELAY_E_INPUT, "empty gzip data");
@@ -23,17 +42,13 @@ int reelay_gunzip(const unsigned char *data, size_t len, size_t max_out, reelay_
 
     int rc = REELAY_OK;
     for (;;) {
-        if (reelay_buf_reserve(out, 65536) != 0) {
+        size_t room = open_window(out, &zs);
+        if (!room) {
             rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory while decompressing");
             break;
         }
-        size_t room = out->cap - out->len - 1;
-        if (room > UINT_MAX) room = UINT_MAX;
-        zs.next_out = out->data + out->len;
-        zs.avail_out = (unsigned)room;
         int z = inflate(&zs, Z_NO_FLUSH);
-        out->len += room - zs.avail_out;
-        out->data[out->len] = '\0';
+        close_window(out, &zs, room);
         if (out->len - start_len > max_out) {
             rc = reelay_err_set(err, REELAY_E_INPUT, "gzip data expands beyond the limit of %zu bytes (twice --max-input-bytes)", max_out);
             break;
@@ -67,5 +82,36 @@ int reelay_gunzip(const unsigned char *data, size_t len, size_t max_out, reelay_
         break;
     }
     inflateEnd(&zs);
+    return rc;
+}
+
+int reelay_gzip(const unsigned char *data, size_t len, reelay_buf *out, reelay_err *err)
+{
+    z_stream zs = {0};
+    /* 16 + MAX_WBITS: a gzip wrapper, whose header zlib writes with no name and mtime 0 */
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "zlib initialisation failed");
+    int rc = REELAY_OK;
+    int z = Z_OK;
+    size_t left = len;
+    zs.next_in = (unsigned char *)data;
+    do {
+        if (zs.avail_in == 0 && left > 0) {
+            zs.avail_in = left > UINT_MAX ? UINT_MAX : (unsigned)left;
+            left -= zs.avail_in;
+        }
+        size_t room = open_window(out, &zs);
+        if (!room) {
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory while compressing");
+            break;
+        }
+        z = deflate(&zs, left == 0 && zs.avail_in == 0 ? Z_FINISH : Z_NO_FLUSH);
+        close_window(out, &zs, room);
+        if (z == Z_STREAM_ERROR) {
+            rc = reelay_err_set(err, REELAY_E_INTERNAL, "compression failed");
+            break;
+        }
+    } while (z != Z_STREAM_END);
+    deflateEnd(&zs);
     return rc;
 }

@@ -1,6 +1,7 @@
 #include "encode/video.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -680,6 +681,34 @@ static int write_ended_cues(reelay_video *video, int64_t until, reelay_err *err)
     return REELAY_OK;
 }
 
+/* Matroska attachments: streams whose extradata is the file, named and
+ * typed by their tags; the muxer writes them with the header. */
+static int add_attachments(reelay_video *video, const reelay_video_options *o, reelay_err *err)
+{
+    if (o->attachment_count && strcmp(video->fmt->oformat->name, "matroska") != 0)
+        return reelay_err_set(err, REELAY_E_USAGE, "%s: only a .mkv file can carry attachments",
+                              video->file.final_path);
+    for (size_t i = 0; i < o->attachment_count; i++) {
+        const reelay_attachment *a = &o->attachments[i];
+        if (a->size == 0 || a->size > INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
+            return reelay_err_set(err, REELAY_E_USAGE, "%s: attachment %s of %zu bytes cannot be stored",
+                                  video->file.final_path, a->filename, a->size);
+        AVStream *st = avformat_new_stream(video->fmt, NULL);
+        if (!st) return oom(err);
+        st->codecpar->codec_type = AVMEDIA_TYPE_ATTACHMENT;
+        st->codecpar->codec_id = AV_CODEC_ID_NONE;
+        st->codecpar->extradata = av_mallocz(a->size + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (!st->codecpar->extradata) return oom(err);
+        memcpy(st->codecpar->extradata, a->data, a->size);
+        st->codecpar->extradata_size = (int)a->size;
+        if (av_dict_set(&st->metadata, "filename", a->filename, 0) < 0 ||
+            av_dict_set(&st->metadata, "mimetype", a->mime_type, 0) < 0 ||
+            (a->title && av_dict_set(&st->metadata, "title", a->title, 0) < 0))
+            return oom(err);
+    }
+    return REELAY_OK;
+}
+
 static int open_stream(reelay_video *video, const reelay_video_options *o, reelay_err *err)
 {
     const char *path = video->file.final_path;
@@ -693,6 +722,8 @@ static int open_stream(reelay_video *video, const reelay_video_options *o, reela
         rc = open_subtitles(video, o, err);
         if (rc != REELAY_OK) return rc;
     }
+    rc = add_attachments(video, o, err);
+    if (rc != REELAY_OK) return rc;
 
     AVDictionary *opts = NULL;
     if (strcmp(video->fmt->oformat->name, "mp4") == 0) {

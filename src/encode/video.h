@@ -51,6 +51,15 @@ typedef struct reelay_cue {
     const char *text;
 } reelay_cue;
 
+/* A file carried inside a .mkv (a Matroska attachment). */
+typedef struct reelay_attachment {
+    const char *filename;  /* FileName */
+    const char *mime_type; /* FileMimeType */
+    const char *title;     /* FileDescription */
+    const unsigned char *data;
+    size_t size;
+} reelay_attachment;
+
 typedef struct reelay_video_options {
     const char *path;   /* final output path; written as path.partial then renamed */
     reelay_codec codec; /* AUTO allowed */
@@ -91,6 +100,10 @@ typedef struct reelay_video_options {
      * the frames pass 5 s into it (the cue is written by then). */
     const reelay_cue *cues;
     size_t cue_count;
+    /* Files stored in the video (Matroska attachments: .mkv only, else
+     * REELAY_E_USAGE); copied by open. */
+    const reelay_attachment *attachments;
+    size_t attachment_count;
     const reelay_atomic_options *write; /* how the file is put in place; NULL = replace, anywhere */
 } reelay_video_options;
 

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/gzip.h"
+#include "ingest/archive.h"
 #include "ingest/json_util.h"
 #include "ingest/portable.h"
 #include "ingest/rrweb_event.h"
@@ -403,16 +404,30 @@ int reelay_ingest_memory(const unsigned char *data, size_t len, const char *name
     if (!session) return reelay_err_set(err, REELAY_E_INTERNAL, "%s: out of memory", name);
     ingest_ctx ctx = {session, options, err};
 
-    reelay_buf plain;
+    reelay_buf plain, attached;
     reelay_buf_init(&plain);
-    int rc;
-    if (reelay_is_gzip(data, len)) {
+    reelay_buf_init(&attached);
+    int rc = REELAY_OK;
+    if (reelay_archive_is_matroska(data, len)) {
+        /* a video reelay made with --attach-recording: read its recording */
+        rc = reelay_archive_read_recording(data, len, options->max_input_bytes, &attached, err);
+        data = attached.data;
+        len = attached.len;
+    }
+    if (rc == REELAY_OK && options->keep_source) {
+        session->source_bytes = malloc(len ? len : 1);
+        if (!session->source_bytes) rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        else if (len) memcpy(session->source_bytes, data, len);
+        session->source_len = len;
+    }
+    if (rc == REELAY_OK && reelay_is_gzip(data, len)) {
         rc = reelay_gunzip(data, len, options->max_decompressed_bytes, &plain, err);
         if (rc == REELAY_OK) rc = read_document(&ctx, plain.data, plain.len);
-    } else {
+    } else if (rc == REELAY_OK) {
         rc = read_document(&ctx, data, len);
     }
     reelay_buf_free(&plain);
+    reelay_buf_free(&attached);
     if (rc == REELAY_OK) rc = reelay_session_finalize(session, err);
     if (rc == REELAY_OK) rc = reelay_session_mask_urls(session, options->unmask_inputs, err);
     if (rc != REELAY_OK) {

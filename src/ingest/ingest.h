@@ -3,7 +3,8 @@
  * file name) and the container readers of DESIGN.md §5: PostHog exports (both
  * versions), PostHog JSONL blobs (three line shapes), plain rrweb arrays, arrays
  * of $snapshot analytics events, the 2021 API response and portable-recorder
- * JSON. Events themselves are converted by rrweb_event.c and portable.c.
+ * JSON, also when attached to a Matroska archive (ingest/archive.h). Events
+ * themselves are converted by rrweb_event.c and portable.c.
  * A session read here has its URLs' secrets masked already (url_privacy.h). */
 #ifndef REELAY_INGEST_INGEST_H
 #define REELAY_INGEST_INGEST_H
@@ -34,6 +35,9 @@ typedef struct reelay_ingest_options {
      * numbers, SSNs) keep their values; credentials stay masked. Off by
      * default: every URL the session holds is masked (url_privacy.h). */
     bool unmask_inputs;
+    /* Keep the recording's bytes as read in session->source_bytes (for
+     * --attach-recording); off by default. */
+    bool keep_source;
 } reelay_ingest_options;
 
 /* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M

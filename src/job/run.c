@@ -21,7 +21,9 @@ reelay_job_status reelay_job_run(const reelay_job *job, int attempt, reelay_job_
     int rc = reelay_ingest_path(job->input, &ingest, &session, &err);
     reelay_render_result rendered;
     if (rc == REELAY_OK) {
-        rc = reelay_render(session, &job->options, &rendered, &err);
+        reelay_render_options options = job->options;
+        options.input_name = job->input; /* names an attached recording */
+        rc = reelay_render(session, &options, &rendered, &err);
         if (rc == REELAY_E_INPUT) reelay_err_prefix(&err, "%s", job->input);
     }
     reelay_session_free(session);

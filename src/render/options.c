@@ -225,7 +225,7 @@ static const struct {
     {"speed", REELAY_OPTION_VALUE},   {"from", REELAY_OPTION_VALUE},     {"to", REELAY_OPTION_VALUE},
     {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
     {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
-    {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE},
+    {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE}, {"attach-recording", REELAY_OPTION_FLAG},
     {"max-input-bytes", REELAY_OPTION_VALUE}, {"max-events", REELAY_OPTION_VALUE},
     {"max-duration", REELAY_OPTION_VALUE}, {"max-frames", REELAY_OPTION_VALUE},
     {"max-image-pixels", REELAY_OPTION_VALUE}, {"max-wireframes", REELAY_OPTION_VALUE},
@@ -286,6 +286,11 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
     if (strcmp(name, "crf") == 0) return parse_int(value, 0, 63, name, &o->crf, err);
     if (strcmp(name, "threads") == 0) return parse_int(value, 1, 64, name, &o->threads, err);
     if (strcmp(name, "vfr") == 0) return parse_flag(name, value, &o->vfr, err);
+    if (strcmp(name, "attach-recording") == 0) {
+        int rc = parse_flag(name, value, &o->attach_recording, err);
+        o->ingest.keep_source = o->attach_recording; /* the bytes to attach */
+        return rc;
+    }
     if (strcmp(name, "speed") == 0) return reelay_parse_scale(value, &o->timeline.speed, err);
     if (strcmp(name, "from") == 0) return reelay_parse_time(value, &o->timeline.from_ms, err);
     if (strcmp(name, "to") == 0) return reelay_parse_time(value, &o->timeline.to_ms, err);

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/clock.h"
+#include "core/gzip.h"
 #include "encode/preview.h"
 #include "encode/still.h"
 #include "renderers/frame/frame.h"
@@ -21,6 +23,7 @@
 #include "renderers/overlay/inspector.h"
 #include "render/frame_queue.h"
 #include "renderers/paint/image.h"
+#include "ingest/archive.h"
 #include "render/moments.h"
 #include "session/summary.h"
 
@@ -157,30 +160,51 @@ static int sha256_file(const char *path, const char *name, char hex[65], reelay_
     return REELAY_OK;
 }
 
-static int write_manifest(const char *path, const reelay_session *session, const reelay_render_options *options,
-                          const reelay_timeline *timeline, const reelay_render_result *result,
-                          const reelay_atomic_options *write, reelay_atomic_file *held, reelay_err *err)
+/* The manifest as JSON text (malloc'ed), or NULL when out of memory. The
+ * output section (the finished file's size, checksum and frames) only
+ * with_output: a manifest attached to the video itself is written before
+ * the video exists. */
+static char *manifest_text(const reelay_session *session, const reelay_render_options *options,
+                           const reelay_timeline *timeline, const reelay_render_result *result, bool with_output)
 {
     char start[40];
     reelay_format_iso8601(session->first_ts, start, sizeof start);
     json_t *root = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i, s:i, s:b, s:f, s:b, s:s, s:b}, s:{s:s, s:I, s:s, s:I, s:f, s:i, s:i}}",
-        "reelay_version", REELAY_VERSION, "session_id", session->session_id, "user", session->user, "start", start,
-        "source", reelay_source_name(session->source), "options", "codec", result->codec, "fps", options->fps, "crf",
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i, s:i, s:b, s:f, s:b, s:s, s:b, s:b}}", "reelay_version",
+        REELAY_VERSION, "session_id", session->session_id, "user", session->user, "start", start, "source",
+        reelay_source_name(session->source), "options", "codec", result->codec, "fps", options->fps, "crf",
         options->crf, "width", result->width, "height", result->height, "vfr", options->vfr, "speed",
         options->timeline.speed, "skip_idle", options->timeline.skip_idle, "layout",
-        options->inspector ? "inspector" : "screen", "subtitles", options->subtitles, "output", "path", options->output,
-        "bytes", (json_int_t)result->bytes, "sha256", result->sha256, "frames", (json_int_t)result->frames,
-        "duration_s", result->duration_s, "width", result->width, "height", result->height);
-    if (result->web_view)
+        options->inspector ? "inspector" : "screen", "subtitles", options->subtitles, "attach_recording",
+        options->attach_recording);
+    if (root && with_output)
+        json_object_set_new(root, "output",
+                            json_pack("{s:s, s:I, s:s, s:I, s:f, s:i, s:i}", "path", options->output, "bytes",
+                                      (json_int_t)result->bytes, "sha256", result->sha256, "frames",
+                                      (json_int_t)result->frames, "duration_s", result->duration_s, "width",
+                                      result->width, "height", result->height));
+    if (root && result->web_view)
         json_object_set_new(json_object_get(root, "options"), "web_view", json_string(result->web_view));
     json_t *map = reelay_timeline_json(timeline, session);
-    if (!root || !map || json_object_set_new(root, "timeline", map) != 0) {
+    if (!root || !map) {
         json_decref(root);
-        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        json_decref(map);
+        return NULL;
+    }
+    if (json_object_set_new(root, "timeline", map) != 0) { /* it took map */
+        json_decref(root);
+        return NULL;
     }
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
     json_decref(root);
+    return text;
+}
+
+static int write_manifest(const char *path, const reelay_session *session, const reelay_render_options *options,
+                          const reelay_timeline *timeline, const reelay_render_result *result,
+                          const reelay_atomic_options *write, reelay_atomic_file *held, reelay_err *err)
+{
+    char *text = manifest_text(session, options, timeline, result, true);
     if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     reelay_atomic_file file;
     int rc = reelay_atomic_begin_with(&file, path, write, err);
@@ -530,6 +554,50 @@ static void video_metadata(const reelay_session *session, const reelay_render_op
     };
 }
 
+/* What --attach-recording stores in the .mkv: the recording as read,
+ * gzip-compressed unless it already is (into compressed), and the manifest
+ * as known before encoding (no output section; *manifest is malloc'ed).
+ * Fills result's codec, size and view, which that manifest names. */
+static int archive_attachments(const render_job *job, reelay_render_result *result, reelay_attachment out[2],
+                               reelay_buf *compressed, char **manifest, char *name, size_t name_size,
+                               reelay_err *err)
+{
+    const reelay_session *session = job->session;
+    const unsigned char *data = session->source_bytes;
+    size_t len = session->source_len;
+    if (!data)
+        return reelay_err_set(err, REELAY_E_INTERNAL,
+                              "--attach-recording: the recording's bytes were not kept (ingest.keep_source)");
+    if (!reelay_is_gzip(data, len)) {
+        int rc = reelay_gzip(data, len, compressed, err);
+        if (rc != REELAY_OK) return rc;
+        data = compressed->data;
+        len = compressed->len;
+    }
+    reelay_codec codec;
+    int rc = reelay_video_resolve(job->options->output, job->options->codec, &codec, err);
+    if (rc != REELAY_OK) return rc;
+    snprintf(result->codec, sizeof result->codec, "%s", reelay_codec_name(codec));
+    result->width = job->layout.width;
+    result->height = job->layout.height;
+    *manifest = manifest_text(session, job->options, job->timeline, result, false);
+    if (!*manifest) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    reelay_archive_recording_name(job->options->input_name, name, name_size);
+    out[0] = (reelay_attachment){.filename = name, .mime_type = REELAY_ARCHIVE_RECORDING_MIME,
+                                 .title = REELAY_ARCHIVE_RECORDING_TITLE, .data = data, .size = len};
+    out[1] = (reelay_attachment){.filename = REELAY_ARCHIVE_MANIFEST_NAME, .mime_type = REELAY_ARCHIVE_MANIFEST_MIME,
+                                 .title = REELAY_ARCHIVE_MANIFEST_TITLE, .data = (const unsigned char *)*manifest,
+                                 .size = strlen(*manifest)};
+    return REELAY_OK;
+}
+
+static bool names_mkv(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    const char *dot = path ? strrchr(slash ? slash + 1 : path, '.') : NULL;
+    return dot && strcasecmp(dot, ".mkv") == 0;
+}
+
 /* The files a render writes, held complete until they are published
  * together. */
 enum { HELD_VIDEO, HELD_PREVIEW, HELD_POSTER, HELD_MANIFEST, HELD_COUNT };
@@ -569,6 +637,10 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     memset(held, 0, sizeof held);
     /* A poster name we cannot write is known now, not after the whole render. */
     int rc = options->poster ? reelay_still_check_name(options->poster, err) : REELAY_OK;
+    if (rc == REELAY_OK && options->attach_recording && !names_mkv(options->output))
+        rc = reelay_err_set(err, REELAY_E_USAGE,
+                            "--attach-recording needs a .mkv output (%s): only Matroska carries attachments",
+                            options->output ? options->output : "no output");
     if (rc == REELAY_OK) rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
     /* A bogus far-future timestamp (or a days-long session played with
      * --no-skip-idle) would otherwise mean millions of frames: hours of work
@@ -613,16 +685,33 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
                      reelay_frame_maker_web_view_note(job.maker));
     }
     if (rc == REELAY_OK) rc = plan_layout(session, job.maker, options, &job.layout, err);
-    char title[200], start[40];
+    char title[200], start[40], recording_name[256];
     reelay_video_options video_options;
+    reelay_attachment attachments[2];
+    reelay_buf compressed;
+    reelay_buf_init(&compressed);
+    char *attached_manifest = NULL;
+    if (rc == REELAY_OK && job.maker && reelay_frame_maker_web_scene(job.maker))
+        result->web_view = reelay_web_view_name(reelay_frame_maker_web_view(job.maker));
     if (rc == REELAY_OK) {
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
         video_options.write = &write;
+        if (options->attach_recording) {
+            rc = archive_attachments(&job, result, attachments, &compressed, &attached_manifest, recording_name,
+                                     sizeof recording_name, err);
+            video_options.attachments = attachments;
+            video_options.attachment_count = 2;
+        }
+    }
+    if (rc == REELAY_OK) {
         rc = reelay_video_open(&video_options, &job.video, err);
         /* Known up front, so subtitle cues running past the end are cut as they are written. */
         if (rc == REELAY_OK) reelay_video_set_end(job.video, frame_count(&job));
     }
+    /* the video holds its own copies */
+    free(attached_manifest);
+    reelay_buf_free(&compressed);
     if (rc == REELAY_OK && options->preview) {
         reelay_preview_options preview_options = reelay_preview_defaults();
         preview_options.path = options->preview;

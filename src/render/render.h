@@ -66,6 +66,11 @@ typedef struct reelay_render_options {
     const char *poster;       /* .png/.webp still of the busiest moment, or NULL */
     const char *preview;      /* animated .webp, or NULL */
     const char *manifest;     /* .json, or NULL */
+    /* .mkv only: store the recording (gzip-compressed, as read) and the
+     * manifest in the video as attachments (ingest/archive.h); needs the
+     * session's source_bytes (ingest.keep_source, set with this option) */
+    bool attach_recording;
+    const char *input_name;   /* the recording's path as given, for the attachment's name; may be NULL */
     reelay_render_progress_fn progress; /* called every few frames, may be NULL */
     void *progress_context;
     /* Where the files go (core/atomic_file.h): overwrite (the default)

@@ -18,6 +18,7 @@ void reelay_session_free(reelay_session *session)
     if (!session) return;
     free(session->events);
     free(session->windows);
+    free(session->source_bytes);
     reelay_arena_free(&session->arena);
     free(session);
 }

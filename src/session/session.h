@@ -258,6 +258,11 @@ typedef struct reelay_session {
     size_t window_cap;
 
     reelay_ingest_stats stats;
+    /* The recording's bytes as read (a gzip file stays compressed; from an
+     * archive, the attached recording), kept only when the reader was asked
+     * to (ingest's keep_source, for --attach-recording); owned, NULL else. */
+    unsigned char *source_bytes;
+    size_t source_len;
 } reelay_session;
 
 reelay_session *reelay_session_new(void);
