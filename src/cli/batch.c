@@ -23,7 +23,7 @@ static void usage(FILE *out)
             "  --format F       container of the outputs: webm (default), mp4 or mkv\n"
             "  render options   as for `reelay render`: --codec, --size, --fps, --crf, --threads, --vfr,\n"
             "                   --speed, --from, --to, --no-skip-idle, --overlays, --layout, --subtitles,\n"
-            "                   --unmask-inputs (not --poster, --preview or --manifest)\n"
+            "                   --unmask-inputs (not --poster, --preview, --manifest or --email-html)\n"
             "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (as for render)\n"
             "DIR/results.jsonl gets one result per recording as it finishes. Exit code 0 when every\n"
             "render succeeded, else the error code of the first failed one (inputs in order).\n");
@@ -72,7 +72,7 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
             b->format = argv[++i];
             if (strcmp(b->format, "webm") != 0 && strcmp(b->format, "mp4") != 0 && strcmp(b->format, "mkv") != 0)
                 reelay_err_set(err, REELAY_E_USAGE, "bad --format '%s': expected webm, mp4 or mkv", b->format);
-        } else if (strcmp(arg, "--poster") == 0 || strcmp(arg, "--preview") == 0 || strcmp(arg, "--manifest") == 0) {
+        } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_is_sidecar(arg + 2)) {
             reelay_err_set(err, REELAY_E_USAGE, "%s is not available in batch (one file per render): use jobs", arg);
         } else if (strcmp(arg, "--no-page-sandbox") == 0) {
             b->options.page_engine.no_sandbox = true;

@@ -164,8 +164,7 @@ size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_M
     json_object_foreach((json_t *)options, key, value) {
         char name[64];
         if (!json_is_string(value) || !reelay_render_option_name(key, name, sizeof name)) continue;
-        bool sidecar = strcmp(name, "poster") == 0 || strcmp(name, "preview") == 0 || strcmp(name, "manifest") == 0;
-        if (sidecar && n < REELAY_JOB_MAX_OUTPUTS) paths[n++] = json_string_value(value);
+        if (reelay_render_option_is_sidecar(name) && n < REELAY_JOB_MAX_OUTPUTS) paths[n++] = json_string_value(value);
     }
     return n;
 }

@@ -57,7 +57,7 @@ void reelay_job_free(reelay_job *job);
  * sidecars (options poster, preview, manifest, in any spelling) when
  * given; the strings point into doc, which need not be valid (fields that
  * are not strings are skipped). Returns how many. */
-#define REELAY_JOB_MAX_OUTPUTS 4
+#define REELAY_JOB_MAX_OUTPUTS 5
 size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_MAX_OUTPUTS]);
 
 /* What an operator lets a job ask for (`reelay worker` and `reelay serve`

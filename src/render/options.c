@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "renderers/frame/frame.h"
 
@@ -226,6 +227,7 @@ static const struct {
     {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
     {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
     {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE}, {"attach-recording", REELAY_OPTION_FLAG},
+    {"email-html", REELAY_OPTION_VALUE}, {"email-link-base", REELAY_OPTION_VALUE},
     {"max-input-bytes", REELAY_OPTION_VALUE}, {"max-events", REELAY_OPTION_VALUE},
     {"max-duration", REELAY_OPTION_VALUE}, {"max-frames", REELAY_OPTION_VALUE},
     {"max-image-pixels", REELAY_OPTION_VALUE}, {"max-wireframes", REELAY_OPTION_VALUE},
@@ -271,6 +273,12 @@ static int parse_flag(const char *name, const char *value, bool *out, reelay_err
         return reelay_err_set(err, REELAY_E_USAGE, "bad --%s '%s': expected true or false", name, value);
     }
     return REELAY_OK;
+}
+
+bool reelay_render_option_is_sidecar(const char *name)
+{
+    return strcmp(name, "poster") == 0 || strcmp(name, "preview") == 0 || strcmp(name, "manifest") == 0 ||
+           strcmp(name, "email-html") == 0;
 }
 
 int reelay_render_option_set(reelay_render_options *o, const char *name, const char *value, reelay_err *err)
@@ -354,6 +362,15 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
     }
     if (strcmp(name, "poster") == 0) o->poster = value;
     if (strcmp(name, "preview") == 0) o->preview = value;
+    if (strcmp(name, "email-html") == 0) o->email_html = value;
+    if (strcmp(name, "email-link-base") == 0) {
+        /* a web address or a relative path: nothing a mail client would run */
+        bool web = strncasecmp(value, "https://", 8) == 0 || strncasecmp(value, "http://", 7) == 0;
+        if (!web && strchr(value, ':'))
+            return reelay_err_set(err, REELAY_E_USAGE,
+                                  "bad --email-link-base '%s': expected an http(s) URL or a relative path", value);
+        o->email_link_base = value;
+    }
     if (strcmp(name, "manifest") == 0) o->manifest = value;
     return REELAY_OK;
 }

@@ -51,6 +51,10 @@ int reelay_parse_count(const char *text, const char *name, uint64_t *out, reelay
  * when it is empty or does not fit in size. */
 bool reelay_render_option_name(const char *key, char *out, size_t size);
 
+/* Whether option `name` (command-line spelling, no "--") names a file the
+ * render writes beside the video: poster, preview, manifest, email-html. */
+bool reelay_render_option_is_sidecar(const char *name);
+
 /* What kind of option `name` is (its command-line spelling without the
  * leading "--", e.g. "fps", "no-skip-idle"); the output ("o"/"output") is
  * not a render option here. */

@@ -16,6 +16,7 @@
 #include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/gzip.h"
+#include "encode/email_html.h"
 #include "encode/preview.h"
 #include "encode/still.h"
 #include "renderers/frame/frame.h"
@@ -600,7 +601,34 @@ static bool names_mkv(const char *path)
 
 /* The files a render writes, held complete until they are published
  * together. */
-enum { HELD_VIDEO, HELD_PREVIEW, HELD_POSTER, HELD_MANIFEST, HELD_COUNT };
+enum { HELD_VIDEO, HELD_PREVIEW, HELD_POSTER, HELD_MANIFEST, HELD_EMAIL, HELD_COUNT };
+
+/* --email-html: the poster (else the preview, 360 px wide at most) linking
+ * to the video, captioned with what the session holds. */
+static int write_email_html(const render_job *job, const reelay_render_result *result, const char *title,
+                            const char *start, const reelay_atomic_options *write, reelay_atomic_file *held,
+                            reelay_err *err)
+{
+    const reelay_render_options *o = job->options;
+    reelay_summary summary;
+    int rc = reelay_summarize(job->session, &summary, err);
+    if (rc != REELAY_OK) return rc;
+    reelay_email_snippet snippet = {.video_path = o->output,
+                                    .image_path = o->poster ? o->poster : o->preview,
+                                    .image_width = job->layout.screen_width,
+                                    .image_height = job->layout.screen_height,
+                                    .link_base = o->email_link_base,
+                                    .title = title,
+                                    .duration_s = result->duration_s,
+                                    .start_utc = start,
+                                    .errors = summary.console[CONSOLE_ERROR],
+                                    .failed_requests = summary.network_failed};
+    if (!o->poster) { /* the preview is the whole frame, scaled down */
+        snippet.image_width = job->layout.width < 360 ? job->layout.width : 360;
+        snippet.image_height = (int)((double)job->layout.height * snippet.image_width / job->layout.width + 0.5);
+    }
+    return reelay_email_html_write(&snippet, o->email_html, write, held, err);
+}
 
 static void abort_held(reelay_atomic_file *held)
 {
@@ -637,6 +665,8 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     memset(held, 0, sizeof held);
     /* A poster name we cannot write is known now, not after the whole render. */
     int rc = options->poster ? reelay_still_check_name(options->poster, err) : REELAY_OK;
+    if (rc == REELAY_OK && options->email_html && !options->poster && !options->preview)
+        rc = reelay_err_set(err, REELAY_E_USAGE, "--email-html needs --poster or --preview: the picture it shows");
     if (rc == REELAY_OK && options->attach_recording && !names_mkv(options->output))
         rc = reelay_err_set(err, REELAY_E_USAGE,
                             "--attach-recording needs a .mkv output (%s): only Matroska carries attachments",
@@ -759,6 +789,8 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     if (rc == REELAY_OK && options->manifest)
         rc = write_manifest(options->manifest, session, options, job.timeline, result, &write, &held[HELD_MANIFEST],
                             err);
+    if (rc == REELAY_OK && options->email_html)
+        rc = write_email_html(&job, result, title, start, &write, &held[HELD_EMAIL], err);
     if (rc == REELAY_OK) rc = publish(options, held, err);
     abort_held(held);
 

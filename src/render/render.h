@@ -66,6 +66,10 @@ typedef struct reelay_render_options {
     const char *poster;       /* .png/.webp still of the busiest moment, or NULL */
     const char *preview;      /* animated .webp, or NULL */
     const char *manifest;     /* .json, or NULL */
+    /* .html: a snippet for an email or a ticket, the poster (else the
+     * preview) linking to the video (encode/email_html.h); NULL: none */
+    const char *email_html;
+    const char *email_link_base; /* prefix of the snippet's links (a URL ending in /); NULL: the files' names */
     /* .mkv only: store the recording (gzip-compressed, as read) and the
      * manifest in the video as attachments (ingest/archive.h); needs the
      * session's source_bytes (ingest.keep_source, set with this option) */

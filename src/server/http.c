@@ -908,11 +908,6 @@ static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, 
 
 /* ---- POST /v1/jobs ------------------------------------------------------ */
 
-static bool is_sidecar(const char *name)
-{
-    return strcmp(name, "poster") == 0 || strcmp(name, "preview") == 0 || strcmp(name, "manifest") == 0;
-}
-
 /* Options that name files (the sidecars) become paths in the output
  * directory, like the output. */
 static int confine_options(const reelay_server *s, json_t *options, reelay_err *err)
@@ -922,7 +917,7 @@ static int confine_options(const reelay_server *s, json_t *options, reelay_err *
     json_t *value;
     json_object_foreach(options, key, value) {
         char name[64];
-        if (!reelay_render_option_name(key, name, sizeof name) || !is_sidecar(name) || !json_is_string(value)) continue;
+        if (!reelay_render_option_name(key, name, sizeof name) || !reelay_render_option_is_sidecar(name) || !json_is_string(value)) continue;
         const char *why = bad_name(s, json_string_value(value), json_string_length(value), true);
         if (why)
             return reelay_err_set(err, REELAY_E_USAGE, "options.%s %s: it names a file in the output directory",
@@ -1133,7 +1128,7 @@ static enum MHD_Result on_query_value(void *cls, enum MHD_ValueKind kind, const 
         char name[64];
         /* Sidecars are refused: a recording's job writes one file, named by
          * the server. */
-        if (reelay_render_option_name(key, name, sizeof name) && is_sidecar(name))
+        if (reelay_render_option_name(key, name, sizeof name) && reelay_render_option_is_sidecar(name))
             reelay_err_set(q->err, REELAY_E_USAGE, "?%s is not available for uploads: use a job document", key);
         else if (json_object_set_new(q->options, key, value ? json_string(value) : json_true()) != 0)
             reelay_err_set(q->err, REELAY_E_INTERNAL, "out of memory");
