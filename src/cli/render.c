@@ -46,6 +46,9 @@ static void usage(FILE *out)
             "  --subtitles      add a subtitle track with the event log (screens, taps, errors, failed requests)\n"
             "  --poster F       also write the busiest moment as a still (.png or .webp)\n"
             "  --preview F      also write an animated WebP preview (<= 480 px wide, <= 12 fps)\n"
+            "  --max-size SIZE  the video takes at most SIZE bytes (e.g. 10M; K/M/G = 1024^n): rendered\n"
+            "                   again at a lower quality while it is larger; an error when even the\n"
+            "                   lowest cannot fit\n"
             "  --email-html F   also write an HTML snippet for an email or a ticket: the poster (else the\n"
             "                   preview) linking to the video, with a caption\n"
             "  --email-link-base URL  the snippet links to URL + the files' names (default: the names)\n"
@@ -190,6 +193,11 @@ static void print_summary(const render_args *args, const reelay_render_result *r
         fprintf(stderr, "; web page view: %zu page frames (%.0f ms each), engine ready in %.1f s, %.0f MB",
                 r->page.frames, r->page.frames ? r->page.frames_s * 1000 / (double)r->page.frames : 0,
                 r->page.start_s, r->page.peak_rss / 1048576.0);
+    if (args->options.max_size)
+        fprintf(stderr, "; within --max-size %llu bytes: %lld bytes, %s", (unsigned long long)args->options.max_size,
+                (long long)r->bytes, r->crf_raise ? "" : "at the usual quality");
+    if (args->options.max_size && r->crf_raise)
+        fprintf(stderr, "crf raised by %d (%d encodings)", r->crf_raise, r->attempts);
     fputc('\n', stderr);
 }
 

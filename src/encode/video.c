@@ -353,6 +353,7 @@ static int open_encoder(reelay_video *video, const reelay_video_options *o, cons
 
     AVDictionary *opts = NULL;
     int crf = o->crf >= 0 ? o->crf : info->default_crf;
+    if (o->crf_raise > 0) crf = crf + o->crf_raise < info->max_crf ? crf + o->crf_raise : info->max_crf;
     int rc = codec_settings(video->codec, o, crf, threads, enc, &opts);
     if (rc >= 0) rc = avcodec_open2(enc, codec, &opts);
     const AVDictionaryEntry *unused = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);

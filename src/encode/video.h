@@ -80,6 +80,7 @@ typedef struct reelay_video_options {
      * wrapper ignores forced keyframes, so there it is every fps * 10
      * frames sent). */
     bool vfr;
+    int crf_raise; /* added to the crf (at most the codec's worst), for --max-size's retries */
     /* container metadata (may be NULL); stored under these key names: */
     const char *title;      /* "title" */
     const char *session_id; /* "session_id" */

@@ -227,7 +227,7 @@ static const struct {
     {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
     {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
     {"preview", REELAY_OPTION_VALUE}, {"manifest", REELAY_OPTION_VALUE}, {"attach-recording", REELAY_OPTION_FLAG},
-    {"email-html", REELAY_OPTION_VALUE}, {"email-link-base", REELAY_OPTION_VALUE},
+    {"email-html", REELAY_OPTION_VALUE}, {"email-link-base", REELAY_OPTION_VALUE}, {"max-size", REELAY_OPTION_VALUE},
     {"max-input-bytes", REELAY_OPTION_VALUE}, {"max-events", REELAY_OPTION_VALUE},
     {"max-duration", REELAY_OPTION_VALUE}, {"max-frames", REELAY_OPTION_VALUE},
     {"max-image-pixels", REELAY_OPTION_VALUE}, {"max-wireframes", REELAY_OPTION_VALUE},
@@ -344,6 +344,7 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
             o->ingest.max_decompressed_bytes = n > SIZE_MAX / 2 ? SIZE_MAX : (size_t)n * 2;
         }
         if (strcmp(name, "max-events") == 0) o->ingest.max_events = (size_t)n;
+        if (strcmp(name, "max-size") == 0) o->max_size = n; /* the output's, not a limit on the input */
         if (strcmp(name, "max-frames") == 0) o->max_frames = n > INT64_MAX ? INT64_MAX : (int64_t)n;
         if (strcmp(name, "max-page-memory") == 0) o->page_engine.max_memory_bytes = (size_t)n;
         if (strcmp(name, "max-image-pixels") == 0) o->max_image_pixels = (size_t)n;

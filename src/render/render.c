@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -651,10 +652,13 @@ static int publish(const reelay_render_options *options, reelay_atomic_file *hel
     return reelay_atomic_commit_all(files, count, err);
 }
 
-int reelay_render(const reelay_session *session, const reelay_render_options *options,
-                  reelay_render_result *result, reelay_err *err)
+/* One render, its crf raised by crf_raise. A video larger than
+ * --max-size is not kept: *oversize gets its bytes and the error says so. */
+static int render_once(const reelay_session *session, const reelay_render_options *options, int crf_raise,
+                       int64_t *oversize, reelay_render_result *result, reelay_err *err)
 {
     memset(result, 0, sizeof *result);
+    *oversize = 0;
     if (options->fps < 1 || options->fps > 240)
         return reelay_err_set(err, REELAY_E_USAGE, "--fps %d: expected 1 to 240", options->fps);
     double started = reelay_monotonic_s();
@@ -727,6 +731,7 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
         video_options.write = &write;
+        video_options.crf_raise = crf_raise;
         if (options->attach_recording) {
             rc = archive_attachments(&job, result, attachments, &compressed, &attached_manifest, recording_name,
                                      sizeof recording_name, err);
@@ -765,6 +770,11 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
             result->duration_s = video_result.duration_s;
             snprintf(result->codec, sizeof result->codec, "%s", video_result.codec);
         }
+        if (rc == REELAY_OK && options->max_size && (uint64_t)result->bytes > options->max_size) {
+            *oversize = result->bytes;
+            rc = reelay_err_set(err, REELAY_E_INPUT, "the video took %lld bytes, more than --max-size %llu",
+                                (long long)result->bytes, (unsigned long long)options->max_size);
+        }
     }
     if (rc == REELAY_OK && job.preview) {
         rc = reelay_preview_finish_held(job.preview, reelay_timeline_duration_ms(job.timeline), NULL,
@@ -800,4 +810,67 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
     reelay_moments_free(&job.moments);
     reelay_timeline_free(job.timeline);
     return rc;
+}
+
+/* --max-size: the lowest bitrate a video is worth making at, how many crf
+ * steps roughly halve a screen recording's size (measured: VP9 672 -> 427
+ * -> 266 KB for crf 32, 44, 56; x264 halves in about 6, so this errs
+ * towards a second try, never towards a worse picture than needed), and
+ * the encodings tried. */
+#define MIN_KBPS 16
+#define CRF_PER_HALVING 12
+#define MAX_SIZE_ATTEMPTS 4
+
+/* Whether max_size can hold the video at all: at least MIN_KBPS over its length. */
+static int check_budget(const reelay_session *session, const reelay_render_options *options, reelay_err *err)
+{
+    reelay_timeline *timeline = NULL;
+    int rc = reelay_timeline_build(session, &options->timeline, &timeline, err);
+    if (rc != REELAY_OK) return rc;
+    double seconds = reelay_timeline_duration_ms(timeline) / 1000.0;
+    reelay_timeline_free(timeline);
+    double attached = options->attach_recording ? (double)session->source_len : 0;
+    double kbps = seconds > 0 ? ((double)options->max_size - attached) * 8 / seconds / 1000 : 0;
+    if (kbps < MIN_KBPS)
+        return reelay_err_set(err, REELAY_E_USAGE,
+                              "--max-size %llu cannot hold %.1f s of video at a watchable quality (it leaves %.0f "
+                              "kbit/s, less than %d): clip it (--from/--to), raise --speed, lower --size or raise "
+                              "--max-size",
+                              (unsigned long long)options->max_size, seconds, kbps > 0 ? kbps : 0, MIN_KBPS);
+    return REELAY_OK;
+}
+
+/* Renders; with --max-size, first at the usual constant quality (a
+ * session is mostly still screens: it usually fits as it is), then, while
+ * the video is too large, again at a lower quality chosen from how much it
+ * missed by: the content decides, measured, not guessed. */
+int reelay_render(const reelay_session *session, const reelay_render_options *options,
+                  reelay_render_result *result, reelay_err *err)
+{
+    int64_t oversize = 0;
+    if (!options->max_size) return render_once(session, options, 0, &oversize, result, err);
+    int rc = check_budget(session, options, err);
+    if (rc != REELAY_OK) {
+        memset(result, 0, sizeof *result);
+        return rc;
+    }
+    int64_t smallest = 0;
+    int raise = 0;
+    double started = reelay_monotonic_s();
+    for (int attempt = 1;; attempt++) {
+        rc = render_once(session, options, raise, &oversize, result, err);
+        result->attempts = attempt;
+        result->crf_raise = raise;
+        result->render_s = reelay_monotonic_s() - started; /* every encoding it took */
+        if (rc == REELAY_OK || !oversize) return rc;
+        if (!smallest || oversize < smallest) smallest = oversize;
+        if (attempt == MAX_SIZE_ATTEMPTS || raise >= 63)
+            return reelay_err_set(err, REELAY_E_INPUT,
+                                  "--max-size %llu: the smallest video reelay made took %lld bytes (%d encodings, "
+                                  "the last at crf +%d); clip it (--from/--to), raise --speed, lower --size or raise "
+                                  "--max-size",
+                                  (unsigned long long)options->max_size, (long long)smallest, attempt, raise);
+        /* one halving's steps per halving missed, and two more for the margin */
+        raise += (int)ceil(CRF_PER_HALVING * log2((double)oversize / (double)options->max_size)) + 2;
+    }
 }

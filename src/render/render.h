@@ -74,6 +74,7 @@ typedef struct reelay_render_options {
      * manifest in the video as attachments (ingest/archive.h); needs the
      * session's source_bytes (ingest.keep_source, set with this option) */
     bool attach_recording;
+    uint64_t max_size;        /* bytes the video may take (--max-size); 0: no limit */
     const char *input_name;   /* the recording's path as given, for the attachment's name; may be NULL */
     reelay_render_progress_fn progress; /* called every few frames, may be NULL */
     void *progress_context;
@@ -109,6 +110,8 @@ typedef struct reelay_render_result {
     const char *web_view; /* web recordings: "page" or "interaction"; NULL for mobile ones */
     char web_view_note[256]; /* why --web-view auto drew the interaction view; "" when it did not */
     reelay_page_view_stats page; /* the page view's engines and page frames */
+    int attempts;         /* encodings made (more than 1 when --max-size needed a lower quality) */
+    int crf_raise;        /* --max-size: how much the crf was raised (quality lowered) to fit */
 } reelay_render_result;
 
 /* Renders the session. On failure no output, preview, poster or manifest is
