@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/ascii.h"
+
 reelay_rgba reelay_rgb_hex(uint32_t rgb)
 {
     reelay_rgba c = {((rgb >> 16) & 0xFF) / 255.0, ((rgb >> 8) & 0xFF) / 255.0, (rgb & 0xFF) / 255.0, 1.0};
@@ -16,23 +18,16 @@ reelay_rgba reelay_rgba_or(const reelay_color *color, reelay_rgba fallback)
     return c;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static bool parse_hex_rgb(const char *text, int rgb[3])
 {
     if (text[0] == '#') text++;
     size_t len = strlen(text);
     if (len != 3 && len != 6) return false;
     for (size_t i = 0; i < len; i++)
-        if (hex_digit(text[i]) < 0) return false;
+        if (reelay_hex_digit(text[i]) < 0) return false;
     for (int i = 0; i < 3; i++)
-        rgb[i] = len == 3 ? hex_digit(text[i]) * 17 : hex_digit(text[2 * i]) * 16 + hex_digit(text[2 * i + 1]);
+        rgb[i] = len == 3 ? reelay_hex_digit(text[i]) * 17
+                          : reelay_hex_digit(text[2 * i]) * 16 + reelay_hex_digit(text[2 * i + 1]);
     return true;
 }
 

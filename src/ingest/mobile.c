@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "ingest/json_util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -194,14 +195,6 @@ static const named_color NAMED_COLORS[] = {
     {"transparent", 0x00, 0x00, 0x00, 0x00},
 };
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    ch = to_lower(ch);
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    return -1;
-}
-
 static bool parse_hex_color(const char *s, size_t len, reelay_color *c)
 {
     if (len > 0 && s[0] == '#') {
@@ -211,7 +204,7 @@ static bool parse_hex_color(const char *s, size_t len, reelay_color *c)
     if (len != 3 && len != 4 && len != 6 && len != 8) return false;
     int d[8];
     for (size_t i = 0; i < len; i++)
-        if ((d[i] = hex_value(s[i])) < 0) return false;
+        if ((d[i] = reelay_hex_digit(s[i])) < 0) return false;
     uint8_t ch[4] = {0, 0, 0, 0xff};
     if (len <= 4) {
         for (size_t i = 0; i < len; i++) ch[i] = (uint8_t)(d[i] * 17);

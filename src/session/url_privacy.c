@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 
@@ -46,14 +47,6 @@ static bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static unsigned char lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c - 'A' + 'a') : c; }
 
-static int hex_value(unsigned char c)
-{
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* One round of percent-decoding in place; '+' is a space (form encoding).
  * A '%' not followed by two hex digits stays as it is. Returns the new
  * length; *changed tells whether anything was decoded. */
@@ -62,8 +55,8 @@ static size_t decode_round(unsigned char *s, size_t len, bool *changed)
     size_t out = 0;
     *changed = false;
     for (size_t i = 0; i < len; i++) {
-        int high = s[i] == '%' && i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int low = high >= 0 ? hex_value(s[i + 2]) : -1;
+        int high = s[i] == '%' && i + 2 < len ? reelay_hex_digit(s[i + 1]) : -1;
+        int low = high >= 0 ? reelay_hex_digit(s[i + 2]) : -1;
         if (low >= 0) {
             s[out++] = (unsigned char)(high * 16 + low);
             i += 2;
