@@ -77,14 +77,28 @@ const char *reelay_codec_name(reelay_codec codec)
     return (unsigned)codec < CODEC_COUNT ? codec_info[codec].name : "?";
 }
 
-static int resolve(const char *path, reelay_codec requested, reelay_codec *codec,
-                   const struct container_info **container, reelay_err *err)
+/* The container path's extension names, or NULL. */
+static const struct container_info *find_container(const char *path)
 {
     const char *slash = path ? strrchr(path, '/') : NULL;
     const char *dot = path ? strrchr(slash ? slash + 1 : path, '.') : NULL;
     const struct container_info *found = NULL;
     for (size_t i = 0; dot && i < sizeof container_info / sizeof container_info[0]; i++)
         if (strcasecmp(dot, container_info[i].ext) == 0) found = &container_info[i];
+    return found;
+}
+
+/* Only Matroska proper carries attachments (WebM, its subset, does not). */
+bool reelay_video_takes_attachments(const char *path)
+{
+    const struct container_info *container = find_container(path);
+    return container && strcmp(container->muxer, "matroska") == 0;
+}
+
+static int resolve(const char *path, reelay_codec requested, reelay_codec *codec,
+                   const struct container_info **container, reelay_err *err)
+{
+    const struct container_info *found = find_container(path);
     if (!found)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: unknown video container (name it .webm, .mp4, .mkv or .y4m)",
                               path ? path : "(no path)");
@@ -686,7 +700,7 @@ static int write_ended_cues(reelay_video *video, int64_t until, reelay_err *err)
  * typed by their tags; the muxer writes them with the header. */
 static int add_attachments(reelay_video *video, const reelay_video_options *o, reelay_err *err)
 {
-    if (o->attachment_count && strcmp(video->fmt->oformat->name, "matroska") != 0)
+    if (o->attachment_count && !reelay_video_takes_attachments(o->path))
         return reelay_err_set(err, REELAY_E_USAGE, "%s: only a .mkv file can carry attachments",
                               video->file.final_path);
     for (size_t i = 0; i < o->attachment_count; i++) {

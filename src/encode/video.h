@@ -38,6 +38,9 @@ const char *reelay_codec_name(reelay_codec codec);
  * codec the container cannot hold is REELAY_E_USAGE naming both. */
 int reelay_video_resolve(const char *path, reelay_codec requested, reelay_codec *codec, reelay_err *err);
 
+/* Whether a video named path can carry attachments (.mkv). */
+bool reelay_video_takes_attachments(const char *path);
+
 typedef struct reelay_chapter {
     double start_ms, end_ms; /* 0 <= start_ms <= end_ms */
     const char *title;       /* may be NULL */

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -593,13 +592,6 @@ static int archive_attachments(const render_job *job, reelay_render_result *resu
     return REELAY_OK;
 }
 
-static bool names_mkv(const char *path)
-{
-    const char *slash = path ? strrchr(path, '/') : NULL;
-    const char *dot = path ? strrchr(slash ? slash + 1 : path, '.') : NULL;
-    return dot && strcasecmp(dot, ".mkv") == 0;
-}
-
 /* The files a render writes, held complete until they are published
  * together. */
 enum { HELD_VIDEO, HELD_PREVIEW, HELD_POSTER, HELD_MANIFEST, HELD_EMAIL, HELD_COUNT };
@@ -652,6 +644,31 @@ static int publish(const reelay_render_options *options, reelay_atomic_file *hel
     return reelay_atomic_commit_all(files, count, err);
 }
 
+/* --max-size: the lowest bitrate a video is worth making at, how many crf
+ * steps roughly halve a screen recording's size (measured: VP9 672 -> 427
+ * -> 266 KB for crf 32, 44, 56; x264 halves in about 6, so this errs
+ * towards a second try, never towards a worse picture than needed), and
+ * the encodings tried. */
+#define MIN_KBPS 16
+#define CRF_PER_HALVING 12
+#define MAX_SIZE_ATTEMPTS 4
+
+/* Whether --max-size can hold a video of this length at all: at least
+ * MIN_KBPS over it. */
+static int check_budget(const reelay_session *session, const reelay_render_options *options, double seconds,
+                        reelay_err *err)
+{
+    double attached = options->attach_recording ? (double)session->source_len : 0;
+    double kbps = seconds > 0 ? ((double)options->max_size - attached) * 8 / seconds / 1000 : 0;
+    if (kbps < MIN_KBPS)
+        return reelay_err_set(err, REELAY_E_USAGE,
+                              "--max-size %llu cannot hold %.1f s of video at a watchable quality (it leaves %.0f "
+                              "kbit/s, less than %d): clip it (--from/--to), raise --speed, lower --size or raise "
+                              "--max-size",
+                              (unsigned long long)options->max_size, seconds, kbps > 0 ? kbps : 0, MIN_KBPS);
+    return REELAY_OK;
+}
+
 /* One render, its crf raised by crf_raise. A video larger than
  * --max-size is not kept: *oversize gets its bytes and the error says so. */
 static int render_once(const reelay_session *session, const reelay_render_options *options, int crf_raise,
@@ -671,7 +688,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
     int rc = options->poster ? reelay_still_check_name(options->poster, err) : REELAY_OK;
     if (rc == REELAY_OK && options->email_html && !options->poster && !options->preview)
         rc = reelay_err_set(err, REELAY_E_USAGE, "--email-html needs --poster or --preview: the picture it shows");
-    if (rc == REELAY_OK && options->attach_recording && !names_mkv(options->output))
+    if (rc == REELAY_OK && options->attach_recording && !reelay_video_takes_attachments(options->output))
         rc = reelay_err_set(err, REELAY_E_USAGE,
                             "--attach-recording needs a .mkv output (%s): only Matroska carries attachments",
                             options->output ? options->output : "no output");
@@ -689,6 +706,8 @@ static int render_once(const reelay_session *session, const reelay_render_option
                             "--speed, leave out --no-skip-idle or raise --max-duration",
                             length, limit);
     }
+    if (rc == REELAY_OK && options->max_size)
+        rc = check_budget(session, options, reelay_timeline_duration_ms(job.timeline) / 1000.0, err);
     if (rc == REELAY_OK && frame_count(&job) > options->max_frames)
         rc = reelay_err_set(err, REELAY_E_INPUT,
                             "the video would have %lld frames, more than --max-frames %lld; lower --fps, clip it "
@@ -718,6 +737,9 @@ static int render_once(const reelay_session *session, const reelay_render_option
             snprintf(result->web_view_note, sizeof result->web_view_note, "%s",
                      reelay_frame_maker_web_view_note(job.maker));
     }
+    /* settled by prepare (auto's fallback); the attached manifest names it */
+    if (job.maker && reelay_frame_maker_web_scene(job.maker))
+        result->web_view = reelay_web_view_name(reelay_frame_maker_web_view(job.maker));
     if (rc == REELAY_OK) rc = plan_layout(session, job.maker, options, &job.layout, err);
     char title[200], start[40], recording_name[256];
     reelay_video_options video_options;
@@ -725,8 +747,6 @@ static int render_once(const reelay_session *session, const reelay_render_option
     reelay_buf compressed;
     reelay_buf_init(&compressed);
     char *attached_manifest = NULL;
-    if (rc == REELAY_OK && job.maker && reelay_frame_maker_web_scene(job.maker))
-        result->web_view = reelay_web_view_name(reelay_frame_maker_web_view(job.maker));
     if (rc == REELAY_OK) {
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
@@ -791,10 +811,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
         result->session_s = (shown_to - shown_from) / 1000.0;
         rc = sha256_file(held[HELD_VIDEO].partial_path, options->output, result->sha256, err);
     }
-    if (job.maker && reelay_frame_maker_web_scene(job.maker)) {
-        result->web_view = reelay_web_view_name(reelay_frame_maker_web_view(job.maker));
-        result->page = reelay_frame_maker_page_stats(job.maker);
-    }
+    if (job.maker && reelay_frame_maker_web_scene(job.maker)) result->page = reelay_frame_maker_page_stats(job.maker);
     result->render_s = reelay_monotonic_s() - started;
     if (rc == REELAY_OK && options->manifest)
         rc = write_manifest(options->manifest, session, options, job.timeline, result, &write, &held[HELD_MANIFEST],
@@ -812,34 +829,6 @@ static int render_once(const reelay_session *session, const reelay_render_option
     return rc;
 }
 
-/* --max-size: the lowest bitrate a video is worth making at, how many crf
- * steps roughly halve a screen recording's size (measured: VP9 672 -> 427
- * -> 266 KB for crf 32, 44, 56; x264 halves in about 6, so this errs
- * towards a second try, never towards a worse picture than needed), and
- * the encodings tried. */
-#define MIN_KBPS 16
-#define CRF_PER_HALVING 12
-#define MAX_SIZE_ATTEMPTS 4
-
-/* Whether max_size can hold the video at all: at least MIN_KBPS over its length. */
-static int check_budget(const reelay_session *session, const reelay_render_options *options, reelay_err *err)
-{
-    reelay_timeline *timeline = NULL;
-    int rc = reelay_timeline_build(session, &options->timeline, &timeline, err);
-    if (rc != REELAY_OK) return rc;
-    double seconds = reelay_timeline_duration_ms(timeline) / 1000.0;
-    reelay_timeline_free(timeline);
-    double attached = options->attach_recording ? (double)session->source_len : 0;
-    double kbps = seconds > 0 ? ((double)options->max_size - attached) * 8 / seconds / 1000 : 0;
-    if (kbps < MIN_KBPS)
-        return reelay_err_set(err, REELAY_E_USAGE,
-                              "--max-size %llu cannot hold %.1f s of video at a watchable quality (it leaves %.0f "
-                              "kbit/s, less than %d): clip it (--from/--to), raise --speed, lower --size or raise "
-                              "--max-size",
-                              (unsigned long long)options->max_size, seconds, kbps > 0 ? kbps : 0, MIN_KBPS);
-    return REELAY_OK;
-}
-
 /* Renders; with --max-size, first at the usual constant quality (a
  * session is mostly still screens: it usually fits as it is), then, while
  * the video is too large, again at a lower quality chosen from how much it
@@ -849,16 +838,11 @@ int reelay_render(const reelay_session *session, const reelay_render_options *op
 {
     int64_t oversize = 0;
     if (!options->max_size) return render_once(session, options, 0, &oversize, result, err);
-    int rc = check_budget(session, options, err);
-    if (rc != REELAY_OK) {
-        memset(result, 0, sizeof *result);
-        return rc;
-    }
     int64_t smallest = 0;
     int raise = 0;
     double started = reelay_monotonic_s();
     for (int attempt = 1;; attempt++) {
-        rc = render_once(session, options, raise, &oversize, result, err);
+        int rc = render_once(session, options, raise, &oversize, result, err);
         result->attempts = attempt;
         result->crf_raise = raise;
         result->render_s = reelay_monotonic_s() - started; /* every encoding it took */
