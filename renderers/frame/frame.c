@@ -34,6 +34,7 @@ struct reelay_frame_maker {
     const reelay_session *session;
     bool web; /* the web interaction view, else mobile wireframes */
     bool no_screen; /* mobile, but not one wireframe was recorded: a placeholder screen under the touches */
+    double unsized_width, unsized_height; /* mobile: the screen's size when the view on show names none */
     reelay_fonts *fonts;
     bool owns_fonts; /* loaded by the maker, else borrowed from the options */
     reelay_touch_track *touches;
@@ -108,6 +109,8 @@ static bool is_mobile(const reelay_session *session)
     return session->source == REELAY_SOURCE_MOBILE || has_mobile_content(session);
 }
 
+static void unsized_viewport(const reelay_frame_maker *maker, double *width, double *height);
+
 reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const reelay_frame_options *options,
                                            reelay_err *err)
 {
@@ -151,6 +154,7 @@ reelay_frame_maker *reelay_frame_maker_new(const reelay_session *session, const 
         maker->renderer = reelay_wf_renderer_new(maker->fonts, maker->images, err);
         if (!maker->renderer) goto fail;
         if (options) reelay_wf_renderer_set_default_font(maker->renderer, options->default_font);
+        unsized_viewport(maker, &maker->unsized_width, &maker->unsized_height);
     }
     maker->seek_ts = session->first_ts;
     return maker;
@@ -275,17 +279,25 @@ static void web_viewport(const reelay_session *session, const reelay_web_state *
     *height = DEFAULT_WEB_HEIGHT;
 }
 
-/* The screen on show in view (mobile): its own size, else the first sized
- * screen of the recording, else any window's meta, else a phone's. A
- * recording that names no size is drawn like a web page that names none: at
- * a common size, not refused. */
-static void mobile_viewport(const reelay_frame_maker *maker, const reelay_wf_view *view, double *width,
-                            double *height)
+/* A mobile screen whose view names no size is shown at the first sized
+ * screen of the recording, else any window's meta, else a phone's: a
+ * recording that names no size is drawn like a web page that names none, at
+ * a common size, not refused. Fixed for the session, so found once. */
+static void unsized_viewport(const reelay_frame_maker *maker, double *width, double *height)
 {
-    if (view_viewport(view, width, height) || reelay_frame_maker_first_viewport(maker, width, height)) return;
+    if (reelay_frame_maker_first_viewport(maker, width, height)) return;
     if (declared_viewport(maker->session, width, height)) return;
     *width = DEFAULT_MOBILE_WIDTH;
     *height = DEFAULT_MOBILE_HEIGHT;
+}
+
+/* The screen on show in view (mobile): its own size, else the unsized one. */
+static void mobile_viewport(const reelay_frame_maker *maker, const reelay_wf_view *view, double *width,
+                            double *height)
+{
+    if (view_viewport(view, width, height)) return;
+    *width = maker->unsized_width;
+    *height = maker->unsized_height;
 }
 
 bool reelay_frame_maker_first_viewport(const reelay_frame_maker *maker, double *width, double *height)
