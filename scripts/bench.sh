@@ -3,8 +3,10 @@
 # figures that matter are ratios measured side by side in this one run).
 # Builds a Release tree in build-bench/, generates a synthetic Android-like
 # session (10 minutes by default) and reports:
-#   1. render: `reelay render` of the whole session to VP9 WebM and to H.264
-#      MP4 with default options — wall time, real-time factor, frames, peak RSS;
+#   1. render: `reelay render` of the whole session to VP9 WebM, H.264 MP4
+#      and AV1 Matroska with default options (variable frame rate), then the
+#      same with --cfr — wall time, real-time factor, frames in the file,
+#      peak RSS, beside the issue's targets;
 #   2. encoder bound: for a clip (the first 90 s of the session), reelay's own
 #      frames are written raw (.y4m), then ffmpeg encodes exactly those frames
 #      with the same codec settings; reelay's time to render+encode the clip
@@ -213,20 +215,27 @@ echo "input: $minutes-minute Android-like session, $(du -h "$input" | cut -f1), 
 session_s=$(python3 -c "print($minutes * 60)")
 echo
 echo "== 1. render the whole session (defaults: skip idle, touches + HUD, 24 fps, $(nproc) threads) =="
-for ext in webm mp4; do
-  timed "render-$ext" "$reelay" render "$input" -o "$work/full.$ext" --quiet
-  python3 - "$ext" "$(wall "render-$ext")" "$(rss_mib "render-$ext")" "$(probe "$work/full.$ext")" \
-    "$(frames "$work/full.$ext")" "$(stat -c %s "$work/full.$ext")" "$session_s" <<'PY'
+echo "   (default variable frame rate, then --cfr; targets for the default: >= 100x real time in WebM and MP4,"
+echo "    >= 50x in AV1; peak RSS <= 150 MiB, AV1 <= 250 MiB)"
+for rate in vfr cfr; do
+  for spec in webm:vp9 mp4:h264 mkv:av1; do
+    ext=${spec%%:*} codec=${spec#*:}
+    name="render-$rate-$codec"
+    flag=(); [[ $rate == cfr ]] && flag=(--cfr)
+    timed "$name" "$reelay" render "$input" -o "$work/full.$ext" --codec "$codec" "${flag[@]}" --quiet
+    python3 - "$rate" "$codec.$ext" "$(wall "$name")" "$(rss_mib "$name")" "$(probe "$work/full.$ext")" \
+      "$(frames "$work/full.$ext")" "$(stat -c %s "$work/full.$ext")" "$session_s" <<'PY'
 import sys
-ext, wall, rss, dur, frames, size, session = sys.argv[1:]
+rate, name, wall, rss, dur, frames, size, session = sys.argv[1:]
 wall, dur, session = float(wall), float(dur), float(session)
-print("%-4s %6.2f s wall, real-time factor %5.0fx (session %.0f s -> video %.1f s, %s frames, %.1f MB), peak RSS %s MiB"
-      % (ext, wall, session / wall, session, dur, frames, int(size) / 1e6, rss))
+print("%s %-9s %6.2f s wall, real-time factor %5.0fx (session %.0f s -> video %.1f s, %s frames in the file, %.1f MB), "
+      "peak RSS %s MiB" % (rate, name, wall, session / wall, session, dur, frames, int(size) / 1e6, rss))
 PY
+  done
 done
 
 echo
-echo "== 2. encoder bound: the first ${clip_s} s of the session, same frames, same settings =="
+echo "== 2. encoder bound: the first ${clip_s} s of the session, same frames (--cfr: all of them), same settings =="
 "$reelay" render "$input" --to "$clip_s" -o "$work/clip.y4m" --quiet
 clip_frames=$(frames "$work/clip.y4m")
 size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$work/clip.y4m")
@@ -235,10 +244,10 @@ threads=$(nproc)
 # libvpx-vp9 tile columns as reelay sets them: log2 of width/256, at most 6.
 tiles=$(python3 -c "import math; print(max(0, min(6, int(math.log2(max(1, $width // 256))))))")
 cat "$work/clip.y4m" >/dev/null # warm the page cache: ffmpeg should not pay for the disk
-timed clip-reelay-webm "$reelay" render "$input" --to "$clip_s" -o "$work/clip.webm" --quiet
+timed clip-reelay-webm "$reelay" render "$input" --to "$clip_s" -o "$work/clip.webm" --cfr --quiet
 timed clip-ffmpeg-webm ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libvpx-vp9 -deadline realtime \
   -cpu-used 8 -row-mt 1 -lag-in-frames 0 -tile-columns "$tiles" -crf 32 -b:v 0 -threads "$threads" -g 240 "$work/clip-ff.webm"
-timed clip-reelay-mp4 "$reelay" render "$input" --to "$clip_s" -o "$work/clip.mp4" --quiet
+timed clip-reelay-mp4 "$reelay" render "$input" --to "$clip_s" -o "$work/clip.mp4" --cfr --quiet
 timed clip-ffmpeg-mp4 ffmpeg -nostdin -loglevel error -y -i "$work/clip.y4m" -c:v libx264 -preset veryfast -crf 27 \
   -x264-params mbtree=0:mvrange-thread=2048:lookahead-threads=1 -bf 0 -g 240 -threads "$threads" -pix_fmt yuv420p -movflags +faststart "$work/clip-ff.mp4"
 for ext in webm mp4; do

@@ -21,7 +21,7 @@ static void usage(FILE *out)
             "  -o DIR           the output directory (created if missing)\n"
             "  -j N             renders at once, each in its own process (default: the number of cores)\n"
             "  --format F       container of the outputs: webm (default), mp4 or mkv\n"
-            "  render options   as for `reelay render`: --codec, --size, --fps, --crf, --threads, --vfr,\n"
+            "  render options   as for `reelay render`: --codec, --size, --fps, --crf, --threads, --cfr,\n"
             "                   --speed, --from, --to, --no-skip-idle, --overlays, --layout, --subtitles,\n"
             "                   --unmask-inputs (not --poster, --preview, --manifest or --email-html)\n"
             "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (as for render)\n"

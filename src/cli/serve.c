@@ -51,7 +51,7 @@ static void usage(FILE *out)
             "Environment: REELAY_TOKEN=SECRET requires 'Authorization: Bearer SECRET' on every endpoint\n"
             "but /healthz.\n"
             "Endpoints: POST /v1/jobs (a job document as application/json, or a recording as the body with\n"
-            "render options as query parameters: ?fps=12&format=mp4&vfr=true&overwrite=true), GET /v1/jobs/ID,\n"
+            "render options as query parameters: ?fps=12&format=mp4&cfr=true&overwrite=true), GET /v1/jobs/ID,\n"
             "GET /v1/jobs/ID/output (Range requests work), GET /healthz, GET /metrics.\n");
 }
 

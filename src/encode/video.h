@@ -41,6 +41,10 @@ int reelay_video_resolve(const char *path, reelay_codec requested, reelay_codec 
 /* Whether a video named path can carry attachments (.mkv). */
 bool reelay_video_takes_attachments(const char *path);
 
+/* Whether a video named path can have a variable frame rate: every
+ * container but .y4m (false for an unknown name too). */
+bool reelay_video_allows_vfr(const char *path);
+
 typedef struct reelay_chapter {
     double start_ms, end_ms; /* 0 <= start_ms <= end_ms */
     const char *title;       /* may be NULL */

@@ -222,7 +222,7 @@ static const struct {
     reelay_option_kind kind;
 } RENDER_OPTIONS[] = {
     {"codec", REELAY_OPTION_VALUE},   {"size", REELAY_OPTION_VALUE},     {"fps", REELAY_OPTION_VALUE},
-    {"crf", REELAY_OPTION_VALUE},     {"threads", REELAY_OPTION_VALUE},  {"vfr", REELAY_OPTION_FLAG},
+    {"crf", REELAY_OPTION_VALUE},     {"threads", REELAY_OPTION_VALUE},  {"vfr", REELAY_OPTION_FLAG}, {"cfr", REELAY_OPTION_FLAG},
     {"speed", REELAY_OPTION_VALUE},   {"from", REELAY_OPTION_VALUE},     {"to", REELAY_OPTION_VALUE},
     {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
     {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
@@ -293,7 +293,13 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
     if (strcmp(name, "fps") == 0) return parse_int(value, 1, 240, name, &o->fps, err);
     if (strcmp(name, "crf") == 0) return parse_int(value, 0, 63, name, &o->crf, err);
     if (strcmp(name, "threads") == 0) return parse_int(value, 1, 64, name, &o->threads, err);
-    if (strcmp(name, "vfr") == 0) return parse_flag(name, value, &o->vfr, err);
+    if (strcmp(name, "vfr") == 0 || strcmp(name, "cfr") == 0) {
+        /* the last of the two said wins; either one false means the other */
+        bool on = false;
+        int rc = parse_flag(name, value, &on, err);
+        if (rc == REELAY_OK) o->frame_rate = (on == (name[0] == 'v')) ? REELAY_RATE_VFR : REELAY_RATE_CFR;
+        return rc;
+    }
     if (strcmp(name, "attach-recording") == 0) {
         int rc = parse_flag(name, value, &o->attach_recording, err);
         o->ingest.keep_source = o->attach_recording; /* the bytes to attach */

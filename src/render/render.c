@@ -174,7 +174,7 @@ static char *manifest_text(const reelay_session *session, const reelay_render_op
         "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i, s:i, s:b, s:f, s:b, s:s, s:b, s:b}}", "reelay_version",
         REELAY_VERSION, "session_id", session->session_id, "user", session->user, "start", start, "source",
         reelay_source_name(session->source), "options", "codec", result->codec, "fps", options->fps, "crf",
-        options->crf, "width", result->width, "height", result->height, "vfr", options->vfr, "speed",
+        options->crf, "width", result->width, "height", result->height, "vfr", result->vfr, "speed",
         options->timeline.speed, "skip_idle", options->timeline.skip_idle, "layout",
         options->inspector ? "inspector" : "screen", "subtitles", options->subtitles, "attach_recording",
         options->attach_recording);
@@ -237,6 +237,7 @@ typedef struct render_job {
     cairo_t *cr; /* the surface being drawn, in the drawing thread */
     reelay_video *video;
     reelay_preview *preview;
+    bool vfr; /* options->frame_rate as resolved for the output's container */
 } render_job;
 
 static void paint_hud(render_job *job, const reelay_timeline_point *point, double out_ms, double duration_ms)
@@ -425,7 +426,7 @@ static void *produce_frames(void *arg)
             queued.surface = surface;
             if (p->rc == REELAY_OK && screen_dirty) p->rc = prefetch_page(job, frame, total, &prefetched, &p->err);
             if (p->rc == REELAY_OK) p->rc = convert_frame(p, surface, &queued.picture);
-        } else if (options->vfr) {
+        } else if (job->vfr) {
             queued.pts = -1; /* nothing to send; the queue still reports progress */
         }
         if (p->rc != REELAY_OK || !reelay_frame_queue_push(p->queue, &queued)) break;
@@ -503,7 +504,6 @@ static int frame_loop(render_job *job, reelay_render_result *result, reelay_err 
     }
     if (rc != REELAY_OK) return rc;
     result->painted = p.painted;
-    result->frames = frame_count(job);
     return REELAY_OK;
 }
 
@@ -541,7 +541,6 @@ static void video_metadata(const reelay_session *session, const reelay_render_op
         .fps = options->fps,
         .crf = options->crf,
         .threads = options->threads,
-        .vfr = options->vfr,
         .title = title,
         .session_id = session->session_id[0] ? session->session_id : NULL,
         .user = session->user[0] ? session->user : NULL,
@@ -680,6 +679,9 @@ static int render_once(const reelay_session *session, const reelay_render_option
         return reelay_err_set(err, REELAY_E_USAGE, "--fps %d: expected 1 to 240", options->fps);
     double started = reelay_monotonic_s();
     render_job job = {.session = session, .options = options};
+    job.vfr = options->frame_rate == REELAY_RATE_VFR ||
+              (options->frame_rate == REELAY_RATE_AUTO && reelay_video_allows_vfr(options->output));
+    result->vfr = job.vfr;
     reelay_atomic_options write = {
         .keep_existing = !options->overwrite, .owner = options->owner, .root = options->output_root};
     reelay_atomic_file held[HELD_COUNT];
@@ -750,6 +752,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
     if (rc == REELAY_OK) {
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
+        video_options.vfr = job.vfr;
         video_options.write = &write;
         video_options.crf_raise = crf_raise;
         if (options->attach_recording) {
@@ -787,6 +790,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
         job.video = NULL;
         if (rc == REELAY_OK) {
             result->bytes = video_result.bytes;
+            result->frames = video_result.frames;
             result->duration_s = video_result.duration_s;
             snprintf(result->codec, sizeof result->codec, "%s", video_result.codec);
         }

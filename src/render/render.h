@@ -33,6 +33,8 @@ typedef struct reelay_render_progress {
 
 typedef void (*reelay_render_progress_fn)(void *context, const reelay_render_progress *progress);
 
+typedef enum reelay_frame_rate { REELAY_RATE_AUTO = 0, REELAY_RATE_VFR, REELAY_RATE_CFR } reelay_frame_rate;
+
 typedef struct reelay_render_options {
     const char *output;       /* .webm, .mp4 or .mkv */
     reelay_codec codec;       /* REELAY_CODEC_AUTO: from the output name */
@@ -40,7 +42,12 @@ typedef struct reelay_render_options {
     int fps;                  /* default 24 */
     int crf;                  /* -1 = the codec's default */
     int threads;              /* 0 = all cores */
-    bool vfr;                 /* emit frames only on change */
+    /* --vfr / --cfr. AUTO (the default): variable where the container
+     * allows it (.webm, .mp4, .mkv: only changed frames are in the file,
+     * each lasting until the next) and constant in .y4m. VFR: variable, a
+     * usage error for .y4m. CFR: every frame of the rate is in the file,
+     * for editors that want that. */
+    reelay_frame_rate frame_rate;
     reelay_timeline_options timeline;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
@@ -98,7 +105,7 @@ reelay_render_options reelay_render_defaults(void);
 typedef struct reelay_render_result {
     int width, height;
     char codec[16];
-    int64_t frames;       /* in the file */
+    int64_t frames;       /* in the file (with VFR, only the changed ones and keyframes) */
     int64_t painted;      /* frames actually drawn (the rest reused) */
     double duration_s;    /* of the video */
     double session_s;     /* session time covered */
@@ -110,6 +117,7 @@ typedef struct reelay_render_result {
     const char *web_view; /* web recordings: "page" or "interaction"; NULL for mobile ones */
     char web_view_note[256]; /* why --web-view auto drew the interaction view; "" when it did not */
     reelay_page_view_stats page; /* the page view's engines and page frames */
+    bool vfr;             /* the file has a variable frame rate (options->frame_rate resolved) */
     int attempts;         /* encodings made (more than 1 when --max-size needed a lower quality) */
     int crf_raise;        /* --max-size: how much the crf was raised (quality lowered) to fit */
 } reelay_render_result;

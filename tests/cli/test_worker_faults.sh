@@ -53,7 +53,7 @@ temporaries() { find "$out" -name '*.partial' | wc -l; }
 # ---- 1. Frozen past the lease, thawed after another worker finished ----
 for ext in mp4 webm; do
   q=$tmp/q-frozen-$ext
-  job "frozen-$ext" "$out/frozen.$ext" '{"fps":30,"no_skip_idle":true,"to":40}'
+  job "frozen-$ext" "$out/frozen.$ext" '{"fps":30,"no_skip_idle":true,"to":40,"cfr":true}'
   "$reelay" submit --queue "dir:$q" "$tmp/jobs/frozen-$ext.json" >/dev/null
   "$reelay" worker --queue "dir:$q" --lease 2 --max-jobs 1 2>"$tmp/a-$ext.log" & a=$!
   wait_for_text "$tmp/a-$ext.log" " claimed "

@@ -515,7 +515,7 @@ static void test_recording_upload(void **state)
     reelay_job job;
     assert_int_equal(reelay_job_from_json(claim.doc, "job", &job, &err), REELAY_OK);
     assert_int_equal(job.options.fps, 8);
-    assert_true(job.options.vfr);
+    assert_int_equal(job.options.frame_rate, REELAY_RATE_VFR);
     assert_string_equal(job.input, path);
     char want[512];
     snprintf(want, sizeof want, "%s/%s.mp4", f.outputs, id);

@@ -48,7 +48,7 @@ static void test_valid_job(void **state)
     assert_int_equal(job.options.width, 1280);
     assert_true(job.options.timeline.speed == 1.5);
     assert_int_equal(job.options.overlays, REELAY_OVERLAY_TOUCHES | REELAY_OVERLAY_POINTER);
-    assert_false(job.options.vfr);
+    assert_int_equal(job.options.frame_rate, REELAY_RATE_CFR);
     assert_true(job.options.inspector);
     reelay_job_free(&job);
 

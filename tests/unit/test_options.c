@@ -141,9 +141,15 @@ static void test_named_options(void **state)
     assert_int_equal(reelay_render_option_set(&o, "from", "1:30", &err), REELAY_OK);
     assert_true(o.timeline.from_ms == 90000);
     assert_int_equal(reelay_render_option_set(&o, "vfr", NULL, &err), REELAY_OK);
-    assert_true(o.vfr);
+    assert_int_equal(o.frame_rate, REELAY_RATE_VFR);
     assert_int_equal(reelay_render_option_set(&o, "vfr", "false", &err), REELAY_OK);
-    assert_false(o.vfr);
+    assert_int_equal(o.frame_rate, REELAY_RATE_CFR);
+    assert_int_equal(reelay_render_option_kind("cfr"), REELAY_OPTION_FLAG);
+    assert_int_equal(reelay_render_option_set(&o, "cfr", "false", &err), REELAY_OK);
+    assert_int_equal(o.frame_rate, REELAY_RATE_VFR);
+    assert_int_equal(reelay_render_option_set(&o, "cfr", NULL, &err), REELAY_OK);
+    assert_int_equal(o.frame_rate, REELAY_RATE_CFR);
+    assert_int_equal(reelay_render_defaults().frame_rate, REELAY_RATE_AUTO);
     assert_true(o.timeline.skip_idle);
     assert_int_equal(reelay_render_option_set(&o, "no-skip-idle", "true", &err), REELAY_OK);
     assert_false(o.timeline.skip_idle);
