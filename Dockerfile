@@ -8,7 +8,7 @@ RUN apt-get update \
       build-essential cmake pkg-config \
       libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
       libcairo2-dev libpango1.0-dev libwebp-dev libjansson-dev zlib1g-dev \
-      libhiredis-dev libmicrohttpd-dev \
+      libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev \
       libwebkit2gtk-4.1-dev npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -28,7 +28,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libavcodec59 libavformat59 libavutil57 libswscale6 \
       libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libwebp7 libwebpmux3 libwebpdemux2 libjansson4 zlib1g \
-      libhiredis0.14 libmicrohttpd12 \
+      libhiredis0.14 libmicrohttpd12 libcurl4 ca-certificates \
       libwebkit2gtk-4.1-0 xvfb bubblewrap \
       fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/* \

@@ -7,7 +7,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libcairo2-dev libpango1.0-dev libwebp-dev libjansson-dev zlib1g-dev
-  libhiredis-dev libmicrohttpd-dev
+  libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev
   libwebkit2gtk-4.1-dev
 )
 TEST_PACKAGES=(
@@ -19,7 +19,7 @@ FUZZ_PACKAGES=(
 )
 RUNTIME_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
-  xvfb bubblewrap
+  xvfb bubblewrap ca-certificates
 )
 # npm fetches rrweb's replayer (package.json, package-lock.json). An npm that is
 # already there (e.g. a newer Node.js) is kept: Debian's is installed only

@@ -12,12 +12,14 @@
 #include "job/job.h"
 #include "job/pool.h"
 #include "render/options.h"
+#include "source/http_source.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: reelay batch INPUTS... -o DIR [-j N] [--format webm|mp4|mkv] [render options]\n"
-            "  INPUTS           recordings; each becomes DIR/NAME.webm (NAME from the file name)\n"
+            "  INPUTS           recordings (files or http(s) URLs); each becomes DIR/NAME.webm (NAME from\n"
+            "                   the file name)\n"
             "  -o DIR           the output directory (created if missing)\n"
             "  -j N             renders at once, each in its own process (default: the number of cores)\n"
             "  --format F       container of the outputs: webm (default), mp4 or mkv\n"
@@ -50,6 +52,7 @@ typedef struct batch {
 static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
 {
     b->options = reelay_render_defaults();
+    b->options.ingest.allow_urls = true; /* the operator's own command line */
     b->parallel = reelay_online_cpus();
     b->format = "webm";
     b->inputs = calloc((size_t)argc, sizeof *b->inputs);
@@ -95,8 +98,10 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
  * number. */
 static void job_id_for(const batch *b, size_t index, char *out, size_t size)
 {
-    const char *base = strrchr(b->inputs[index], '/');
-    base = base ? base + 1 : b->inputs[index];
+    char shown[512];
+    reelay_source_shown_input(b->inputs[index], shown, sizeof shown);
+    const char *base = strrchr(shown, '/');
+    base = base ? base + 1 : shown;
     size_t n = 0;
     for (const char *p = base; *p && *p != '.' && n + 1 < size && n < 48; p++) {
         unsigned char c = (unsigned char)*p;
@@ -167,7 +172,9 @@ static void on_started(void *context, size_t index)
 {
     batch *b = context;
     b->running[index] = true;
-    if (!b->tty) fprintf(stderr, "reelay batch: started %s (%s)\n", b->jobs[index].id, b->inputs[index]);
+    char shown[512];
+    reelay_source_shown_input(b->inputs[index], shown, sizeof shown);
+    if (!b->tty) fprintf(stderr, "reelay batch: started %s (%s)\n", b->jobs[index].id, shown);
     draw_running(b);
 }
 
@@ -222,7 +229,9 @@ static int print_table(const batch *b)
             fputs("\nfailures:\n", stderr);
             code = r->error_code ? r->error_code : 4;
         }
-        fprintf(stderr, "  %s (%s): %s\n", r->id, b->inputs[i], r->error_message);
+        char shown[512];
+        reelay_source_shown_input(b->inputs[i], shown, sizeof shown);
+        fprintf(stderr, "  %s (%s): %s\n", r->id, shown, r->error_message);
     }
     fprintf(stderr, "\n%zu of %zu rendered in %.1f s", b->input_count - failed, b->input_count, reelay_monotonic_s() - b->started);
     fprintf(stderr, "; results in %s/results.jsonl\n", b->dir);

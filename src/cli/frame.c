@@ -7,12 +7,14 @@
 #include "encode/still.h"
 #include "ingest/ingest.h"
 #include "renderers/frame/frame.h"
+#include "source/http_source.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: reelay frame INPUT --at T -o OUT.png|OUT.webp [--size WxH | --scale S] [--overlays LIST]\n"
-            "  INPUT          a recording (JSON, JSON lines, optionally gzip), or - for standard input\n"
+            "  INPUT          a recording (JSON, JSON lines, optionally gzip), an http(s) URL,\n"
+            "                 or - for standard input\n"
             "  --at T         time from the session start: seconds (12.5), mm:ss.mmm or hh:mm:ss\n"
             "  -o OUT         the image to write, PNG or lossless WebP by its extension (whole or not at all)\n"
             "  --size WxH     output size in pixels (also 720p, 1080p, ...); the viewport is stretched to fill it\n"
@@ -238,12 +240,16 @@ int reelay_cmd_frame(int argc, char **argv)
     reelay_session *session = NULL;
     args.limits.ingest.keep_rrweb_json = args.web_view != REELAY_WEB_VIEW_INTERACTION;
     args.limits.ingest.unmask_inputs = args.unmask_inputs; /* URL parameters too */
+    args.limits.ingest.allow_urls = true;
     rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);
         /* Rendering problems concern the input, not just the file read. */
-        if (rc != REELAY_OK && rc != REELAY_E_IO && rc != REELAY_E_USAGE)
-            reelay_err_prefix(&err, "%s", strcmp(args.input, "-") == 0 ? "<stdin>" : args.input);
+        if (rc != REELAY_OK && rc != REELAY_E_IO && rc != REELAY_E_USAGE) {
+            char shown[512];
+            reelay_source_shown_input(args.input, shown, sizeof shown);
+            reelay_err_prefix(&err, "%s", shown);
+        }
     }
     if (rc != REELAY_OK) fprintf(stderr, "reelay: %s\n", err.msg);
     reelay_session_free(session);

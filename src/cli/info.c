@@ -11,7 +11,8 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: reelay info INPUT [--json] [limits]\n"
-                 "  INPUT   a recording file (JSON, JSON lines, optionally gzip), or - for standard input\n"
+                 "  INPUT   a recording file (JSON, JSON lines, optionally gzip), an http(s)\n"
+                 "          URL, or - for standard input\n"
                  "  --json  print one JSON object instead of text\n"
                  "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
                  "  --max-viewport N    limits (as for render)\n");
@@ -106,6 +107,7 @@ int reelay_cmd_info(int argc, char **argv)
     }
 
     reelay_session *session = NULL;
+    limits.ingest.allow_urls = true;
     if (reelay_ingest_path(input, &limits.ingest, &session, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;

@@ -9,12 +9,14 @@
 #include "render/render.h"
 #include "renderers/overlay/hud.h"
 #include "renderers/frame/frame.h"
+#include "source/http_source.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: reelay render INPUT [-o OUT.webm|.mp4|.mkv] [options]\n"
-            "  INPUT            a recording (JSON, JSON lines, optionally gzip), or - for standard input\n"
+            "  INPUT            a recording (JSON, JSON lines, optionally gzip), an http(s) URL,\n"
+            "                   or - for standard input\n"
             "  -o OUT           the video; the container comes from the name (default: INPUT's name + .webm)\n"
             "  --codec C        vp9 (webm/mkv default), vp8, av1, h264 (mp4 default)\n"
             "  --size WxH       whole frame in pixels (also 720p, 1080p, ...); default: the screen within a\n"
@@ -76,6 +78,7 @@ static void usage(FILE *out)
 typedef struct render_args {
     const char *input;
     char *default_output; /* owned */
+    char shown_input[512]; /* the input as messages name it: a URL without credentials or query */
     reelay_render_options options;
     bool quiet;
 } render_args;
@@ -134,11 +137,12 @@ static int parse_args(int argc, char **argv, render_args *args)
 #undef TAKES_VALUE
     }
     if (err.code == REELAY_OK && !args->input) reelay_err_set(&err, REELAY_E_USAGE, "INPUT is required");
+    if (err.code == REELAY_OK) reelay_source_shown_input(args->input, args->shown_input, sizeof args->shown_input);
     if (err.code == REELAY_OK && !o->output) {
         if (strcmp(args->input, "-") == 0) {
             reelay_err_set(&err, REELAY_E_USAGE, "-o is required when reading standard input");
         } else {
-            args->default_output = output_name_for(args->input);
+            args->default_output = output_name_for(args->shown_input);
             if (!args->default_output) reelay_err_set(&err, REELAY_E_INTERNAL, "out of memory");
             o->output = args->default_output;
         }
@@ -214,14 +218,15 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_err_clear(&err);
     reelay_session *session = NULL;
     args.options.ingest.unmask_inputs = args.options.unmask_inputs; /* URL parameters too */
+    args.options.ingest.allow_urls = true;
     rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
-    args.options.input_name = args.input; /* names an attached recording */
+    args.options.input_name = args.shown_input; /* names an attached recording */
     reelay_render_result result;
     if (rc == REELAY_OK) {
         rc = reelay_render(session, &args.options, &result, &err);
         if (args.options.progress) fputc('\n', stderr);
         if (rc == REELAY_E_INPUT)
-            reelay_err_prefix(&err, "%s", strcmp(args.input, "-") == 0 ? "<stdin>" : args.input);
+            reelay_err_prefix(&err, "%s", args.shown_input);
     }
     if (rc == REELAY_OK && result.web_view_note[0])
         fprintf(stderr, "reelay: warning: no page view (%s); drew the interaction view\n", result.web_view_note);

@@ -13,6 +13,7 @@
 #include "ingest/portable.h"
 #include "ingest/rrweb_event.h"
 #include "session/url_privacy.h"
+#include "source/http_source.h"
 
 /* The window used when a container names none. */
 #define DEFAULT_WINDOW "default"
@@ -446,7 +447,18 @@ int reelay_ingest_path(const char *path, const reelay_ingest_options *options, r
     if (!options) options = &defaults;
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     reelay_buf input;
-    int rc = reelay_read_file(path, options->max_input_bytes, &input, err);
+    char shown[512];
+    int rc;
+    if (reelay_source_is_url(path)) {
+        reelay_source_display_url(path, shown, sizeof shown);
+        name = shown;
+        if (!options->allow_urls)
+            return reelay_err_set(err, REELAY_E_USAGE,
+                                  "%s: a URL input is not allowed here (jobs name files on the worker's disk)", name);
+        rc = reelay_http_get(path, options->max_input_bytes, &input, err);
+    } else {
+        rc = reelay_read_file(path, options->max_input_bytes, &input, err);
+    }
     if (rc != REELAY_OK) return rc;
     rc = reelay_ingest_memory(input.data, input.len, name, options, out, err);
     reelay_buf_free(&input);

@@ -38,6 +38,10 @@ typedef struct reelay_ingest_options {
     /* Keep the recording's bytes as read in session->source_bytes (for
      * --attach-recording); off by default. */
     bool keep_source;
+    /* Read http:// and https:// inputs (source/http_source.h): the
+     * command line's choice. Off by default, so that a job cannot make a
+     * worker fetch from wherever it names. */
+    bool allow_urls;
 } reelay_ingest_options;
 
 /* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M
@@ -60,7 +64,8 @@ int reelay_check_event_count(const reelay_ingest_options *limits, size_t count, 
 int reelay_check_viewport(const reelay_ingest_options *limits, double width, double height, const char *where,
                           reelay_err *err);
 
-/* Reads path ("-" = standard input). Error messages start with the path. */
+/* Reads path ("-" = standard input; an http(s) URL when options->allow_urls).
+ * Error messages start with the path (a URL without credentials or query). */
 int reelay_ingest_path(const char *path, const reelay_ingest_options *options, reelay_session **out,
                        reelay_err *err);
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# http(s) inputs, against a loopback server (tests/support/http_sources.py):
+# info, frame, render and batch read a URL exactly as they read the same
+# file; every fault (404, redirect loop, a redirect to file://, a body too
+# large, a body shorter than announced, a stalled server, no server) is one
+# error naming the URL without its credentials or query, and leaves no
+# output; a job (worker) may not name a URL.
+set -u
+reelay=$(realpath "${1:?usage: test_http_source.sh REELAY_BINARY}")
+tmp=$(mktemp -d /tmp/reelay-http-source-test-XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+android=$PWD/fixtures/mobile/android-shop.blob.jsonl
+
+python3 tests/support/http_sources.py "$android" "$tmp/requests.log" >"$tmp/port" &
+for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+port=$(head -1 "$tmp/port")
+# URLs carry a password and a presigned-style query: neither may show
+secret="user:pw-s3cret@127.0.0.1:$port"
+query="?X-Amz-Signature=sig-t0psecret&X-Amz-Credential=AKIA"
+url() { echo "http://$secret$1$query"; }
+leaks() { grep -l -e 's3cret' -e 't0psecret' -e 'AKIA' "$@" 2>/dev/null; }
+
+# the same results as from the file
+"$reelay" info "$android" --json >"$tmp/info-file.json"
+"$reelay" info "$(url /rec/shop.jsonl)" --json >"$tmp/info-url.json" 2>"$tmp/err"
+check info "$(cmp -s "$tmp/info-file.json" "$tmp/info-url.json" && echo ok || echo "differs: $(cat "$tmp/err")")"
+check credentials-sent "$(grep -q 'GET /rec/shop.jsonl?X-Amz-Signature=sig-t0psecret&X-Amz-Credential=AKIA auth=yes' "$tmp/requests.log" &&
+  echo ok || echo "$(cat "$tmp/requests.log")")"
+"$reelay" frame "$android" --at 5 -o "$tmp/file.png" 2>/dev/null
+"$reelay" frame "$(url /rec/shop.jsonl)" --at 5 -o "$tmp/url.png" 2>"$tmp/err"
+check frame "$(cmp -s "$tmp/file.png" "$tmp/url.png" && echo ok || echo "differs: $(cat "$tmp/err")")"
+"$reelay" render "$android" --to 3 -o "$tmp/file.webm" --quiet 2>/dev/null
+(cd "$tmp" && "$reelay" render "$(url /redirect/3/shop.jsonl)" --to 3 --quiet 2>"$tmp/err")
+check render-default-name "$(cmp -s "$tmp/file.webm" "$tmp/shop.webm" && echo ok ||
+  echo "no shop.webm equal to the file's render: $(ls "$tmp") $(cat "$tmp/err")")"
+mkdir -p "$tmp/batch"
+"$reelay" batch "$(url /rec/first.jsonl)" "$(url /rec/second.jsonl)" -o "$tmp/batch" --to 3 2>"$tmp/batch.log"
+code=$?
+check batch "$([ $code -eq 0 ] && cmp -s "$tmp/file.webm" "$tmp/batch/first.webm" && [ -s "$tmp/batch/second.webm" ] &&
+  echo ok || echo "exit $code: $(ls "$tmp/batch") $(cat "$tmp/batch.log")")"
+check batch-log-clean "$([ -z "$(leaks "$tmp/batch.log")" ] && echo ok || echo "$(cat "$tmp/batch.log")")"
+
+# fault PATH NAME WANT_EXIT WANT_TEXT [extra args]: one line naming the URL, no output
+fault() {
+  local path=$1 name=$2 want=$3 text=$4
+  shift 4
+  local started=$SECONDS
+  "$reelay" render "$(url "$path")" -o "$tmp/$name.webm" --quiet "$@" 2>"$tmp/$name.err"
+  local code=$?
+  check "$name" "$([ $code -eq "$want" ] && [ "$(wc -l <"$tmp/$name.err")" -eq 1 ] &&
+    grep -qF "http://127.0.0.1:$port$path: $text" "$tmp/$name.err" && [ -z "$(leaks "$tmp/$name.err")" ] &&
+    [ ! -e "$tmp/$name.webm" ] && echo ok || echo "exit $code after $((SECONDS - started)) s: $(cat "$tmp/$name.err")")"
+}
+fault /missing missing 2 "HTTP status 404"
+fault /loop loop 2 "more than 5 redirects"
+fault /redirect/9/shop.jsonl long-chain 2 "more than 5 redirects"
+fault /to-file to-file 2 "redirected to a scheme other than http or https"
+fault /huge huge 2 "the recording is larger than 1048576 bytes (--max-input-bytes)" --max-input-bytes 1M
+fault /huge-announced huge-announced 2 "the recording is larger than 1048576 bytes (--max-input-bytes)" --max-input-bytes 1M
+fault /short short 2 "the body ended after"
+fault /stall stall 3 "the server stalled"
+check stall-bounded "$(grep -q stalled "$tmp/stall.err" && echo ok || echo 'no stall error')"
+
+# nothing listening
+dead=$(free_port)
+"$reelay" info "http://$secret" 2>/dev/null # (a malformed authority-only URL must not crash)
+"$reelay" info "http://user:pw-s3cret@127.0.0.1:$dead/x.json$query" 2>"$tmp/dead.err"
+code=$?
+check no-server "$([ $code -eq 3 ] && grep -q "http://127.0.0.1:$dead/x.json: " "$tmp/dead.err" &&
+  [ -z "$(leaks "$tmp/dead.err")" ] && echo ok || echo "exit $code: $(cat "$tmp/dead.err")")"
+
+# a job may not make a worker fetch: refused before any request
+before=$(wc -l <"$tmp/requests.log")
+printf '{"id":"fetch","input":"%s","output":"%s"}\n' "$(url /rec/job.jsonl)" "$tmp/job.webm" >"$tmp/job.json"
+"$reelay" submit --queue "dir:$tmp/q" "$tmp/job.json" >/dev/null 2>&1
+"$reelay" worker --queue "dir:$tmp/q" --exit-when-empty 2>"$tmp/worker.log"
+check job-url-refused "$([ -e "$tmp/q/failed/fetch.json" ] && grep -q 'a URL input is not allowed here' "$tmp/q/failed/fetch.json" &&
+  [ "$(wc -l <"$tmp/requests.log")" -eq "$before" ] && [ ! -e "$tmp/job.webm" ] && echo ok ||
+  echo "$(ls -R "$tmp/q") $(cat "$tmp/worker.log")")"
+check job-log-clean "$([ -z "$(leaks "$tmp/worker.log")" ] && echo ok ||
+  echo "$(cat "$tmp/worker.log")")"
+
+finish http-source
