@@ -49,10 +49,62 @@ struct reelay_page_engine {
     double request_timeout_s;
     size_t max_memory;
     reelay_page_engine_stats stats;
+    /* The engine's private directory (mode 0700: its X cookie, WebKit's
+     * content filter while it compiles), made here and removed at the stop
+     * however the engine ended; "" when none. */
+    char private_dir[PATH_MAX];
     /* a SEEK sent and not yet answered (reelay_page_engine_request) */
     bool pending;
     double pending_ts, pending_deadline;
 };
+
+/* A fresh private directory for the engine under the user's runtime
+ * directory (in memory) when there is one, else $TMPDIR or /tmp. */
+static int make_private_dir(reelay_page_engine *engine, reelay_err *err)
+{
+    const char *parent = getenv("XDG_RUNTIME_DIR");
+    if (!parent || parent[0] != '/' || access(parent, W_OK | X_OK) != 0) parent = getenv("TMPDIR");
+    if (!parent || parent[0] != '/' || access(parent, W_OK | X_OK) != 0) parent = "/tmp";
+    int len = snprintf(engine->private_dir, sizeof engine->private_dir, "%s/reelay-engine-XXXXXX", parent);
+    if (len < 0 || (size_t)len >= sizeof engine->private_dir || !mkdtemp(engine->private_dir)) {
+        int saved = errno;
+        engine->private_dir[0] = '\0';
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a private directory for the page engine: %s",
+                              strerror(saved));
+    }
+    return REELAY_OK;
+}
+
+/* Removes what dirfd's directory holds, and directories in it down to
+ * depth more levels (WebKit's sandbox makes .flatpak/webkit-ID/ in the
+ * engine's run-time directory); symbolic links are removed, not followed. */
+static void empty_dir(int dirfd, int depth)
+{
+    DIR *dir = fdopendir(dirfd);
+    if (!dir) {
+        close(dirfd);
+        return;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(dir))) {
+        const char *name = entry->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+        if (unlinkat(dirfd, name, 0) == 0 || depth == 0) continue;
+        int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) empty_dir(sub, depth - 1);
+        unlinkat(dirfd, name, AT_REMOVEDIR);
+    }
+    closedir(dir);
+}
+
+static void remove_private_dir(reelay_page_engine *engine)
+{
+    if (!engine->private_dir[0]) return;
+    int fd = open(engine->private_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) empty_dir(fd, 3);
+    rmdir(engine->private_dir);
+    engine->private_dir[0] = '\0';
+}
 
 /* Summed RSS in bytes of the processes in process group pgid. */
 static size_t group_rss(pid_t pgid)
@@ -368,9 +420,10 @@ static int spawn(reelay_page_engine *engine, const reelay_page_engine_options *o
     snprintf(size_text, sizeof size_text, "%dx%d", engine->width, engine->height);
     char zoom_text[32];
     snprintf(zoom_text, sizeof zoom_text, "%.17g", options && options->zoom > 0 ? options->zoom : 1.0);
-    char *argv_full[20] = {program, "--socket", "3",    "--frame", "4",      "--size",
-                           size_text, "--assets", assets, "--zoom", zoom_text};
-    int argc = 11;
+    char *argv_full[22] = {program,  "--socket", "3",       "--frame", "4",         "--size",
+                           size_text, "--assets", assets,    "--zoom",  zoom_text, "--private-dir",
+                           engine->private_dir};
+    int argc = 13;
     const struct {
         const char *flag, *value;
     } optional[] = {{"--display", options ? options->display : NULL},
@@ -455,6 +508,7 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
         if (cairo_surface_status(engine->surface) != CAIRO_STATUS_SUCCESS)
             rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot wrap the page's pixels");
     }
+    if (rc == REELAY_OK) rc = make_private_dir(engine, err);
     if (rc == REELAY_OK) rc = spawn(engine, options, memfd, err);
     if (memfd >= 0) close(memfd);
     if (rc == REELAY_OK) fcntl(engine->sock, F_SETFL, fcntl(engine->sock, F_GETFL) | O_NONBLOCK);
@@ -558,6 +612,7 @@ void reelay_page_engine_stop(reelay_page_engine *engine)
     if (engine->hold[0] >= 0) close(engine->hold[0]);
     if (engine->surface) cairo_surface_destroy(engine->surface);
     if (engine->pixels) munmap(engine->pixels, engine->pixel_bytes);
+    remove_private_dir(engine); /* its processes are gone: nothing writes there any more */
     free(engine);
 }
 

@@ -2,7 +2,8 @@
  * Owns: the one way into reelay-page-engine (src/engine/engine.h): it
  * executes the engine program beside reelay in a process group of its own
  * (dying with its parent: PR_SET_PDEATHSIG), gives it a socket pair for the
- * requests of src/engine/wire.h and a memfd of W x H BGRA pixels, sends it
+ * requests of src/engine/wire.h, a memfd of W x H BGRA pixels and a private
+ * directory (removed at the stop, however the engine ended), sends it
  * one window's rrweb events, asks for the page at a session time and stops
  * it. Every wait has a deadline and watches the whole process group's
  * memory; a crash, a hang or too much memory kills the group (the engine,

@@ -26,6 +26,7 @@ typedef struct engine_args {
     const char *display; /* NULL: start Xvfb */
     const char *asset_dir, *fetch_hosts; /* opt-in assets, NULL: none */
     bool sandbox;                        /* WebKit's bubblewrap sandbox (--sandbox on|off, default on) */
+    const char *private_dir;             /* mode 0700, made and removed by reelay: the X cookie, the filter */
 } engine_args;
 
 static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
@@ -44,13 +45,14 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
         else if (strcmp(name, "--display") == 0) args->display = value;
         else if (strcmp(name, "--zoom") == 0) args->zoom = atof(value);
         else if (strcmp(name, "--asset-dir") == 0) args->asset_dir = value;
+        else if (strcmp(name, "--private-dir") == 0) args->private_dir = value;
         else if (strcmp(name, "--fetch-hosts") == 0) args->fetch_hosts = value;
         else if (strcmp(name, "--sandbox") == 0 && (strcmp(value, "on") == 0 || strcmp(value, "off") == 0))
             args->sandbox = strcmp(value, "on") == 0;
         else return reelay_err_set(err, REELAY_E_USAGE, "unknown engine option %s", name);
     }
     if (args->socket_fd < 0 || args->frame_fd < 0 || args->width <= 0 || args->height <= 0 || !args->assets ||
-        !(args->zoom > 0 && args->zoom <= 16))
+        !args->private_dir || !(args->zoom > 0 && args->zoom <= 16))
         return reelay_err_set(err, REELAY_E_USAGE, "the page engine is started by reelay itself");
     return REELAY_OK;
 }
@@ -115,7 +117,7 @@ int reelay_cmd_page_engine(int argc, char **argv)
     }
     const char *display = args.display;
     if (rc == REELAY_OK && !display) {
-        rc = reelay_xvfb_start(&xvfb, XVFB_START_S, &err);
+        rc = reelay_xvfb_start(&xvfb, args.private_dir, XVFB_START_S, &err);
         display = xvfb.display;
     }
     if (rc == REELAY_OK) {
@@ -127,6 +129,9 @@ int reelay_cmd_page_engine(int argc, char **argv)
         unsetenv("WAYLAND_DISPLAY");
         setenv("WEBKIT_DISABLE_COMPOSITING_MODE", "1", 1);
         setenv("NO_AT_BRIDGE", "1", 1);
+        /* WebKit's sandbox keeps its run-time files there (.flatpak/...):
+         * in the private directory, reelay removes them however this ends. */
+        setenv("XDG_RUNTIME_DIR", args.private_dir, 1);
         /* WebKit's web process (which inherits this) interprets JavaScript
          * without JIT compilers: rrweb's replay is light work, and a hostile
          * page gets no JIT to attack; it saves about 30 MiB, same pixels. */
@@ -140,7 +145,8 @@ int reelay_cmd_page_engine(int argc, char **argv)
         rc = reelay_assets_new(args.asset_dir, args.fetch_hosts, NULL, &assets, &err);
     if (rc == REELAY_OK && args.sandbox) rc = reelay_page_server_sandbox_check(&err);
     if (rc == REELAY_OK)
-        rc = reelay_page_server_new(args.width, args.height, args.assets, args.sandbox, &server, &err);
+        rc = reelay_page_server_new(args.width, args.height, args.assets, args.private_dir, args.sandbox, &server,
+                                    &err);
     if (rc == REELAY_OK) reelay_page_server_set_assets(server, assets);
     if (rc == REELAY_OK && args.zoom != 1) reelay_page_server_set_zoom(server, args.zoom);
     if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, &xvfb, &err);

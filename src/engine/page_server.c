@@ -160,11 +160,15 @@ static void on_filter_saved(GObject *source, GAsyncResult *result, gpointer user
     server->done = TRUE;
 }
 
-/* Compiles the content-blocker rules in a private directory, removed again. */
-static int install_filter(reelay_page_server *server, reelay_err *err)
+/* Compiles the content-blocker rules in a directory of the engine's private
+ * one, removed again. */
+static int install_filter(reelay_page_server *server, const char *private_dir, reelay_err *err)
 {
-    char *dir = g_dir_make_tmp("reelay-engine-XXXXXX", NULL);
-    if (!dir) return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a temporary directory for the content filter");
+    char *dir = g_build_filename(private_dir, "filter", NULL);
+    if (g_mkdir(dir, 0700) != 0) {
+        g_free(dir);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a directory for the content filter");
+    }
     WebKitUserContentFilterStore *store = webkit_user_content_filter_store_new(dir);
     GBytes *rules = g_bytes_new_static(CONTENT_RULES, sizeof CONTENT_RULES - 1);
     server->done = FALSE;
@@ -222,8 +226,8 @@ int reelay_page_server_sandbox_check(reelay_err *err)
     return rc;
 }
 
-int reelay_page_server_new(int width, int height, const char *assets_dir, bool sandbox, reelay_page_server **out,
-                           reelay_err *err)
+int reelay_page_server_new(int width, int height, const char *assets_dir, const char *private_dir, bool sandbox,
+                           reelay_page_server **out, reelay_err *err)
 {
     *out = NULL;
     reelay_page_server *server = g_new0(reelay_page_server, 1);
@@ -238,7 +242,7 @@ int reelay_page_server_new(int width, int height, const char *assets_dir, bool s
     webkit_security_manager_register_uri_scheme_as_secure(webkit_web_context_get_security_manager(server->context),
                                                           SCHEME);
     server->content = webkit_user_content_manager_new();
-    int rc = install_filter(server, err);
+    int rc = install_filter(server, private_dir, err);
     if (rc != REELAY_OK) {
         reelay_page_server_free(server);
         return rc;

@@ -28,10 +28,11 @@ typedef struct reelay_page_server reelay_page_server;
  * error says why not. */
 int reelay_page_server_sandbox_check(reelay_err *err);
 
-/* assets_dir holds page.html and rrweb.js. sandbox: run the web process
- * under WebKit's bubblewrap sandbox (check it first). */
-int reelay_page_server_new(int width, int height, const char *assets_dir, bool sandbox, reelay_page_server **out,
-                           reelay_err *err);
+/* assets_dir holds page.html and rrweb.js; private_dir (mode 0700, the
+ * engine's) is where WebKit's content filter is compiled. sandbox: run the
+ * web process under WebKit's bubblewrap sandbox (check it first). */
+int reelay_page_server_new(int width, int height, const char *assets_dir, const char *private_dir, bool sandbox,
+                           reelay_page_server **out, reelay_err *err);
 void reelay_page_server_free(reelay_page_server *server);
 
 /* Opt-in assets (engine/assets.h; NULL: none, the default): requests for

@@ -28,23 +28,12 @@ static size_t put_field(uint8_t *out, size_t at, const void *bytes, uint16_t len
     return at + 2 + len;
 }
 
-/* The directory for the cookie file: the user's runtime directory (private,
- * in memory) when there is one, else the temporary one. */
-static const char *cookie_parent(void)
-{
-    const char *dir = getenv("XDG_RUNTIME_DIR");
-    if (dir && dir[0] == '/' && access(dir, W_OK | X_OK) == 0) return dir;
-    dir = getenv("TMPDIR");
-    if (dir && dir[0] == '/' && access(dir, W_OK | X_OK) == 0) return dir;
-    return "/tmp";
-}
-
 /* One Xauthority entry for any address and display (FamilyWild, empty
  * address and number) holding a fresh random cookie, in a file of its own
  * in a private directory: WebKit's sandbox binds the file by its path into
  * the web process's file system, so it must be a real file (a /proc path
  * of a memfd cannot be bound). */
-static int write_cookie(reelay_xvfb *xvfb, reelay_err *err)
+static int write_cookie(reelay_xvfb *xvfb, const char *private_dir, reelay_err *err)
 {
     static const char name[] = "MIT-MAGIC-COOKIE-1";
     uint8_t cookie[16];
@@ -57,14 +46,11 @@ static int write_cookie(reelay_xvfb *xvfb, reelay_err *err)
     n = put_field(entry, n, NULL, 0);                 /* display number */
     n = put_field(entry, n, name, sizeof name - 1);   /* auth name */
     n = put_field(entry, n, cookie, sizeof cookie);   /* auth data */
-    int len = snprintf(xvfb->cookie_dir, sizeof xvfb->cookie_dir, "%s/reelay-engine-XXXXXX", cookie_parent());
-    if (len < 0 || (size_t)len >= sizeof xvfb->cookie_dir || !mkdtemp(xvfb->cookie_dir)) {
-        int saved = errno;
-        xvfb->cookie_dir[0] = '\0';
-        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a directory for the X cookie: %s",
-                              strerror(saved));
+    int len = snprintf(xvfb->xauthority, sizeof xvfb->xauthority, "%s/Xauthority", private_dir);
+    if (len < 0 || (size_t)len >= sizeof xvfb->xauthority) {
+        xvfb->xauthority[0] = '\0';
+        return reelay_err_set(err, REELAY_E_INTERNAL, "the engine's private directory's name is too long");
     }
-    snprintf(xvfb->xauthority, sizeof xvfb->xauthority, "%s/Xauthority", xvfb->cookie_dir);
     int fd = open(xvfb->xauthority, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     bool written = fd >= 0 && write(fd, entry, n) == (ssize_t)n;
     int saved = errno;
@@ -78,18 +64,17 @@ static int write_cookie(reelay_xvfb *xvfb, reelay_err *err)
 
 void reelay_xvfb_remove_cookie(reelay_xvfb *xvfb)
 {
-    if (!xvfb->cookie_dir[0]) return;
+    if (!xvfb->xauthority[0]) return;
     unlink(xvfb->xauthority);
-    rmdir(xvfb->cookie_dir);
-    xvfb->cookie_dir[0] = '\0';
+    xvfb->xauthority[0] = '\0';
 }
 
-int reelay_xvfb_start(reelay_xvfb *xvfb, double timeout_s, reelay_err *err)
+int reelay_xvfb_start(reelay_xvfb *xvfb, const char *private_dir, double timeout_s, reelay_err *err)
 {
     xvfb->pid = -1;
     xvfb->display[0] = '\0';
-    xvfb->cookie_dir[0] = '\0';
-    int rc = write_cookie(xvfb, err);
+    xvfb->xauthority[0] = '\0';
+    int rc = write_cookie(xvfb, private_dir, err);
     if (rc != REELAY_OK) return rc;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {

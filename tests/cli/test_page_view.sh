@@ -161,12 +161,20 @@ else
 fi
 
 # The engine killed mid-render: one clear line naming the frame and the
-# session time, exit 4, no video, no temporary file, nothing left running.
+# session time, exit 4, no video, no temporary file, nothing left running,
+# and the engine's private directory (its X cookie) gone.
 python3 scripts/gen_web_page_fixtures.py --long 60 --out "$tmp/long.json"
-"$REELAY" render "$tmp/long.json" -o "$tmp/killed.webm" --quiet 2>"$tmp/killed.err" &
+mkdir -m 700 "$tmp/rt"
+XDG_RUNTIME_DIR="$tmp/rt" "$REELAY" render "$tmp/long.json" -o "$tmp/killed.webm" --quiet 2>"$tmp/killed.err" &
 render_pid=$!
 engine=$(running_engine "$render_pid")
-sleep 2
+# The engine removes its X cookie once the replayer is ready: then it draws.
+for _ in $(seq 1 1200); do
+  private=$(ls -d "$tmp"/rt/reelay-engine-* 2>/dev/null | head -1)
+  [ -n "$private" ] && [ ! -e "$private/Xauthority" ] && break
+  sleep 0.05
+done
+sleep 1
 [ -n "$engine" ] && kill -KILL "$engine"
 wait "$render_pid"; rc=$?
 if [ -n "$engine" ] && [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/killed.err")" -eq 1 ] &&
@@ -175,6 +183,8 @@ if [ -n "$engine" ] && [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/killed.err")" -eq 1 ] 
 else
   check "engine killed mid-render: one line, no output" "engine '$engine', exit $rc: $(cat "$tmp/killed.err"); $(ls "$tmp")"
 fi
+check "engine killed mid-render: its private directory removed" "$([ -n "${private:-}" ] && [ -z "$(ls -A "$tmp/rt")" ] &&
+  echo ok || echo "private '${private:-none}', left: $(ls -AR "$tmp/rt")")"
 
 # No request leaves the engine: every kind of reference to a loopback listener.
 port=$(free_port)
