@@ -103,6 +103,9 @@ static int parse_args(int argc, char **argv, render_args *args)
     for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        char name[32];
+        const char *optional = NULL;
+        bool consumed = false;
 #define TAKES_VALUE(flag) (strcmp(arg, flag) == 0 && value && ++i)
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);
@@ -115,6 +118,9 @@ static int parse_args(int argc, char **argv, render_args *args)
             o->page_engine.fetch_hosts = value;
         } else if (strcmp(arg, "--no-page-sandbox") == 0) {
             o->page_engine.no_sandbox = true;
+        } else if (reelay_render_option_optional(arg, value, name, sizeof name, &optional, &consumed)) {
+            if (consumed) i++;
+            reelay_render_option_set(o, name, optional, &err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
             reelay_render_option_set(o, arg + 2, NULL, &err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {

@@ -42,6 +42,9 @@ typedef struct reelay_render_options {
     int threads;              /* 0 = all cores */
     bool vfr;                 /* emit frames only on change */
     reelay_timeline_options timeline;
+    /* --highlights N: a video of the moments that matter (session/highlights.h),
+     * at most this long; 0: off (the whole session, skip-idle as asked) */
+    double highlights_ms;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
     reelay_default_font default_font; /* mobile: the face of text that names no family (default serif) */
