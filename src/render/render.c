@@ -194,6 +194,9 @@ static char *manifest_text(const reelay_session *session, const reelay_render_op
                                       result->width, "height", result->height));
     if (root && result->web_view)
         json_object_set_new(json_object_get(root, "options"), "web_view", json_string(result->web_view));
+    if (root && with_output && options->poster)
+        json_object_set_new(root, "poster",
+                            json_pack("{s:s, s:f}", "path", options->poster, "at_s", round(result->poster_at_s * 1000) / 1000));
     if (root && reelay_timeline_is_highlights(timeline)) {
         json_t *list = reelay_timeline_highlights_json(timeline, highlights, session);
         if (!list || json_object_set_new(root, "highlights", list) != 0 ||
@@ -861,6 +864,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
         result->width = job.layout.width;
         result->height = job.layout.height;
         result->skipped_s = reelay_timeline_skipped_ms(job.timeline) / 1000.0;
+        result->highlights = (int)job.highlights.count;
         double shown_from, shown_to;
         reelay_timeline_session_range(job.timeline, &shown_from, &shown_to);
         result->session_s = (shown_to - shown_from) / 1000.0;

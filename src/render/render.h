@@ -105,7 +105,8 @@ typedef struct reelay_render_result {
     int64_t painted;      /* frames actually drawn (the rest reused) */
     double duration_s;    /* of the video */
     double session_s;     /* session time covered */
-    double skipped_s;     /* idle time cut */
+    double skipped_s;     /* idle time cut (with --highlights: the time between the highlights) */
+    int highlights;       /* --highlights: how many the video shows; 0 else */
     int64_t bytes;
     char sha256[65];      /* of the video file, hex */
     double render_s;      /* wall time */
