@@ -38,9 +38,9 @@ W, H = 480, 320
 
 def page():
     ids = Ids()
-    coupon = element(ids, "button", {"id": "coupon", "style": "position:absolute;left:20px;top:120px;width:160px;height:40px"},
+    coupon = element(ids, "button", {"id": "coupon", "style": "position:absolute;left:20px;top:120px;width:140px;height:40px"},
                      [text(ids, "Apply coupon")])
-    pay = element(ids, "button", {"id": "pay", "style": "position:absolute;left:170px;top:130px;width:80px;height:40px"},
+    pay = element(ids, "button", {"id": "pay", "style": "position:absolute;left:180px;top:120px;width:80px;height:40px"},
                   [text(ids, "Pay")])
     line = element(ids, "p", {"style": "position:absolute;left:20px;top:20px;margin:0;font:16px sans-serif"},
                    [text(ids, "Your cart: 3 items")])

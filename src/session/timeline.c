@@ -289,7 +289,7 @@ void reelay_timeline_at(const reelay_timeline *timeline, double out_ms, reelay_t
         out->skipped_ms = 0;
         out->card_progress = 0;
     } else {
-        out->session_ts = s->session_start;
+        out->session_ts = s->text ? s->session_end : s->session_start; /* a highlight's card: what comes */
         out->skipped_ms = s->session_end - s->session_start;
         double length = s->out_end_ms - s->out_start_ms;
         out->card_progress = length > 0 ? fmin((at - s->out_start_ms) / length, 1.0) : 1.0;

@@ -32,9 +32,11 @@
  * video is the highlights' windows (highlights.h) as PLAY segments, each
  * after a card (a SKIP segment) that carries the highlight's text. The
  * first card stands before the first window and covers no session time;
- * the others cover the gap since the window before (the scene stays at the
- * gap's start, as for any card). Skip-idle plays no part: a window plays
- * whole. So the video starts with a card and ends with PLAY. */
+ * the others cover the gap since the window before. Under a highlight's
+ * card the scene stands at the start of the window it introduces (a
+ * skip-idle card shows where the cut began), so the window plays on from
+ * the very picture the card was over. Skip-idle plays no part: a window
+ * plays whole. So the video starts with a card and ends with PLAY. */
 #ifndef REELAY_SESSION_TIMELINE_H
 #define REELAY_SESSION_TIMELINE_H
 
@@ -66,8 +68,9 @@ typedef enum reelay_timeline_kind { REELAY_TL_PLAY = 0, REELAY_TL_SKIP } reelay_
 
 /* PLAY: session = session_start + (out - out_start) * speed.
  * SKIP: the card; session_start..session_end is the cut stretch and the scene
- * stays at session_start. Segments are contiguous in output time, start and
- * end with PLAY and alternate PLAY, SKIP, PLAY, ... */
+ * stays at session_start (a card with text, a highlight's: at session_end).
+ * Segments are contiguous in output time, start and end with PLAY (a
+ * highlights timeline starts with a card) and alternate PLAY, SKIP, PLAY, ... */
 typedef struct reelay_timeline_segment {
     reelay_timeline_kind kind;
     double out_start_ms, out_end_ms;

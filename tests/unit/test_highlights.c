@@ -339,6 +339,11 @@ static void test_timeline(void **state)
     reelay_timeline_at(t, 6500, &p);
     reelay_timeline_card_text(&p, text, sizeof text);
     assert_string_equal(text, h.items[1].text);
+    assert_near(p.session_ts, h.items[1].start); /* under the card: the start of its window */
+    assert_near(p.skipped_ms, h.items[1].start - h.items[0].end);
+    reelay_timeline_at(t, 500, &p);
+    assert_int_equal(p.kind, REELAY_TL_SKIP);
+    assert_near(p.session_ts, h.items[0].start);
     /* the moment maps to its place in the video; the gap is not shown */
     double out_ms;
     assert_true(reelay_timeline_output_time(t, h.items[1].ts, &out_ms));
