@@ -196,7 +196,8 @@ static char *manifest_text(const reelay_session *session, const reelay_render_op
         json_object_set_new(json_object_get(root, "options"), "web_view", json_string(result->web_view));
     if (root && with_output && options->poster)
         json_object_set_new(root, "poster",
-                            json_pack("{s:s, s:f}", "path", options->poster, "at_s", round(result->poster_at_s * 1000) / 1000));
+                            json_pack("{s:s, s:f}", "path", options->poster, "at_s",
+                                      round(result->poster_at_s * 1000) / 1000));
     if (root && reelay_timeline_is_highlights(timeline)) {
         json_t *list = reelay_timeline_highlights_json(timeline, highlights, session);
         if (!list || json_object_set_new(root, "highlights", list) != 0 ||
@@ -698,7 +699,8 @@ static int build_timeline(render_job *job, reelay_err *err)
                               "--highlights: no highlights found%s (no console errors, failed requests, rage clicks, "
                               "form submits or slow screen changes); render it without --highlights",
                               o->timeline.from_ms > 0 || o->timeline.to_ms >= 0 ? " in the clip" : "");
-    if (rc == REELAY_OK) rc = reelay_timeline_build_highlights(session, &o->timeline, &job->highlights, &job->timeline, err);
+    if (rc == REELAY_OK)
+        rc = reelay_timeline_build_highlights(session, &o->timeline, &job->highlights, &job->timeline, err);
     return rc;
 }
 

@@ -205,8 +205,8 @@ static int detect(const reelay_session *session, const reelay_highlight_options 
                 if (r->status < 400) continue;
                 char detail[REELAY_HIGHLIGHT_TEXT_MAX + 64], method[17], url[DETAIL_MAX + 1];
                 snprintf(detail, sizeof detail, "%s %s \xE2\x86\x92 %d",
-                         cut(r->method && r->method[0] ? r->method : "GET", method, 16), cut(r->url ? r->url : "?", url, 120),
-                         r->status);
+                         cut(r->method && r->method[0] ? r->method : "GET", method, 16),
+                         cut(r->url ? r->url : "?", url, 120), r->status);
                 rc = add(m, REELAY_HL_FAILED_REQUEST, t, t, "failed request", detail);
             }
             break;

@@ -128,7 +128,8 @@ static void test_each_kind(void **state)
     assert_near(h.items[0].end, S(12));
     assert_near(h.items[0].ts, S(10));
     assert_int_equal(h.items[1].kind, REELAY_HL_FAILED_REQUEST);
-    assert_string_equal(h.items[1].text, "failed request at 00:30 \xE2\x80\x94 POST https://x.test/api \xE2\x86\x92 500");
+    assert_string_equal(h.items[1].text,
+                        "failed request at 00:30 \xE2\x80\x94 POST https://x.test/api \xE2\x86\x92 500");
     assert_int_equal(h.items[2].kind, REELAY_HL_RAGE_CLICK);
     assert_string_equal(h.items[2].text, "rage click at 00:50 \xE2\x80\x94 3 clicks at 100, 100");
     assert_near(h.items[2].start, S(47));
