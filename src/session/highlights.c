@@ -53,17 +53,6 @@ reelay_highlight_options reelay_highlight_defaults(const reelay_session *session
     };
 }
 
-void reelay_highlight_format_time(double ms, char *out, size_t size)
-{
-    if (!size) return;
-    double s = isfinite(ms) && ms > 0 ? floor(fmin(ms, 1e15) / 1000.0) : 0;
-    long long total = (long long)s;
-    if (total >= 3600)
-        snprintf(out, size, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    else
-        snprintf(out, size, "%02lld:%02lld", total / 60, total % 60);
-}
-
 /* text as one line of at most DETAIL_MAX bytes ("…" when cut), in the arena. */
 static const char *one_line(reelay_arena *arena, const char *text)
 {
@@ -314,7 +303,7 @@ static int check_options(const reelay_highlight_options *o, reelay_err *err)
 static const char *card_text(reelay_arena *arena, const reelay_session *session, const moment *m, size_t more)
 {
     char at[32], text[REELAY_HIGHLIGHT_TEXT_MAX + 64];
-    reelay_highlight_format_time(m->from - session->first_ts, at, sizeof at);
+    reelay_format_clock(m->from - session->first_ts, false, at, sizeof at);
     int n = snprintf(text, sizeof text, "%s at %s%s%s", m->words, at, m->detail[0] ? " \xE2\x80\x94 " : "",
                      m->detail);
     if (more > 0 && n > 0 && (size_t)n < sizeof text)

@@ -34,8 +34,8 @@
  *    Windows that overlap, or whose gap would play in less than
  *    REELAY_TIMELINE_MIN_CUT_CARDS cards (not worth a card), join.
  *  - The result is in time order. A window's card names its most important
- *    moment (ties: the earliest), its time as MM:SS (H:MM:SS from an hour)
- *    from the session start, and "(+2 more)" when it holds more moments. */
+ *    moment (ties: the earliest), its time as MM:SS (H:MM:SS from an hour,
+ *    reelay_format_clock) from the session start, and "(+2 more)" when it holds more moments. */
 #ifndef REELAY_SESSION_HIGHLIGHTS_H
 #define REELAY_SESSION_HIGHLIGHTS_H
 
@@ -105,8 +105,5 @@ reelay_highlight_options reelay_highlight_defaults(const reelay_session *session
 int reelay_highlights_find(const reelay_session *session, const reelay_highlight_options *options,
                            reelay_highlights *out, reelay_err *err);
 void reelay_highlights_free(reelay_highlights *highlights);
-
-/* "04:12" from the session start; "1:02:03" from an hour on. */
-void reelay_highlight_format_time(double ms, char *out, size_t size);
 
 #endif

@@ -409,6 +409,20 @@ json_t *reelay_timeline_highlights_json(const reelay_timeline *timeline, const r
     return list;
 }
 
+void reelay_format_clock(double ms, bool long_form, char *out, size_t size)
+{
+    if (!out || size == 0) return;
+    /* 10^11 s is over 3000 years: enough for any clock, small enough for long long. */
+    double s = isfinite(ms) && ms > 0 ? floor(ms / 1000.0) : 0;
+    if (s > 1e11) s = 1e11;
+    long long total = (long long)s;
+    long long hours = total / 3600, minutes = total / 60 % 60, seconds = total % 60;
+    if (long_form || hours > 0)
+        snprintf(out, size, "%lld:%02lld:%02lld", hours, minutes, seconds);
+    else
+        snprintf(out, size, "%02lld:%02lld", minutes, seconds);
+}
+
 void reelay_format_skipped(double ms, char *out, size_t size)
 {
     if (!size) return;

@@ -166,6 +166,11 @@ double reelay_timeline_skipped_ms(const reelay_timeline *timeline);
  * mode. NULL on OOM. */
 json_t *reelay_timeline_json(const reelay_timeline *timeline, const reelay_session *session);
 
+/* A clock: "mm:ss", or "h:mm:ss" when long_form or from an hour on.
+ * Seconds are truncated; negative or NaN is 0. The HUD's clock and the
+ * highlights' cards ("console error at 04:12") both read it. */
+void reelay_format_clock(double ms, bool long_form, char *out, size_t size);
+
 /* The card text's duration: "12s", "4m 05s", "1h 02m"; seconds are rounded
  * under an hour, minutes from an hour on; "<1s" for a positive time under half
  * a second, "0s" for zero, negative or not a number. */

@@ -444,12 +444,14 @@ static void test_format_time(void **state)
 {
     (void)state;
     char out[32];
-    reelay_highlight_format_time(252999, out, sizeof out);
+    reelay_format_clock(252999, false, out, sizeof out);
     assert_string_equal(out, "04:12");
-    reelay_highlight_format_time(3723000, out, sizeof out);
+    reelay_format_clock(3723000, false, out, sizeof out);
     assert_string_equal(out, "1:02:03");
-    reelay_highlight_format_time(-5, out, sizeof out);
+    reelay_format_clock(-5, false, out, sizeof out);
     assert_string_equal(out, "00:00");
+    reelay_format_clock(252999, true, out, sizeof out);
+    assert_string_equal(out, "0:04:12");
 }
 
 int main(void)
