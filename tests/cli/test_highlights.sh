@@ -165,6 +165,14 @@ for n in 0 -5 1 abc 1e3; do
   check "bad-$n" "$([ $code -eq 1 ] && [ ! -e "$tmp/bad.webm" ] && grep -q "bad --highlights '$n'" "$tmp/err" && echo ok ||
     echo "exit $code: $(head -1 "$tmp/err")")"
 done
+# a job document asks for it as the command line does ("highlights": N or true)
+mkdir -p "$tmp/jobs" "$tmp/jout"
+printf '{"id":"h1","input":"%s","output":"%s","options":{"highlights":13,"web_view":"interaction","manifest":"%s"}}\n' \
+  "$PWD/$web" "$tmp/jout/h1.mp4" "$tmp/jout/h1.json" >"$tmp/jobs/h1.json"
+"$reelay" submit --queue "dir:$tmp/q" "$tmp/jobs/h1.json" >/dev/null 2>"$tmp/err" &&
+  "$reelay" worker --queue "dir:$tmp/q" --exit-when-empty 2>>"$tmp/err"
+code=$?
+check job "$([ $code -eq 0 ] && verify "$tmp/jout/h1.json" "$tmp/jout/h1.mp4" 24 13 failed_request,error || echo "exit $code: $(cat "$tmp/err")")"
 check help "$("$reelay" render --help | grep -q -- '--highlights \[N\]' && echo ok || echo 'not in --help')"
 
 finish test_highlights
