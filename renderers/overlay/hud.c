@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "renderers/paint/draw.h"
+#include "session/timeline.h"
 
 #define HUD_BACKGROUND 0x111827
 #define HUD_TRACK 0x374151
@@ -37,16 +38,7 @@ int reelay_hud_marker_cell(double strip_width)
 
 void reelay_hud_format_time(double ms, bool long_form, char *buf, size_t size)
 {
-    if (!buf || size == 0) return;
-    /* 10^11 s is over 3000 years: enough for any clock, small enough for long long. */
-    double s = isfinite(ms) && ms > 0 ? floor(ms / 1000.0) : 0;
-    if (s > 1e11) s = 1e11;
-    long long total = (long long)s;
-    long long hours = total / 3600, minutes = total / 60 % 60, seconds = total % 60;
-    if (long_form || hours > 0)
-        snprintf(buf, size, "%lld:%02lld:%02lld", hours, minutes, seconds);
-    else
-        snprintf(buf, size, "%02lld:%02lld", minutes, seconds);
+    reelay_format_clock(ms, long_form, buf, size);
 }
 
 /* Vertical layout of the strip, in pixels from its top, all whole numbers so

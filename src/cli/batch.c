@@ -59,6 +59,9 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
     if (!b->inputs) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     for (int i = 1; i < argc && err->code == REELAY_OK; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        char name[32];
+        const char *optional = NULL;
+        bool consumed = false;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);
             return -1;
@@ -79,6 +82,9 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
             reelay_err_set(err, REELAY_E_USAGE, "%s is not available in batch (one file per render): use jobs", arg);
         } else if (strcmp(arg, "--no-page-sandbox") == 0) {
             b->options.page_engine.no_sandbox = true;
+        } else if (reelay_render_option_optional(arg, value, name, sizeof name, &optional, &consumed)) {
+            if (consumed) i++;
+            reelay_render_option_set(&b->options, name, optional, err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
             reelay_render_option_set(&b->options, arg + 2, NULL, err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {

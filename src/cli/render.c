@@ -30,6 +30,10 @@ static void usage(FILE *out)
             "  --speed X        play X times faster (idle cards keep their length)\n"
             "  --from T --to T  clip, times from the session start (seconds, mm:ss.mmm or hh:mm:ss)\n"
             "  --no-skip-idle   keep idle stretches in real time (default: each becomes a 1 s card)\n"
+            "  --highlights [N] only the moments that matter (errors, failed requests, rage clicks, form\n"
+            "                   submits, slow screen changes), 3 s before to 2 s after each, each after a 1 s\n"
+            "                   card saying what and when; at most N seconds (default 60; the most important\n"
+            "                   kept); an error when the recording has none\n"
             "  --overlays L     all (default), none, or a comma list of: touches, hud, pointer, chrome (web\n"
             "                   page view: the browser frame), cards (web page view: click labels, the\n"
             "                   focused input, toasts)\n"
@@ -108,6 +112,9 @@ static int parse_args(int argc, char **argv, render_args *args)
     for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        char name[32];
+        const char *optional = NULL;
+        bool consumed = false;
 #define TAKES_VALUE(flag) (strcmp(arg, flag) == 0 && value && ++i)
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);
@@ -120,6 +127,9 @@ static int parse_args(int argc, char **argv, render_args *args)
             o->page_engine.fetch_hosts = value;
         } else if (strcmp(arg, "--no-page-sandbox") == 0) {
             o->page_engine.no_sandbox = true;
+        } else if (reelay_render_option_optional(arg, value, name, sizeof name, &optional, &consumed)) {
+            if (consumed) i++;
+            reelay_render_option_set(o, name, optional, &err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_FLAG) {
             reelay_render_option_set(o, arg + 2, NULL, &err);
         } else if (strncmp(arg, "--", 2) == 0 && reelay_render_option_kind(arg + 2) == REELAY_OPTION_VALUE && value) {
@@ -190,10 +200,14 @@ static void print_summary(const render_args *args, const reelay_render_result *r
     double realtime = r->render_s > 0 ? r->session_s / r->render_s : 0;
     fprintf(stderr, "reelay: wrote %s (%s %dx%d, %s, %lld frames, %.1f MB) in %.1f s, %.0fx real time", args->options.output,
             r->codec, r->width, r->height, length, (long long)r->frames, r->bytes / 1e6, r->render_s, realtime);
-    if (r->skipped_s > 0) {
+    if (r->skipped_s > 0 || r->highlights > 0) {
         char skipped[48];
         format_clock(r->skipped_s * 1000, skipped, sizeof skipped);
-        fprintf(stderr, "; idle %s skipped", skipped);
+        if (r->highlights > 0)
+            fprintf(stderr, "; %d highlight%s (%s between them left out)", r->highlights, r->highlights == 1 ? "" : "s",
+                    skipped);
+        else
+            fprintf(stderr, "; idle %s skipped", skipped);
     }
     if (r->page.engines > 0)
         fprintf(stderr, "; web page view: %zu page frames (%.0f ms each), engine ready in %.1f s, %.0f MB",

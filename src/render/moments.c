@@ -174,6 +174,18 @@ static int build_cues(reelay_moments *m, double duration)
     return 0;
 }
 
+/* Highlights: each card names the highlight after it, and so its chapter. */
+static int card_chapters(lists *l, const reelay_timeline *timeline)
+{
+    size_t count;
+    const reelay_timeline_segment *segments = reelay_timeline_segments(timeline, &count);
+    for (size_t i = 0; i < count; i++)
+        if (segments[i].kind == REELAY_TL_SKIP && segments[i].text &&
+            add_chapter(l, segments[i].out_start_ms, segments[i].text) != 0)
+            return -1;
+    return 0;
+}
+
 int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline,
                            const reelay_web_scene *web, reelay_moments *out, reelay_err *err)
 {
@@ -185,6 +197,8 @@ int reelay_moments_collect(const reelay_session *session, const reelay_timeline 
     if (duration <= 0) return REELAY_OK;
 
     lists l = {.out = out};
+    bool highlights = reelay_timeline_is_highlights(timeline);
+    if (highlights && card_chapters(&l, timeline) != 0) goto oom;
     const char *last_screen = NULL;
     for (size_t i = 0; i < session->event_count; i++) {
         const reelay_event *ev = &session->events[i];
@@ -194,10 +208,11 @@ int reelay_moments_collect(const reelay_session *session, const reelay_timeline 
         if (ev->timestamp > shown_to) break;
         double out_ms = 0;
         bool shown = ev->timestamp >= shown_from;
-        if (shown) reelay_timeline_output_time(timeline, ev->timestamp, &out_ms);
+        /* Highlights leave the gaps between them out, and their events too. */
+        if (shown && !reelay_timeline_output_time(timeline, ev->timestamp, &out_ms) && highlights) shown = false;
         double position = out_ms / duration, session_ms = ev->timestamp - session->first_ts;
         /* A screen named before the clip starts still titles its first chapter. */
-        if (new_screen && add_chapter(&l, out_ms, screen) != 0) goto oom;
+        if (new_screen && !highlights && add_chapter(&l, out_ms, screen) != 0) goto oom;
         if (!shown) continue;
         if (new_screen && (add_marker(&l, position, REELAY_HUD_SCREEN) != 0 ||
                            add_log(&l, out_ms, session_ms, REELAY_LOG_SCREEN, "Screen %s", screen) != 0))

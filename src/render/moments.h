@@ -31,7 +31,9 @@ typedef struct reelay_moments {
 } reelay_moments;
 
 /* Collects the moments of the events shown by the timeline. Events inside cut
- * stretches land on their card. web (NULL for mobile recordings) names what
+ * stretches land on their card; a highlights timeline leaves the events
+ * between its windows out, and its chapters are its highlights, each
+ * starting at its card and titled by the card's text. web (NULL for mobile recordings) names what
  * clicks, inputs and submits acted on, and gives typed values only in the
  * form the view shows them (masked unless unmasking was asked for). */
 int reelay_moments_collect(const reelay_session *session, const reelay_timeline *timeline,

@@ -234,7 +234,7 @@ static const struct {
     {"max-tree-depth", REELAY_OPTION_VALUE}, {"max-viewport", REELAY_OPTION_VALUE},
     {"max-output-dim", REELAY_OPTION_VALUE}, {"web-view", REELAY_OPTION_VALUE},
     {"max-page-memory", REELAY_OPTION_VALUE}, {"max-page-time", REELAY_OPTION_VALUE},
-    {"default-font", REELAY_OPTION_VALUE},
+    {"default-font", REELAY_OPTION_VALUE}, {"highlights", REELAY_OPTION_OPTIONAL},
 };
 #define RENDER_OPTION_COUNT (sizeof RENDER_OPTIONS / sizeof RENDER_OPTIONS[0])
 
@@ -252,6 +252,57 @@ reelay_option_kind reelay_render_option_kind(const char *name)
     for (size_t i = 0; name && i < RENDER_OPTION_COUNT; i++)
         if (strcmp(name, RENDER_OPTIONS[i].name) == 0) return RENDER_OPTIONS[i].kind;
     return REELAY_OPTION_UNKNOWN;
+}
+
+static bool looks_numeric(const char *text)
+{
+    if (!text) return false;
+    if (*text == '-' || *text == '.') text++;
+    return isdigit((unsigned char)*text);
+}
+
+bool reelay_render_option_optional(const char *arg, const char *next, char *name, size_t size, const char **value,
+                                   bool *consumed)
+{
+    *consumed = false;
+    *value = NULL;
+    if (strncmp(arg, "--", 2) != 0) return false;
+    const char *equals = strchr(arg, '=');
+    size_t len = equals ? (size_t)(equals - arg - 2) : strlen(arg + 2);
+    if (len == 0 || len >= size) return false;
+    memcpy(name, arg + 2, len);
+    name[len] = '\0';
+    if (reelay_render_option_kind(name) != REELAY_OPTION_OPTIONAL) return false;
+    if (equals) {
+        *value = equals + 1;
+    } else if (looks_numeric(next)) {
+        *value = next;
+        *consumed = true;
+    }
+    return true;
+}
+
+/* --highlights: the video's length at most (see options.h). */
+static int parse_highlights(const char *value, double *out_ms, reelay_err *err)
+{
+    if (!value || strcmp(value, "true") == 0) {
+        *out_ms = REELAY_HIGHLIGHT_DEFAULT_S * 1000.0;
+        return REELAY_OK;
+    }
+    if (strcmp(value, "false") == 0) {
+        *out_ms = 0;
+        return REELAY_OK;
+    }
+    double ms = 0;
+    reelay_err ignored;
+    if (reelay_parse_time(value, &ms, &ignored) != REELAY_OK || ms < REELAY_HIGHLIGHT_MIN_S * 1000.0 ||
+        ms > REELAY_HIGHLIGHT_MAX_S * 1000.0)
+        return reelay_err_set(err, REELAY_E_USAGE,
+                              "bad --highlights '%s': expected the video's length at most, in seconds (or mm:ss) "
+                              "from %.0f to %.0f",
+                              value, REELAY_HIGHLIGHT_MIN_S, REELAY_HIGHLIGHT_MAX_S);
+    *out_ms = ms;
+    return REELAY_OK;
 }
 
 bool reelay_render_option_is_input_limit(const char *name)
@@ -323,6 +374,7 @@ int reelay_render_option_set(reelay_render_options *o, const char *name, const c
         return REELAY_OK;
     }
     if (strcmp(name, "subtitles") == 0) return parse_flag(name, value, &o->subtitles, err);
+    if (strcmp(name, "highlights") == 0) return parse_highlights(value, &o->highlights_ms, err);
     if (strcmp(name, "default-font") == 0) return reelay_parse_default_font(value, &o->default_font, err);
     if (strcmp(name, "web-view") == 0) {
         int rc = reelay_web_view_parse(value, &o->web_view, err);

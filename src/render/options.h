@@ -40,6 +40,7 @@ typedef enum reelay_option_kind {
     REELAY_OPTION_UNKNOWN = 0,
     REELAY_OPTION_FLAG,  /* takes no value on the command line; true/false in a job */
     REELAY_OPTION_VALUE, /* takes a value */
+    REELAY_OPTION_OPTIONAL, /* a flag that may take a value: `--highlights [N]`; true, false or a value in a job */
 } reelay_option_kind;
 
 /* A positive count with an optional binary suffix: "1048576", "512K",
@@ -65,8 +66,19 @@ reelay_option_kind reelay_render_option_kind(const char *name);
  * that reads one takes them. */
 bool reelay_render_option_is_input_limit(const char *name);
 
+/* The command line's reading of an OPTIONAL option: "--name=V" gives V;
+ * "--name" gives the next argument when it looks like a number (a digit,
+ * or '-' or '.' and a digit; *consumed is set), else NULL (the option's
+ * default). False when arg is no OPTIONAL option (then nothing is set).
+ * name gets the option's name without "--". */
+bool reelay_render_option_optional(const char *arg, const char *next, char *name, size_t size, const char **value,
+                                   bool *consumed);
+
 /* Sets the render option `name` from text: value for VALUE options; for
- * flags NULL or "true" sets it, "false" clears it. Strings (output
+ * flags NULL or "true" sets it, "false" clears it; OPTIONAL ones take
+ * either. highlights: NULL or "true" is REELAY_HIGHLIGHT_DEFAULT_S seconds,
+ * "false" off, else a time (as --from's) from REELAY_HIGHLIGHT_MIN_S to
+ * REELAY_HIGHLIGHT_MAX_S. Strings (output
  * sidecars) are borrowed. An unknown name or a bad value fails with
  * REELAY_E_USAGE, the message naming the option as "--name". */
 int reelay_render_option_set(reelay_render_options *options, const char *name, const char *value, reelay_err *err);

@@ -26,6 +26,8 @@
 #include "renderers/paint/image.h"
 #include "ingest/archive.h"
 #include "render/moments.h"
+#include "scene/web_scene.h"
+#include "session/highlights.h"
 #include "session/summary.h"
 
 /* Poster: the busiest stretch of this many session milliseconds. */
@@ -104,10 +106,13 @@ static int plan_layout(const reelay_session *session, reelay_frame_maker *maker,
 }
 
 /* The session time of the poster: the end of the busiest POSTER_WINDOW_MS of
- * active events inside the shown part, where the screen has just reacted. */
-static bool counts_for_poster(const reelay_event *ev, double from, double to)
+ * active events inside the shown part, where the screen has just reacted.
+ * With --highlights the shown part is the highlights' windows alone. */
+static bool counts_for_poster(const reelay_event *ev, const reelay_timeline *timeline, double from, double to)
 {
-    return ev->active && ev->timestamp >= from && ev->timestamp <= to;
+    if (!ev->active || ev->timestamp < from || ev->timestamp > to) return false;
+    double out_ms;
+    return !reelay_timeline_is_highlights(timeline) || reelay_timeline_output_time(timeline, ev->timestamp, &out_ms);
 }
 
 static double poster_time(const reelay_session *session, const reelay_timeline *timeline)
@@ -120,11 +125,11 @@ static double poster_time(const reelay_session *session, const reelay_timeline *
     double best_ts = from;
     for (size_t i = 0; i < session->event_count; i++) {
         const reelay_event *ev = &session->events[i];
-        if (!counts_for_poster(ev, from, to)) continue;
+        if (!counts_for_poster(ev, timeline, from, to)) continue;
         in_window++;
-        while (oldest < i && (!counts_for_poster(&session->events[oldest], from, to) ||
+        while (oldest < i && (!counts_for_poster(&session->events[oldest], timeline, from, to) ||
                               session->events[oldest].timestamp < ev->timestamp - POSTER_WINDOW_MS)) {
-            if (counts_for_poster(&session->events[oldest], from, to)) in_window--;
+            if (counts_for_poster(&session->events[oldest], timeline, from, to)) in_window--;
             oldest++;
         }
         if (in_window > best) {
@@ -132,8 +137,10 @@ static double poster_time(const reelay_session *session, const reelay_timeline *
             best_ts = ev->timestamp;
         }
     }
-    /* A moment later the tap's ring and the new screen are both visible. */
-    return fmin(best_ts + 150.0, to);
+    /* A moment later the tap's ring and the new screen are both visible
+     * (unless that moment is not in the video). */
+    double later = fmin(best_ts + 150.0, to), out_ms;
+    return reelay_timeline_output_time(timeline, later, &out_ms) ? later : best_ts;
 }
 
 /* The checksum of the bytes at path (the video's temporary file), named
@@ -166,7 +173,8 @@ static int sha256_file(const char *path, const char *name, char hex[65], reelay_
  * with_output: a manifest attached to the video itself is written before
  * the video exists. */
 static char *manifest_text(const reelay_session *session, const reelay_render_options *options,
-                           const reelay_timeline *timeline, const reelay_render_result *result, bool with_output)
+                           const reelay_timeline *timeline, const reelay_highlights *highlights,
+                           const reelay_render_result *result, bool with_output)
 {
     char start[40];
     reelay_format_iso8601(session->first_ts, start, sizeof start);
@@ -186,6 +194,19 @@ static char *manifest_text(const reelay_session *session, const reelay_render_op
                                       result->width, "height", result->height));
     if (root && result->web_view)
         json_object_set_new(json_object_get(root, "options"), "web_view", json_string(result->web_view));
+    if (root && with_output && options->poster)
+        json_object_set_new(root, "poster",
+                            json_pack("{s:s, s:f}", "path", options->poster, "at_s",
+                                      round(result->poster_at_s * 1000) / 1000));
+    if (root && reelay_timeline_is_highlights(timeline)) {
+        json_t *list = reelay_timeline_highlights_json(timeline, highlights, session);
+        if (!list || json_object_set_new(root, "highlights", list) != 0 ||
+            json_object_set_new(json_object_get(root, "options"), "highlights_s",
+                                json_real(options->highlights_ms / 1000.0)) != 0) {
+            json_decref(root);
+            return NULL;
+        }
+    }
     json_t *map = reelay_timeline_json(timeline, session);
     if (!root || !map) {
         json_decref(root);
@@ -202,10 +223,11 @@ static char *manifest_text(const reelay_session *session, const reelay_render_op
 }
 
 static int write_manifest(const char *path, const reelay_session *session, const reelay_render_options *options,
-                          const reelay_timeline *timeline, const reelay_render_result *result,
-                          const reelay_atomic_options *write, reelay_atomic_file *held, reelay_err *err)
+                          const reelay_timeline *timeline, const reelay_highlights *highlights,
+                          const reelay_render_result *result, const reelay_atomic_options *write,
+                          reelay_atomic_file *held, reelay_err *err)
 {
-    char *text = manifest_text(session, options, timeline, result, true);
+    char *text = manifest_text(session, options, timeline, highlights, result, true);
     if (!text) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     reelay_atomic_file file;
     int rc = reelay_atomic_begin_with(&file, path, write, err);
@@ -231,6 +253,7 @@ typedef struct render_job {
     const reelay_session *session;
     const reelay_render_options *options;
     reelay_timeline *timeline;
+    reelay_highlights highlights; /* --highlights: what the timeline shows; empty else */
     reelay_moments moments;
     reelay_frame_maker *maker;
     layout layout;
@@ -271,9 +294,8 @@ static int paint_screen(render_job *job, const reelay_timeline_point *point, ree
     int rc = reelay_frame_maker_paint_region(job->maker, job->cr, 0, 0, l->screen_width, l->screen_height, true, info,
                                              err);
     if (rc == REELAY_OK && point->kind == REELAY_TL_SKIP) {
-        char duration[48], text[64];
-        reelay_format_skipped(point->skipped_ms, duration, sizeof duration);
-        snprintf(text, sizeof text, "skipped %s", duration);
+        char text[REELAY_HIGHLIGHT_TEXT_MAX + 64];
+        reelay_timeline_card_text(point, text, sizeof text);
         reelay_paint_skip_card(job->cr, reelay_frame_maker_fonts(job->maker), 0, 0, l->screen_width,
                                l->screen_height, text, point->card_progress);
     }
@@ -580,7 +602,7 @@ static int archive_attachments(const render_job *job, reelay_render_result *resu
     snprintf(result->codec, sizeof result->codec, "%s", reelay_codec_name(codec));
     result->width = job->layout.width;
     result->height = job->layout.height;
-    *manifest = manifest_text(session, job->options, job->timeline, result, false);
+    *manifest = manifest_text(session, job->options, job->timeline, &job->highlights, result, false);
     if (!*manifest) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     reelay_archive_recording_name(job->options->input_name, name, name_size);
     out[0] = (reelay_attachment){.filename = name, .mime_type = REELAY_ARCHIVE_RECORDING_MIME,
@@ -643,6 +665,44 @@ static int publish(const reelay_render_options *options, reelay_atomic_file *hel
     return reelay_atomic_commit_all(files, count, err);
 }
 
+static const char *web_label(const void *scene, size_t event_index)
+{
+    return reelay_web_scene_event_label(scene, event_index);
+}
+
+/* The timeline of the render: skip-idle's, or with --highlights the
+ * highlights' (session/highlights.h), their clicks named as the event log
+ * names them (by a web scene of its own: the frame maker's comes later). */
+static int build_timeline(render_job *job, reelay_err *err)
+{
+    const reelay_session *session = job->session;
+    const reelay_render_options *o = job->options;
+    if (!(o->highlights_ms > 0)) return reelay_timeline_build(session, &o->timeline, &job->timeline, err);
+    reelay_highlight_options h = reelay_highlight_defaults(session);
+    int rc = reelay_timeline_clip(session, &o->timeline, &h.clip_from, &h.clip_to, err);
+    if (rc != REELAY_OK) return rc;
+    h.budget_ms = o->highlights_ms;
+    h.speed = o->timeline.speed;
+    h.card_ms = o->timeline.card_ms;
+    reelay_web_scene *scene = NULL;
+    if (session->source == REELAY_SOURCE_WEB || session->source == REELAY_SOURCE_PORTABLE) {
+        reelay_web_scene_options web = {.unmask_inputs = o->unmask_inputs};
+        rc = reelay_web_scene_new(session, &web, &scene, err);
+        h.namer = web_label;
+        h.namer_context = scene;
+    }
+    if (rc == REELAY_OK) rc = reelay_highlights_find(session, &h, &job->highlights, err);
+    reelay_web_scene_free(scene); /* the texts are copies */
+    if (rc == REELAY_OK && job->highlights.count == 0)
+        return reelay_err_set(err, REELAY_E_INPUT,
+                              "--highlights: no highlights found%s (no console errors, failed requests, rage clicks, "
+                              "form submits or slow screen changes); render it without --highlights",
+                              o->timeline.from_ms > 0 || o->timeline.to_ms >= 0 ? " in the clip" : "");
+    if (rc == REELAY_OK)
+        rc = reelay_timeline_build_highlights(session, &o->timeline, &job->highlights, &job->timeline, err);
+    return rc;
+}
+
 /* --max-size: the lowest bitrate a video is worth making at, how many crf
  * steps roughly halve a screen recording's size (measured: VP9 672 -> 427
  * -> 266 KB for crf 32, 44, 56; x264 halves in about 6, so this errs
@@ -694,7 +754,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
         rc = reelay_err_set(err, REELAY_E_USAGE,
                             "--attach-recording needs a .mkv output (%s): only Matroska carries attachments",
                             options->output ? options->output : "no output");
-    if (rc == REELAY_OK) rc = reelay_timeline_build(session, &options->timeline, &job.timeline, err);
+    if (rc == REELAY_OK) rc = build_timeline(&job, err);
     /* A bogus far-future timestamp (or a days-long session played with
      * --no-skip-idle) would otherwise mean millions of frames: hours of work
      * that looks like a hang. PostHog ends a session after 24 hours, so a
@@ -810,6 +870,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
         result->width = job.layout.width;
         result->height = job.layout.height;
         result->skipped_s = reelay_timeline_skipped_ms(job.timeline) / 1000.0;
+        result->highlights = (int)job.highlights.count;
         double shown_from, shown_to;
         reelay_timeline_session_range(job.timeline, &shown_from, &shown_to);
         result->session_s = (shown_to - shown_from) / 1000.0;
@@ -818,8 +879,8 @@ static int render_once(const reelay_session *session, const reelay_render_option
     if (job.maker && reelay_frame_maker_web_scene(job.maker)) result->page = reelay_frame_maker_page_stats(job.maker);
     result->render_s = reelay_monotonic_s() - started;
     if (rc == REELAY_OK && options->manifest)
-        rc = write_manifest(options->manifest, session, options, job.timeline, result, &write, &held[HELD_MANIFEST],
-                            err);
+        rc = write_manifest(options->manifest, session, options, job.timeline, &job.highlights, result, &write,
+                            &held[HELD_MANIFEST], err);
     if (rc == REELAY_OK && options->email_html)
         rc = write_email_html(&job, result, title, start, &write, &held[HELD_EMAIL], err);
     if (rc == REELAY_OK) rc = publish(options, held, err);
@@ -830,6 +891,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
     reelay_frame_maker_free(job.maker);
     reelay_moments_free(&job.moments);
     reelay_timeline_free(job.timeline);
+    reelay_highlights_free(&job.highlights);
     return rc;
 }
 

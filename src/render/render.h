@@ -49,6 +49,9 @@ typedef struct reelay_render_options {
      * for editors that want that. */
     reelay_frame_rate frame_rate;
     reelay_timeline_options timeline;
+    /* --highlights N: a video of the moments that matter (session/highlights.h),
+     * at most this long; 0: off (the whole session, skip-idle as asked) */
+    double highlights_ms;
     unsigned overlays;        /* enum reelay_overlay flags (touches, HUD, pointer) */
     bool unmask_inputs;       /* web: typed values instead of bullets (never [REDACTED] ones) */
     reelay_default_font default_font; /* mobile: the face of text that names no family (default serif) */
@@ -109,7 +112,8 @@ typedef struct reelay_render_result {
     int64_t painted;      /* frames actually drawn (the rest reused) */
     double duration_s;    /* of the video */
     double session_s;     /* session time covered */
-    double skipped_s;     /* idle time cut */
+    double skipped_s;     /* idle time cut (with --highlights: the time between the highlights) */
+    int highlights;       /* --highlights: how many the video shows; 0 else */
     int64_t bytes;
     char sha256[65];      /* of the video file, hex */
     double render_s;      /* wall time */

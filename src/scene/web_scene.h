@@ -66,6 +66,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "session/highlights.h"
 #include "session/session.h"
 
 #define REELAY_WEB_LABEL_MAX 96
@@ -74,9 +75,10 @@
 #define REELAY_WEB_MAX_TOASTS 3
 #define REELAY_WEB_MASK_MAX 24            /* bullets shown at most */
 #define REELAY_WEB_CLICK_LABEL_MS 1500.0  /* a click's label stays this long */
-#define REELAY_WEB_RAGE_CLICKS 3
-#define REELAY_WEB_RAGE_WINDOW_MS 1000.0
-#define REELAY_WEB_RAGE_RADIUS_PX 30.0
+/* the rage-click rule is the highlights' (session/highlights.h): one rule */
+#define REELAY_WEB_RAGE_CLICKS REELAY_RAGE_CLICKS
+#define REELAY_WEB_RAGE_WINDOW_MS REELAY_RAGE_WINDOW_MS
+#define REELAY_WEB_RAGE_RADIUS_PX REELAY_RAGE_RADIUS_PX
 #define REELAY_WEB_SUBMIT_MS 1500.0
 #define REELAY_WEB_TOAST_MS 4000.0
 #define REELAY_WEB_TYPING_MS 500.0        /* typing: the focused input's caret shows this long after an input */

@@ -12,6 +12,7 @@ struct reelay_timeline {
     double duration_ms;
     double speed;
     bool skip_idle;
+    bool highlights; /* built by reelay_timeline_build_highlights */
     double shown_start, shown_end; /* epoch ms */
     double skipped_ms;
 };
@@ -140,16 +141,26 @@ static void lay_out(reelay_timeline *t, const reelay_timeline_options *o, const 
     add_segment(t, REELAY_TL_PLAY, cursor, shown_end, (shown_end - cursor) / o->speed);
 }
 
+int reelay_timeline_clip(const reelay_session *session, const reelay_timeline_options *options, double *from,
+                         double *to, reelay_err *err)
+{
+    reelay_timeline_options o = options ? *options : reelay_timeline_defaults();
+    double length_ms = session->last_ts - session->first_ts;
+    int rc = check_options(&o, length_ms, err);
+    if (rc != REELAY_OK) return rc;
+    *from = session->first_ts + o.from_ms;
+    *to = session->first_ts + (o.to_ms < 0 ? length_ms : fmin(o.to_ms, length_ms));
+    return REELAY_OK;
+}
+
 int reelay_timeline_build(const reelay_session *session, const reelay_timeline_options *options,
                           reelay_timeline **out, reelay_err *err)
 {
     *out = NULL;
     reelay_timeline_options o = options ? *options : reelay_timeline_defaults();
-    double length_ms = session->last_ts - session->first_ts;
-    int rc = check_options(&o, length_ms, err);
+    double clip_from, clip_to;
+    int rc = reelay_timeline_clip(session, &o, &clip_from, &clip_to, err);
     if (rc != REELAY_OK) return rc;
-    double clip_from = session->first_ts + o.from_ms;
-    double clip_to = session->first_ts + (o.to_ms < 0 ? length_ms : fmin(o.to_ms, length_ms));
 
     cut *cuts = NULL;
     size_t cut_count = 0;
@@ -171,6 +182,40 @@ int reelay_timeline_build(const reelay_session *session, const reelay_timeline_o
     t->skip_idle = o.skip_idle;
     lay_out(t, &o, cuts, cut_count, clip_from, clip_to);
     free(cuts);
+    *out = t;
+    return REELAY_OK;
+}
+
+int reelay_timeline_build_highlights(const reelay_session *session, const reelay_timeline_options *options,
+                                     const reelay_highlights *highlights, reelay_timeline **out, reelay_err *err)
+{
+    *out = NULL;
+    reelay_timeline_options o = options ? *options : reelay_timeline_defaults();
+    double clip_from, clip_to;
+    int rc = reelay_timeline_clip(session, &o, &clip_from, &clip_to, err);
+    if (rc != REELAY_OK) return rc;
+    size_t n = highlights->count;
+    if (n == 0) return reelay_err_set(err, REELAY_E_INPUT, "no highlights found");
+    reelay_timeline *t = calloc(1, sizeof *t);
+    reelay_timeline_segment *segments = calloc(2 * n, sizeof *segments);
+    if (!t || !segments) {
+        free(t);
+        free(segments);
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    }
+    t->segments = segments;
+    t->speed = o.speed;
+    t->highlights = true;
+    const reelay_highlight *h = highlights->items;
+    t->shown_start = h[0].start;
+    t->shown_end = h[n - 1].end;
+    for (size_t i = 0; i < n; i++) {
+        double gap_from = i > 0 ? h[i - 1].end : h[i].start;
+        add_segment(t, REELAY_TL_SKIP, gap_from, h[i].start, o.card_ms);
+        t->segments[t->count - 1].text = h[i].text;
+        t->skipped_ms += h[i].start - gap_from;
+        add_segment(t, REELAY_TL_PLAY, h[i].start, h[i].end, (h[i].end - h[i].start) / o.speed);
+    }
     *out = t;
     return REELAY_OK;
 }
@@ -204,6 +249,11 @@ void reelay_timeline_session_range(const reelay_timeline *timeline, double *star
     *end_ts = timeline->shown_end;
 }
 
+bool reelay_timeline_is_highlights(const reelay_timeline *timeline)
+{
+    return timeline->highlights;
+}
+
 double reelay_timeline_skipped_ms(const reelay_timeline *timeline)
 {
     return timeline->skipped_ms;
@@ -233,15 +283,30 @@ void reelay_timeline_at(const reelay_timeline *timeline, double out_ms, reelay_t
     const reelay_timeline_segment *s = &timeline->segments[i];
     out->segment = i;
     out->kind = s->kind;
+    out->card_text = s->kind == REELAY_TL_SKIP ? s->text : NULL;
     if (s->kind == REELAY_TL_PLAY) {
         out->session_ts = fmin(s->session_start + (at - s->out_start_ms) * timeline->speed, s->session_end);
         out->skipped_ms = 0;
         out->card_progress = 0;
     } else {
-        out->session_ts = s->session_start;
+        out->session_ts = s->text ? s->session_end : s->session_start; /* a highlight's card: what comes */
         out->skipped_ms = s->session_end - s->session_start;
         double length = s->out_end_ms - s->out_start_ms;
         out->card_progress = length > 0 ? fmin((at - s->out_start_ms) / length, 1.0) : 1.0;
+    }
+}
+
+void reelay_timeline_card_text(const reelay_timeline_point *point, char *out, size_t size)
+{
+    if (!size) return;
+    if (point->kind != REELAY_TL_SKIP) {
+        out[0] = '\0';
+    } else if (point->card_text) {
+        snprintf(out, size, "%s", point->card_text);
+    } else {
+        char duration[48];
+        reelay_format_skipped(point->skipped_ms, duration, sizeof duration);
+        snprintf(out, size, "skipped %s", duration);
     }
 }
 
@@ -296,6 +361,10 @@ json_t *reelay_timeline_json(const reelay_timeline *timeline, const reelay_sessi
                                   seconds(s->out_start_ms), "out_end_s", seconds(s->out_end_ms), "session_start_s",
                                   seconds(s->session_start - origin), "session_end_s",
                                   seconds(s->session_end - origin));
+        if (entry && s->text && json_object_set_new(entry, "text", json_string(s->text)) != 0) {
+            json_decref(entry);
+            goto oom;
+        }
         if (json_array_append_new(segments, entry) != 0) goto oom;
         if (!skip) continue;
         entry = json_pack("{s:f, s:f, s:f, s:f}", "at_s", seconds(s->out_start_ms), "session_from_s",
@@ -303,12 +372,55 @@ json_t *reelay_timeline_json(const reelay_timeline *timeline, const reelay_sessi
                           "skipped_s", seconds(s->session_end - s->session_start));
         if (json_array_append_new(skipped, entry) != 0) goto oom;
     }
-    return json_pack("{s:f, s:f, s:b, s:o, s:o}", "duration_s", seconds(timeline->duration_ms), "speed",
-                     timeline->speed, "skip_idle", timeline->skip_idle, "segments", segments, "skipped", skipped);
+    json_t *root = json_pack("{s:f, s:f, s:b, s:o, s:o}", "duration_s", seconds(timeline->duration_ms), "speed",
+                             timeline->speed, "skip_idle", timeline->skip_idle, "segments", segments, "skipped",
+                             skipped);
+    if (root && timeline->highlights && json_object_set_new(root, "highlights", json_true()) != 0) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
 oom:
     json_decref(segments);
     json_decref(skipped);
     return NULL;
+}
+
+json_t *reelay_timeline_highlights_json(const reelay_timeline *timeline, const reelay_highlights *highlights,
+                                        const reelay_session *session)
+{
+    if (!timeline->highlights || timeline->count != 2 * highlights->count) return NULL;
+    json_t *list = json_array();
+    double origin = session->first_ts;
+    for (size_t i = 0; list && i < highlights->count; i++) {
+        const reelay_highlight *h = &highlights->items[i];
+        const reelay_timeline_segment *card = &timeline->segments[2 * i], *play = &timeline->segments[2 * i + 1];
+        json_t *entry = json_pack("{s:s, s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "kind",
+                                  reelay_highlight_kind_name(h->kind), "text", h->text, "moments",
+                                  (json_int_t)h->moments, "at_s", seconds(h->ts - origin), "session_start_s",
+                                  seconds(play->session_start - origin), "session_end_s",
+                                  seconds(play->session_end - origin), "card_start_s", seconds(card->out_start_ms),
+                                  "out_start_s", seconds(play->out_start_ms), "out_end_s", seconds(play->out_end_ms));
+        if (json_array_append_new(list, entry) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+void reelay_format_clock(double ms, bool long_form, char *out, size_t size)
+{
+    if (!out || size == 0) return;
+    /* 10^11 s is over 3000 years: enough for any clock, small enough for long long. */
+    double s = isfinite(ms) && ms > 0 ? floor(ms / 1000.0) : 0;
+    if (s > 1e11) s = 1e11;
+    long long total = (long long)s;
+    long long hours = total / 3600, minutes = total / 60 % 60, seconds = total % 60;
+    if (long_form || hours > 0)
+        snprintf(out, size, "%lld:%02lld:%02lld", hours, minutes, seconds);
+    else
+        snprintf(out, size, "%02lld:%02lld", minutes, seconds);
 }
 
 void reelay_format_skipped(double ms, char *out, size_t size)

@@ -52,6 +52,22 @@ static void test_valid_job(void **state)
     assert_true(job.options.inspector);
     reelay_job_free(&job);
 
+    /* --highlights: true (the default length), a number of seconds, or false */
+    assert_int_equal(parse("{\"id\":\"h\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"highlights\":true}}",
+                           &job, &err),
+                     REELAY_OK);
+    assert_true(job.options.highlights_ms == 60000);
+    reelay_job_free(&job);
+    assert_int_equal(parse("{\"id\":\"h\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"highlights\":45}}",
+                           &job, &err),
+                     REELAY_OK);
+    assert_true(job.options.highlights_ms == 45000);
+    reelay_job_free(&job);
+    assert_int_equal(parse("{\"id\":\"h\",\"input\":\"i\",\"output\":\"o.webm\",\"options\":{\"highlights\":0}}",
+                           &job, &err),
+                     REELAY_E_USAGE);
+    assert_non_null(strstr(err.msg, "options.highlights"));
+
     /* No options: the command line's defaults. */
     assert_int_equal(parse("{\"id\":\"a\",\"input\":\"i\",\"output\":\"o.webm\"}", &job, &err), REELAY_OK);
     assert_int_equal(job.options.fps, 24);

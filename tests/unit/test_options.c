@@ -245,6 +245,55 @@ static void test_default_font(void **state)
     assert_string_equal(reelay_default_font_family(REELAY_DEFAULT_FONT_SANS), "sans-serif");
 }
 
+/* --highlights [N]: a flag that may take a length. */
+static void test_highlights(void **state)
+{
+    (void)state;
+    reelay_render_options o = reelay_render_defaults();
+    reelay_err err;
+    assert_true(o.highlights_ms == 0);
+    assert_int_equal(reelay_render_option_kind("highlights"), REELAY_OPTION_OPTIONAL);
+    assert_int_equal(reelay_render_option_set(&o, "highlights", NULL, &err), REELAY_OK);
+    assert_true(o.highlights_ms == 60000);
+    assert_int_equal(reelay_render_option_set(&o, "highlights", "false", &err), REELAY_OK);
+    assert_true(o.highlights_ms == 0);
+    assert_int_equal(reelay_render_option_set(&o, "highlights", "true", &err), REELAY_OK);
+    assert_true(o.highlights_ms == 60000);
+    assert_int_equal(reelay_render_option_set(&o, "highlights", "30", &err), REELAY_OK);
+    assert_true(o.highlights_ms == 30000);
+    assert_int_equal(reelay_render_option_set(&o, "highlights", "1:30", &err), REELAY_OK);
+    assert_true(o.highlights_ms == 90000);
+    const char *bad[] = {"0", "-5", "abc", "1.5", "", "1e3", "86401", "inf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        reelay_err_clear(&err);
+        assert_int_equal(reelay_render_option_set(&o, "highlights", bad[i], &err), REELAY_E_USAGE);
+        assert_non_null(strstr(err.msg, "--highlights"));
+        assert_true(o.highlights_ms == 90000); /* left as it was */
+    }
+
+    /* the command line: the next argument when it looks like a number */
+    char name[32];
+    const char *value = NULL;
+    bool consumed = true;
+    assert_true(reelay_render_option_optional("--highlights", "45", name, sizeof name, &value, &consumed));
+    assert_string_equal(name, "highlights");
+    assert_string_equal(value, "45");
+    assert_true(consumed);
+    assert_true(reelay_render_option_optional("--highlights", "-3", name, sizeof name, &value, &consumed));
+    assert_string_equal(value, "-3");
+    assert_true(reelay_render_option_optional("--highlights", "in.json", name, sizeof name, &value, &consumed));
+    assert_null(value);
+    assert_false(consumed);
+    assert_true(reelay_render_option_optional("--highlights", NULL, name, sizeof name, &value, &consumed));
+    assert_null(value);
+    assert_true(reelay_render_option_optional("--highlights=abc", "x", name, sizeof name, &value, &consumed));
+    assert_string_equal(value, "abc");
+    assert_false(consumed);
+    assert_false(reelay_render_option_optional("--fps", "12", name, sizeof name, &value, &consumed));
+    assert_false(reelay_render_option_optional("--vfr", NULL, name, sizeof name, &value, &consumed));
+    assert_false(reelay_render_option_optional("highlights", "3", name, sizeof name, &value, &consumed));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_output_sizes),
         cmocka_unit_test(test_named_options),
         cmocka_unit_test(test_default_font),
+        cmocka_unit_test(test_highlights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
