@@ -73,7 +73,7 @@ typedef struct reelay_video_options {
     int width, height;  /* even, > 0 */
     int fps;            /* time base 1/fps; pts are frame numbers */
     int crf;            /* -1 = codec default: VP9 32, VP8 10 (with bitrate cap), AV1 35, H.264 23 */
-    /* 0 = number of online CPUs. VP9 bytes do not depend on it (libvpx
+    /* 0 = number of online CPUs (AV1: one, for its memory). VP9 bytes do not depend on it (libvpx
      * gets at least 2 threads, and row-based multithreading is identical
      * from 2 up), nor do AV1's; VP8 always uses one thread. H.264 bytes do:
      * x264's frame threads decide differently per count, so pass a fixed
