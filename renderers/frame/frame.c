@@ -452,10 +452,15 @@ int reelay_frame_maker_prepare(reelay_frame_maker *maker, double ts, reelay_err 
     return REELAY_OK;
 }
 
-double reelay_frame_maker_next_page_change(const reelay_frame_maker *maker)
+double reelay_frame_maker_next_page_change(const reelay_frame_maker *maker, double after)
 {
     if (!maker->page_view) return INFINITY;
-    return reelay_page_changes_next(maker->page_changes, maker->web_state.window, maker->seek_ts);
+    return reelay_page_changes_next(maker->page_changes, maker->web_state.window, after);
+}
+
+bool reelay_frame_maker_prefetch_room(const reelay_frame_maker *maker)
+{
+    return maker->page_view && maker->engine && reelay_page_engine_has_room(maker->engine);
 }
 
 int reelay_frame_maker_prefetch(reelay_frame_maker *maker, double ts, reelay_err *err)

@@ -117,12 +117,16 @@ reelay_page_view_stats reelay_frame_maker_page_stats(const reelay_frame_maker *m
 
 /* The page view, to keep the engine busy while the caller draws and
  * encodes: the session time of the next change of the page on show after
- * the last seek (INFINITY when none, and for other views), and a request
- * for the page at ts — the time a coming seek will name — drawn by the
- * engine meanwhile and used by that seek's paint. Prefetching is a no-op
- * when the page at ts is the one on show or needs another engine (another
- * window or page size); it changes no pixel of any frame. */
-double reelay_frame_maker_next_page_change(const reelay_frame_maker *maker);
+ * session time `after` (INFINITY when none, and for other views); whether
+ * the engine can take another request without dropping one
+ * (REELAY_PAGE_ENGINE_DEPTH are in flight at most; false without an
+ * engine); and a request for the page at ts — the time a coming seek will
+ * name — drawn by the engine meanwhile and used by that seek's paint.
+ * Prefetching is a no-op when the page at ts is the one on show or needs
+ * another engine (another window or page size); it changes no pixel of any
+ * frame. */
+double reelay_frame_maker_next_page_change(const reelay_frame_maker *maker, double after);
+bool reelay_frame_maker_prefetch_room(const reelay_frame_maker *maker);
 int reelay_frame_maker_prefetch(reelay_frame_maker *maker, double ts, reelay_err *err);
 
 /* Overlays to draw from now on: a set of enum reelay_overlay flags

@@ -42,9 +42,9 @@ struct reelay_page_engine {
     int hold[2];
     int sock;
     int width, height;
-    uint8_t *pixels;
-    size_t pixel_bytes;
-    cairo_surface_t *surface;
+    uint8_t *pixels;   /* REELAY_PAGE_ENGINE_DEPTH frames, one per slot */
+    size_t pixel_bytes; /* of one frame */
+    cairo_surface_t *surfaces[REELAY_PAGE_ENGINE_DEPTH];
     reelay_wire_reader reader;
     double request_timeout_s;
     size_t max_memory;
@@ -53,9 +53,14 @@ struct reelay_page_engine {
      * content filter while it compiles), made here and removed at the stop
      * however the engine ended; "" when none. */
     char private_dir[PATH_MAX];
-    /* a SEEK sent and not yet answered (reelay_page_engine_request) */
-    bool pending;
-    double pending_ts, pending_deadline;
+    /* SEEKs sent and not yet answered, oldest first; the engine answers in
+     * order, each into its slot */
+    struct {
+        double ts, deadline;
+        int slot;
+    } pending[REELAY_PAGE_ENGINE_DEPTH];
+    int pending_count;
+    int next_slot;
 };
 
 /* A fresh private directory for the engine under the user's runtime
@@ -492,20 +497,21 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
     double start_timeout = options && options->start_timeout_s > 0 ? options->start_timeout_s : DEFAULT_START_TIMEOUT_S;
     engine->pixel_bytes = (size_t)width * (size_t)height * 4;
     int rc = REELAY_OK;
+    size_t all_bytes = engine->pixel_bytes * REELAY_PAGE_ENGINE_DEPTH;
     int memfd = memfd_create("reelay-page", MFD_CLOEXEC);
-    if (memfd < 0 || ftruncate(memfd, (off_t)engine->pixel_bytes) != 0) {
+    if (memfd < 0 || ftruncate(memfd, (off_t)all_bytes) != 0) {
         rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot make the page's shared memory: %s", strerror(errno));
     } else {
-        engine->pixels = mmap(NULL, engine->pixel_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+        engine->pixels = mmap(NULL, all_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
         if (engine->pixels == MAP_FAILED) {
             engine->pixels = NULL;
             rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot map the page's shared memory: %s", strerror(errno));
         }
     }
-    if (rc == REELAY_OK) {
-        engine->surface = cairo_image_surface_create_for_data(engine->pixels, CAIRO_FORMAT_RGB24, width, height,
-                                                              width * 4);
-        if (cairo_surface_status(engine->surface) != CAIRO_STATUS_SUCCESS)
+    for (int slot = 0; rc == REELAY_OK && slot < REELAY_PAGE_ENGINE_DEPTH; slot++) {
+        engine->surfaces[slot] = cairo_image_surface_create_for_data(
+            engine->pixels + engine->pixel_bytes * (size_t)slot, CAIRO_FORMAT_RGB24, width, height, width * 4);
+        if (cairo_surface_status(engine->surfaces[slot]) != CAIRO_STATUS_SUCCESS)
             rc = reelay_err_set(err, REELAY_E_INTERNAL, "cannot wrap the page's pixels");
     }
     if (rc == REELAY_OK) rc = make_private_dir(engine, err);
@@ -533,26 +539,37 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
     return REELAY_OK;
 }
 
-/* Sends SEEK ts; the answer is collected by collect(). */
+/* Sends SEEK ts into the next slot; the answer is collected by collect().
+ * The caller makes sure a slot is free (fewer than DEPTH pending). */
 static int send_seek(reelay_page_engine *engine, double ts, double session_s, reelay_err *err)
 {
     if (engine->pid <= 0) return reelay_err_set(err, REELAY_E_INTERNAL, "page engine: not running");
-    engine->pending_deadline = reelay_monotonic_s() + engine->request_timeout_s;
+    /* its time starts when the ones before it are drawn */
+    double start = reelay_monotonic_s();
+    if (engine->pending_count > 0 && engine->pending[engine->pending_count - 1].deadline > start)
+        start = engine->pending[engine->pending_count - 1].deadline;
+    double deadline = start + engine->request_timeout_s;
+    int slot = engine->next_slot;
     char line[REELAY_WIRE_LINE_MAX];
-    snprintf(line, sizeof line, "SEEK %.3f\n", ts);
-    if (send_all(engine, line, strlen(line), engine->pending_deadline, session_s, err) != REELAY_OK) return err->code;
-    engine->pending = true;
-    engine->pending_ts = ts;
+    snprintf(line, sizeof line, "SEEK %.3f %d\n", ts, slot);
+    if (send_all(engine, line, strlen(line), deadline, session_s, err) != REELAY_OK) return err->code;
+    engine->pending[engine->pending_count].ts = ts;
+    engine->pending[engine->pending_count].deadline = deadline;
+    engine->pending[engine->pending_count].slot = slot;
+    engine->pending_count++;
+    engine->next_slot = (slot + 1) % REELAY_PAGE_ENGINE_DEPTH;
     return REELAY_OK;
 }
 
-/* Waits for the answer to the SEEK in flight. */
-static int collect(reelay_page_engine *engine, double session_s, reelay_err *err)
+/* Waits for the answer to the oldest SEEK in flight; *slot is where it drew. */
+static int collect(reelay_page_engine *engine, double session_s, int *slot, reelay_err *err)
 {
-    engine->pending = false;
+    double deadline = engine->pending[0].deadline;
+    *slot = engine->pending[0].slot;
+    engine->pending_count--;
+    memmove(engine->pending, engine->pending + 1, sizeof engine->pending[0] * (size_t)engine->pending_count);
     char line[REELAY_WIRE_LINE_MAX];
-    if (read_reply(engine, line, sizeof line, engine->pending_deadline, session_s, "drawing the page", err) !=
-        REELAY_OK)
+    if (read_reply(engine, line, sizeof line, deadline, session_s, "drawing the page", err) != REELAY_OK)
         return err->code;
     if (strcmp(line, "FRAME") != 0) return engine_failed(engine, session_s, "an unexpected reply", err);
     if (check_memory(engine, session_s, err) != REELAY_OK) return err->code;
@@ -560,12 +577,25 @@ static int collect(reelay_page_engine *engine, double session_s, reelay_err *err
     return REELAY_OK;
 }
 
+static bool is_pending(const reelay_page_engine *engine, double ts)
+{
+    for (int i = 0; i < engine->pending_count; i++)
+        if (engine->pending[i].ts == ts) return true;
+    return false;
+}
+
+bool reelay_page_engine_has_room(const reelay_page_engine *engine)
+{
+    return engine->pending_count < REELAY_PAGE_ENGINE_DEPTH;
+}
+
 int reelay_page_engine_request(reelay_page_engine *engine, double ts, double session_s, reelay_err *err)
 {
-    if (engine->pending) {
-        if (engine->pending_ts == ts) return REELAY_OK;
-        if (collect(engine, session_s, err) != REELAY_OK) return err->code; /* its page is not wanted */
-    }
+    if (is_pending(engine, ts)) return REELAY_OK;
+    int slot;
+    /* full: the oldest page is not wanted any more */
+    if (!reelay_page_engine_has_room(engine) && collect(engine, session_s, &slot, err) != REELAY_OK)
+        return err->code;
     return send_seek(engine, ts, session_s, err);
 }
 
@@ -575,12 +605,21 @@ int reelay_page_engine_frame(reelay_page_engine *engine, double ts, double sessi
     *page = NULL;
     double t0 = reelay_monotonic_s();
     int rc = REELAY_OK;
-    if (!engine->pending || engine->pending_ts != ts) rc = reelay_page_engine_request(engine, ts, session_s, err);
-    if (rc == REELAY_OK) rc = collect(engine, session_s, err);
+    if (!is_pending(engine, ts)) {
+        /* not asked for: the pages in flight are not wanted */
+        int dropped;
+        while (rc == REELAY_OK && engine->pending_count > 0) rc = collect(engine, session_s, &dropped, err);
+        if (rc == REELAY_OK) rc = send_seek(engine, ts, session_s, err);
+    }
+    int slot = -1;
+    /* the pages asked for before ts are not wanted either */
+    while (rc == REELAY_OK && engine->pending_count > 0 && engine->pending[0].ts != ts)
+        rc = collect(engine, session_s, &slot, err);
+    if (rc == REELAY_OK) rc = collect(engine, session_s, &slot, err);
     engine->stats.frames_s += reelay_monotonic_s() - t0;
     if (rc != REELAY_OK) return rc;
-    cairo_surface_mark_dirty(engine->surface);
-    *page = engine->surface;
+    cairo_surface_mark_dirty(engine->surfaces[slot]);
+    *page = engine->surfaces[slot];
     return REELAY_OK;
 }
 
@@ -610,8 +649,9 @@ void reelay_page_engine_stop(reelay_page_engine *engine)
     if (engine->hold[1] >= 0) close(engine->hold[1]);
     if (engine->has_launcher) pthread_join(engine->launcher, NULL);
     if (engine->hold[0] >= 0) close(engine->hold[0]);
-    if (engine->surface) cairo_surface_destroy(engine->surface);
-    if (engine->pixels) munmap(engine->pixels, engine->pixel_bytes);
+    for (int slot = 0; slot < REELAY_PAGE_ENGINE_DEPTH; slot++)
+        if (engine->surfaces[slot]) cairo_surface_destroy(engine->surfaces[slot]);
+    if (engine->pixels) munmap(engine->pixels, engine->pixel_bytes * REELAY_PAGE_ENGINE_DEPTH);
     remove_private_dir(engine); /* its processes are gone: nothing writes there any more */
     free(engine);
 }

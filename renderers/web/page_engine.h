@@ -28,6 +28,10 @@ typedef struct reelay_page_engine reelay_page_engine;
 #define REELAY_PAGE_ENGINE_REQUEST_TIMEOUT_S 30.0
 #define REELAY_PAGE_ENGINE_MAX_MEMORY ((size_t)2 << 30)
 
+/* Page requests in flight at most (each has a frame of shared memory): the
+ * engine draws the coming changes while the caller draws and encodes. */
+#define REELAY_PAGE_ENGINE_DEPTH 3
+
 typedef struct reelay_page_engine_options {
     const char *binary;       /* the reelay binary the engine program (and web/) is found beside;
                                * NULL: this process's own */
@@ -76,12 +80,17 @@ int reelay_page_engine_frame(reelay_page_engine *engine, double ts, double sessi
 
 /* Asks for the page at ts without waiting for it: the engine draws it
  * while the caller works on, and reelay_page_engine_frame(ts) collects it.
- * One request is in flight at a time: asking for another ts first waits for
- * the one in flight (its page is dropped); asking again for the same ts is a
- * no-op. The engine draws into the memory behind the surface of
- * reelay_page_engine_frame as soon as it is asked: that surface is valid
- * only until the next call of either function. */
+ * Up to REELAY_PAGE_ENGINE_DEPTH requests are in flight, answered in the
+ * order asked: asking for another when that many are waits for the oldest
+ * (its page is dropped); asking again for a ts in flight is a no-op. A
+ * frame for a ts asked for drops the pages asked for before it; for one not
+ * asked for, all of them. The engine draws into its shared memory as soon
+ * as it is asked: the surface of reelay_page_engine_frame is valid only
+ * until the next call of either function. */
 int reelay_page_engine_request(reelay_page_engine *engine, double ts, double session_s, reelay_err *err);
+
+/* Whether a request would not have to drop one in flight. */
+bool reelay_page_engine_has_room(const reelay_page_engine *engine);
 
 /* Ends the engine and everything it started (a no-op for NULL). */
 void reelay_page_engine_stop(reelay_page_engine *engine);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -57,9 +58,10 @@ static int parse_args(int argc, char **argv, engine_args *args, reelay_err *err)
     return REELAY_OK;
 }
 
-/* The request loop; returns after QUIT (REELAY_OK) or on an error. */
+/* The request loop; returns after QUIT (REELAY_OK) or on an error. frame
+ * holds `slots` frames, one per request in flight. */
 static int serve(const engine_args *args, reelay_page_server *server, const reelay_assets *assets, uint8_t *frame,
-                 reelay_xvfb *xvfb, reelay_err *err)
+                 size_t slots, reelay_xvfb *xvfb, reelay_err *err)
 {
     reelay_wire_reader reader;
     reelay_wire_reader_init(&reader, args->socket_fd);
@@ -69,6 +71,7 @@ static int serve(const engine_args *args, reelay_page_server *server, const reel
         if (reelay_wire_read_line(&reader, line, sizeof line, err) != REELAY_OK) return err->code;
         unsigned long long bytes = 0;
         double ts = 0;
+        int slot = -1;
         if (strcmp(line, "QUIT") == 0) return REELAY_OK;
         if (sscanf(line, "LOAD %llu", &bytes) == 1) {
             if (bytes == 0 || bytes > MAX_EVENTS_BYTES)
@@ -87,8 +90,11 @@ static int serve(const engine_args *args, reelay_page_server *server, const reel
             if (reelay_page_server_load(server, json, len, err) != REELAY_OK) return err->code;
             reelay_xvfb_remove_cookie(xvfb); /* WebKit's processes have connected */
             if (reelay_wire_printf(args->socket_fd, err, "READY") != REELAY_OK) return err->code;
-        } else if (sscanf(line, "SEEK %lf", &ts) == 1) {
-            if (reelay_page_server_seek(server, ts, frame, stride, err) != REELAY_OK) return err->code;
+        } else if (sscanf(line, "SEEK %lf %d", &ts, &slot) == 2) {
+            if (slot < 0 || (size_t)slot >= slots)
+                return reelay_err_set(err, REELAY_E_INTERNAL, "no frame slot %d (%zu made)", slot, slots);
+            uint8_t *dst = frame + (size_t)slot * stride * (size_t)args->height;
+            if (reelay_page_server_seek(server, ts, dst, stride, err) != REELAY_OK) return err->code;
             if (reelay_wire_printf(args->socket_fd, err, "FRAME") != REELAY_OK) return err->code;
         } else {
             return reelay_err_set(err, REELAY_E_INTERNAL, "unknown request '%.60s'", line);
@@ -105,8 +111,12 @@ int reelay_cmd_page_engine(int argc, char **argv)
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;
     }
+    /* as many frames as reelay made room for */
     size_t frame_bytes = (size_t)args.width * (size_t)args.height * 4;
-    uint8_t *frame = mmap(NULL, frame_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, args.frame_fd, 0);
+    struct stat st;
+    size_t slots = fstat(args.frame_fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size / frame_bytes : 0;
+    uint8_t *frame = slots ? mmap(NULL, slots * frame_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, args.frame_fd, 0)
+                           : MAP_FAILED;
     reelay_xvfb xvfb = {.pid = -1};
     reelay_page_server *server = NULL;
     reelay_assets *assets = NULL;
@@ -149,12 +159,12 @@ int reelay_cmd_page_engine(int argc, char **argv)
                                     &err);
     if (rc == REELAY_OK) reelay_page_server_set_assets(server, assets);
     if (rc == REELAY_OK && args.zoom != 1) reelay_page_server_set_zoom(server, args.zoom);
-    if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, &xvfb, &err);
+    if (rc == REELAY_OK) rc = serve(&args, server, assets, frame, slots, &xvfb, &err);
     if (rc != REELAY_OK) reelay_wire_printf(args.socket_fd, NULL, "ERR %s", err.msg);
     reelay_page_server_free(server);
     reelay_assets_free(assets);
     reelay_xvfb_stop(&xvfb);
-    if (frame) munmap(frame, frame_bytes);
+    if (frame) munmap(frame, slots * frame_bytes);
     /* WebKit's own processes end when their connection to this one closes. */
     return rc == REELAY_OK ? REELAY_OK : REELAY_E_INTERNAL;
 }

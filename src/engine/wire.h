@@ -5,7 +5,8 @@
  *
  *   reelay -> engine                      engine -> reelay
  *   LOAD <bytes>\n<bytes of JSON array>   READY | ERR <message>
- *   SEEK <epoch ms>                       FRAME (W x H BGRA in the shared memory) | ERR <message>
+ *   SEEK <epoch ms> <slot>                FRAME (W x H BGRA in frame <slot> of the shared
+ *                                         memory) | ERR <message>; answered in order
  *   QUIT                                  (exits)
  *
  * A reader buffers what it has read; the blocking reads here are for the

@@ -305,23 +305,33 @@ static int paint_screen(render_job *job, const reelay_timeline_point *point, ree
 /* How far ahead (output frames) the next page change is looked for. */
 #define PREFETCH_FRAMES 240
 
-/* The web page view: the page engine draws the page's next change while
- * this thread draws, and the encoder encodes, the frames up to it. The
+/* The web page view: the page engine draws the page's next changes while
+ * this thread draws, and the encoder encodes, the frames up to them. A
  * change shows first in the first output frame at or after it, so that
  * frame's session time is what the engine is asked for: the very seek the
- * loop will make there. *handled is the change already asked for. */
-static int prefetch_page(render_job *job, int64_t frame, int64_t total, double *handled, reelay_err *err)
+ * loop will make there. now_ts is the session time of `frame`; *asked the
+ * latest time asked for (the engine holds up to REELAY_PAGE_ENGINE_DEPTH). */
+static int prefetch_page(render_job *job, int64_t frame, int64_t total, double now_ts, double *asked,
+                         reelay_err *err)
 {
-    double change = reelay_frame_maker_next_page_change(job->maker);
-    if (!isfinite(change) || change == *handled) return REELAY_OK;
-    *handled = change;
-    for (int64_t f = frame + 1; f < total && f <= frame + PREFETCH_FRAMES; f++) {
+    double from = isfinite(*asked) && *asked > now_ts ? *asked : now_ts;
+    int64_t f = frame + 1;
+    while (reelay_frame_maker_prefetch_room(job->maker)) {
+        double change = reelay_frame_maker_next_page_change(job->maker, from);
+        if (!isfinite(change)) return REELAY_OK;
         reelay_timeline_point point;
-        reelay_timeline_at(job->timeline, reelay_timeline_frame_ms(job->timeline, job->options->fps, f), &point);
-        if (point.session_ts < change) continue;
+        for (; f < total && f <= frame + PREFETCH_FRAMES; f++) {
+            reelay_timeline_at(job->timeline, reelay_timeline_frame_ms(job->timeline, job->options->fps, f), &point);
+            if (point.session_ts >= change) break;
+        }
+        if (f >= total || f > frame + PREFETCH_FRAMES) return REELAY_OK;
         int rc = reelay_frame_maker_prefetch(job->maker, point.session_ts, err);
-        if (rc != REELAY_OK) reelay_err_prefix(err, "frame %lld", (long long)f); /* the frame it was for */
-        return rc;
+        if (rc != REELAY_OK) {
+            reelay_err_prefix(err, "frame %lld", (long long)f); /* the frame it was for */
+            return rc;
+        }
+        *asked = from = point.session_ts;
+        f++;
     }
     return REELAY_OK;
 }
@@ -446,7 +456,8 @@ static void *produce_frames(void *arg)
             cairo_surface_flush(surface);
             last = surface;
             queued.surface = surface;
-            if (p->rc == REELAY_OK && screen_dirty) p->rc = prefetch_page(job, frame, total, &prefetched, &p->err);
+            if (p->rc == REELAY_OK && screen_dirty)
+                p->rc = prefetch_page(job, frame, total, point.session_ts, &prefetched, &p->err);
             if (p->rc == REELAY_OK) p->rc = convert_frame(p, surface, &queued.picture);
         } else if (job->vfr) {
             queued.pts = -1; /* nothing to send; the queue still reports progress */

@@ -236,6 +236,43 @@ static void test_deterministic(void **state)
     free(again);
 }
 
+/* Requests in flight: each page comes back for its own time whatever was
+ * asked before or after it; one asked for and skipped is dropped; more than
+ * REELAY_PAGE_ENGINE_DEPTH drop the oldest; a time not asked for still
+ * comes right. Red before the mutation at 1.0 s, green after. */
+static void test_requests_in_flight(void **state)
+{
+    fixture *f = *state;
+    reelay_err err;
+    reelay_page_engine *engine = start(f, NULL, &err);
+    cairo_surface_t *page = NULL;
+    assert_true(reelay_page_engine_has_room(engine));
+    assert_int_equal(reelay_page_engine_request(engine, at(f, 0.5), 0.5, &err), REELAY_OK);
+    assert_int_equal(reelay_page_engine_request(engine, at(f, 1.2), 1.2, &err), REELAY_OK);
+    assert_int_equal(reelay_page_engine_request(engine, at(f, 1.2), 1.2, &err), REELAY_OK); /* a no-op */
+    assert_int_equal(reelay_page_engine_request(engine, at(f, 1.5), 1.5, &err), REELAY_OK);
+    assert_false(reelay_page_engine_has_room(engine));
+    assert_int_equal(reelay_page_engine_frame(engine, at(f, 0.5), 0.5, &page, &err), REELAY_OK);
+    assert_int_equal(rgb(page, 60, 40), 0xFF0000);
+    assert_true(reelay_page_engine_has_room(engine));
+    /* 1.2 s is skipped: 1.5 s is the next page */
+    assert_int_equal(reelay_page_engine_frame(engine, at(f, 1.5), 1.5, &page, &err), REELAY_OK);
+    assert_int_equal(rgb(page, 60, 40), 0x00C000);
+    /* four asked for: the first is dropped to make room */
+    for (int i = 0; i < REELAY_PAGE_ENGINE_DEPTH + 1; i++)
+        assert_int_equal(reelay_page_engine_request(engine, at(f, 1.6 + 0.1 * i), 1.6 + 0.1 * i, &err), REELAY_OK);
+    assert_int_equal(reelay_page_engine_frame(engine, at(f, 1.6 + 0.1 * REELAY_PAGE_ENGINE_DEPTH),
+                                              1.6 + 0.1 * REELAY_PAGE_ENGINE_DEPTH, &page, &err),
+                     REELAY_OK);
+    assert_int_equal(rgb(page, 60, 40), 0x00C000);
+    /* not asked for, and before what was: drawn on its own */
+    assert_int_equal(reelay_page_engine_request(engine, at(f, 1.9), 1.9, &err), REELAY_OK);
+    assert_int_equal(reelay_page_engine_frame(engine, at(f, 0.6), 0.6, &page, &err), REELAY_OK);
+    assert_int_equal(rgb(page, 60, 40), 0xFF0000);
+    assert_true(reelay_page_engine_has_room(engine));
+    reelay_page_engine_stop(engine);
+}
+
 static void test_killed_engine(void **state)
 {
     fixture *f = *state;
@@ -408,6 +445,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_and_boxes),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_requests_in_flight),
         cmocka_unit_test(test_killed_engine),
         cmocka_unit_test(test_hung_engine),
         cmocka_unit_test(test_memory_ceiling),
