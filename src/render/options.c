@@ -222,7 +222,8 @@ static const struct {
     reelay_option_kind kind;
 } RENDER_OPTIONS[] = {
     {"codec", REELAY_OPTION_VALUE},   {"size", REELAY_OPTION_VALUE},     {"fps", REELAY_OPTION_VALUE},
-    {"crf", REELAY_OPTION_VALUE},     {"threads", REELAY_OPTION_VALUE},  {"vfr", REELAY_OPTION_FLAG}, {"cfr", REELAY_OPTION_FLAG},
+    {"crf", REELAY_OPTION_VALUE},     {"threads", REELAY_OPTION_VALUE},  {"vfr", REELAY_OPTION_FLAG},
+    {"cfr", REELAY_OPTION_FLAG},
     {"speed", REELAY_OPTION_VALUE},   {"from", REELAY_OPTION_VALUE},     {"to", REELAY_OPTION_VALUE},
     {"no-skip-idle", REELAY_OPTION_FLAG}, {"overlays", REELAY_OPTION_VALUE}, {"unmask-inputs", REELAY_OPTION_FLAG},
     {"layout", REELAY_OPTION_VALUE},  {"subtitles", REELAY_OPTION_FLAG}, {"poster", REELAY_OPTION_VALUE},
