@@ -104,7 +104,7 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
  * number. */
 static void job_id_for(const batch *b, size_t index, char *out, size_t size)
 {
-    char shown[512];
+    char shown[REELAY_SHOWN_INPUT_MAX];
     reelay_source_shown_input(b->inputs[index], shown, sizeof shown);
     const char *base = strrchr(shown, '/');
     base = base ? base + 1 : shown;
@@ -178,7 +178,7 @@ static void on_started(void *context, size_t index)
 {
     batch *b = context;
     b->running[index] = true;
-    char shown[512];
+    char shown[REELAY_SHOWN_INPUT_MAX];
     reelay_source_shown_input(b->inputs[index], shown, sizeof shown);
     if (!b->tty) fprintf(stderr, "reelay batch: started %s (%s)\n", b->jobs[index].id, shown);
     draw_running(b);
@@ -235,7 +235,7 @@ static int print_table(const batch *b)
             fputs("\nfailures:\n", stderr);
             code = r->error_code ? r->error_code : 4;
         }
-        char shown[512];
+        char shown[REELAY_SHOWN_INPUT_MAX];
         reelay_source_shown_input(b->inputs[i], shown, sizeof shown);
         fprintf(stderr, "  %s (%s): %s\n", r->id, shown, r->error_message);
     }

@@ -246,7 +246,7 @@ int reelay_cmd_frame(int argc, char **argv)
         rc = render_frame(&args, session, &err);
         /* Rendering problems concern the input, not just the file read. */
         if (rc != REELAY_OK && rc != REELAY_E_IO && rc != REELAY_E_USAGE) {
-            char shown[512];
+            char shown[REELAY_SHOWN_INPUT_MAX];
             reelay_source_shown_input(args.input, shown, sizeof shown);
             reelay_err_prefix(&err, "%s", shown);
         }

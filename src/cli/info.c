@@ -7,6 +7,7 @@
 #include "render/options.h"
 #include "ingest/ingest.h"
 #include "session/summary.h"
+#include "source/http_source.h"
 
 static void usage(FILE *out)
 {
@@ -131,7 +132,9 @@ int reelay_cmd_info(int argc, char **argv)
         free(text);
         json_decref(object);
     } else {
-        print_text(strcmp(input, "-") == 0 ? "<stdin>" : input, session, &summary);
+        char shown[REELAY_SHOWN_INPUT_MAX];
+        reelay_source_shown_input(input, shown, sizeof shown); /* a URL without its credentials */
+        print_text(shown, session, &summary);
     }
     reelay_session_free(session);
     return rc;

@@ -82,7 +82,7 @@ static void usage(FILE *out)
 typedef struct render_args {
     const char *input;
     char *default_output; /* owned */
-    char shown_input[512]; /* the input as messages name it: a URL without credentials or query */
+    char shown_input[REELAY_SHOWN_INPUT_MAX]; /* the input as messages name it: a URL without credentials or query */
     reelay_render_options options;
     bool quiet;
 } render_args;

@@ -445,13 +445,11 @@ int reelay_ingest_path(const char *path, const reelay_ingest_options *options, r
 {
     reelay_ingest_options defaults = reelay_ingest_defaults();
     if (!options) options = &defaults;
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    char name[REELAY_SHOWN_INPUT_MAX];
+    reelay_source_shown_input(path, name, sizeof name);
     reelay_buf input;
-    char shown[512];
     int rc;
     if (reelay_source_is_url(path)) {
-        reelay_source_display_url(path, shown, sizeof shown);
-        name = shown;
         if (!options->allow_urls)
             return reelay_err_set(err, REELAY_E_USAGE,
                                   "%s: a URL input is not allowed here (jobs name files on the worker's disk)", name);

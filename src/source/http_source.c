@@ -64,7 +64,7 @@ static const char *curl_words(CURLcode code, const char *detail)
 int reelay_http_get(const char *url, size_t max_bytes, reelay_buf *out, reelay_err *err)
 {
     reelay_buf_init(out);
-    char shown[512];
+    char shown[REELAY_SHOWN_INPUT_MAX];
     reelay_source_display_url(url, shown, sizeof shown);
     CURL *curl = curl_easy_init();
     if (!curl) return reelay_err_set(err, REELAY_E_INTERNAL, "%s: cannot start libcurl", shown);

@@ -27,6 +27,9 @@ bool reelay_source_is_url(const char *input);
  * userinfo, query or fragment. Cut to fit size. */
 void reelay_source_display_url(const char *url, char *out, size_t size);
 
+/* Room for any shown input (a path up to PATH_MAX). */
+#define REELAY_SHOWN_INPUT_MAX 4096
+
 /* input as messages name it: "<stdin>" for "-", a URL as displayed, else
  * input itself (cut to fit size). */
 void reelay_source_shown_input(const char *input, char *out, size_t size);

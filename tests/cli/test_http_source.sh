@@ -25,6 +25,9 @@ leaks() { grep -l -e 's3cret' -e 't0psecret' -e 'AKIA' "$@" 2>/dev/null; }
 "$reelay" info "$android" --json >"$tmp/info-file.json"
 "$reelay" info "$(url /rec/shop.jsonl)" --json >"$tmp/info-url.json" 2>"$tmp/err"
 check info "$(cmp -s "$tmp/info-file.json" "$tmp/info-url.json" && echo ok || echo "differs: $(cat "$tmp/err")")"
+"$reelay" info "$(url /rec/shop.jsonl)" >"$tmp/info-url.txt" 2>&1
+check info-text-clean "$(grep -q "http://127.0.0.1:$port/rec/shop.jsonl" "$tmp/info-url.txt" && [ -z "$(leaks "$tmp/info-url.txt")" ] &&
+  echo ok || echo "$(head -3 "$tmp/info-url.txt")")"
 check credentials-sent "$(grep -q 'GET /rec/shop.jsonl?X-Amz-Signature=sig-t0psecret&X-Amz-Credential=AKIA auth=yes' "$tmp/requests.log" &&
   echo ok || echo "$(cat "$tmp/requests.log")")"
 "$reelay" frame "$android" --at 5 -o "$tmp/file.png" 2>/dev/null
