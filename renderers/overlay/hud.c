@@ -36,11 +36,6 @@ int reelay_hud_marker_cell(double strip_width)
     return 2 * (int)(half < 1 ? 1 : half);
 }
 
-void reelay_hud_format_time(double ms, bool long_form, char *buf, size_t size)
-{
-    reelay_format_clock(ms, long_form, buf, size);
-}
-
 /* Vertical layout of the strip, in pixels from its top, all whole numbers so
  * the bar and the markers have crisp edges. */
 typedef struct hud_layout {
@@ -206,9 +201,10 @@ static void paint_text_row(cairo_t *cr, reelay_fonts *fonts, const reelay_hud_st
     if (row_h <= 0 || right <= left) return;
 
     char elapsed[32], total[32], clock[80];
+    /* both times in the long form from an hour on, so the text keeps its width */
     bool long_form = isfinite(s->total_ms) && s->total_ms >= 3600000.0;
-    reelay_hud_format_time(s->elapsed_ms, long_form, elapsed, sizeof elapsed);
-    reelay_hud_format_time(s->total_ms, long_form, total, sizeof total);
+    reelay_format_clock(s->elapsed_ms, long_form, elapsed, sizeof elapsed);
+    reelay_format_clock(s->total_ms, long_form, total, sizeof total);
     snprintf(clock, sizeof clock, "%s / %s", elapsed, total);
     reelay_text_style clock_style = reelay_label_style(l->font_size, HUD_TEXT, false);
     /* A little slack: the clip box of a text is its logical width, and

@@ -66,11 +66,6 @@ int reelay_hud_height(int output_width);
  * colour through 4:2:0 chroma subsampling. */
 int reelay_hud_marker_cell(double strip_width);
 
-/* Formats milliseconds as "mm:ss", or "h:mm:ss" when long_form (the clock
- * uses the long form for both times when the total reaches an hour, so the
- * text does not change width). Seconds are truncated; negative or NaN is 0. */
-void reelay_hud_format_time(double ms, bool long_form, char *buf, size_t size);
-
 /* Paints the strip into (x, y, w, h). A NULL argument or an empty rectangle
  * paints nothing (so does a NULL cr, fonts or an empty rectangle below). */
 void reelay_paint_hud(cairo_t *cr, reelay_fonts *fonts, double x, double y, double w, double h,

@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 #include "renderers/overlay/hud.h"
 #include "renderers/paint/draw.h"
+#include "session/timeline.h"
 
 /* The HUD's theme (hud.c), so the panel and the strip read as one surface. */
 #define PANEL_BACKGROUND 0x111827
@@ -260,7 +261,7 @@ static void paint_row(cairo_t *cr, reelay_fonts *fonts, double x, double y, doub
     double left = x + l->pad, right = x + w - l->pad;
 
     char clock[32];
-    reelay_hud_format_time(e->session_ms, false, clock, sizeof clock);
+    reelay_format_clock(e->session_ms, false, clock, sizeof clock);
     reelay_text_style clock_style = reelay_label_style(l->font_size * 0.85, PANEL_DIM_TEXT, false);
     reelay_text_draw(cr, fonts, clock, left, y, fmax(0, fmin(l->clock_w, right - left)), l->row_h, &clock_style);
     left += l->clock_w + l->gap;
@@ -293,7 +294,7 @@ void reelay_paint_inspector(cairo_t *cr, reelay_fonts *fonts, double x, double y
     size_t shown = reelay_log_visible(entries, entries ? count : 0, now_ms);
     const reelay_log_entry *newest = shown > 0 ? &entries[shown - 1] : NULL;
     char newest_clock[32];
-    reelay_hud_format_time(newest ? newest->session_ms : 0, false, newest_clock, sizeof newest_clock);
+    reelay_format_clock(newest ? newest->session_ms : 0, false, newest_clock, sizeof newest_clock);
 
     cairo_save(cr);
     cairo_new_path(cr);

@@ -171,7 +171,7 @@ static int parse_args(int argc, char **argv, render_args *args)
 /* The HUD's clock format: "mm:ss", "h:mm:ss" from an hour on. */
 static void format_clock(double ms, char *out, size_t size)
 {
-    reelay_hud_format_time(ms, false, out, size);
+    reelay_format_clock(ms, false, out, size);
 }
 
 /* One line, redrawn in place: only when stderr is a terminal. */

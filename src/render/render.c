@@ -772,8 +772,8 @@ static int render_once(const reelay_session *session, const reelay_render_option
      * longer video is broken input, refused before any output is opened. */
     if (rc == REELAY_OK && reelay_timeline_duration_ms(job.timeline) > options->max_duration_ms) {
         char length[48], limit[48];
-        reelay_hud_format_time(reelay_timeline_duration_ms(job.timeline), false, length, sizeof length);
-        reelay_hud_format_time(options->max_duration_ms, false, limit, sizeof limit);
+        reelay_format_clock(reelay_timeline_duration_ms(job.timeline), false, length, sizeof length);
+        reelay_format_clock(options->max_duration_ms, false, limit, sizeof limit);
         rc = reelay_err_set(err, REELAY_E_INPUT,
                             "the video would last %s, more than --max-duration %s; clip it with --from/--to, raise "
                             "--speed, leave out --no-skip-idle or raise --max-duration",

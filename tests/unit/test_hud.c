@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "renderers/overlay/hud.h"
+#include "session/timeline.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
@@ -206,13 +207,13 @@ static void test_format_time(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[32];
-        reelay_hud_format_time(cases[i].ms, cases[i].long_form, buf, sizeof buf);
+        reelay_format_clock(cases[i].ms, cases[i].long_form, buf, sizeof buf);
         if (strcmp(buf, cases[i].want) != 0) fail_msg("%.0f ms: got %s, want %s", cases[i].ms, buf, cases[i].want);
     }
     char small[4];
-    reelay_hud_format_time(133000, false, small, sizeof small);
+    reelay_format_clock(133000, false, small, sizeof small);
     assert_string_equal(small, "02:"); /* truncated, terminated */
-    reelay_hud_format_time(1e300, false, small, sizeof small);
+    reelay_format_clock(1e300, false, small, sizeof small);
 }
 
 /* Noto Sans's default figures are tabular: without that the clock would
