@@ -24,9 +24,9 @@
  *    path's last segment); "#id" and "[name=…]" come from the path's last
  *    segment only (an id further up the path names an ancestor, not the
  *    target); the quoted name is the recorded text.
- *  - Rage: a burst is a run of consecutive clicks of one window, each within
- *    REELAY_WEB_RAGE_WINDOW_MS and REELAY_WEB_RAGE_RADIUS_PX of the run's
- *    first (clicks without a position start a new run). rrweb records the two
+ *  - Rage: a burst is a run of consecutive clicks of one window, each joining
+ *    the run's first by reelay_rage_joins (session/highlights.h; clicks
+ *    without a position start a new run). rrweb records the two
  *    Clicks of a double click and then the DblClick, the portable recorder
  *    only a Click and then the DblClick; so, as in pointer_state.h, a DblClick
  *    with two clicks of its window in the REELAY_POINTER_DBL_WINDOW_MS before
@@ -1017,9 +1017,7 @@ static int add_click(builder *b, uint32_t w, double t, const reelay_event *ev, c
     bool joins = false;
     if (wb->burst != SIZE_MAX && has_xy) {
         const click_rec *first = &v[wb->burst];
-        double dx = x - first->x, dy = y - first->y;
-        joins = first->has_xy && r->t - first->t <= REELAY_WEB_RAGE_WINDOW_MS &&
-                sqrt(dx * dx + dy * dy) <= REELAY_WEB_RAGE_RADIUS_PX;
+        joins = first->has_xy && reelay_rage_joins(first->t, first->x, first->y, r->t, x, y);
     }
     if (!joins) {
         wb->burst = self;

@@ -32,9 +32,9 @@
  *    recorded tagName and text the same way (the path's last #id when any).
  *  - clicks: Click, DblClick and ContextMenu interactions (x, y when
  *    recorded); each is reported for REELAY_WEB_CLICK_LABEL_MS after it.
- *    Rage: REELAY_WEB_RAGE_CLICKS or more clicks in one window, each within
- *    REELAY_WEB_RAGE_WINDOW_MS of the first and REELAY_WEB_RAGE_RADIUS_PX of
- *    it; every click of such a burst is marked rage and carries the burst's
+ *    Rage: REELAY_WEB_RAGE_CLICKS or more clicks in one window, each joining
+ *    the first by reelay_rage_joins (within REELAY_RAGE_WINDOW_MS and
+ *    REELAY_RAGE_RADIUS_PX of it); every click of such a burst is marked rage and carries the burst's
  *    count so far.
  *  - focus: Focus interaction (or an Input event) on a node starts it, Blur
  *    or a full snapshot ends it. Typed text: Input events on the focused
@@ -77,7 +77,6 @@
 #define REELAY_WEB_CLICK_LABEL_MS 1500.0  /* a click's label stays this long */
 /* the rage-click rule is the highlights' (session/highlights.h): one rule */
 #define REELAY_WEB_RAGE_CLICKS REELAY_RAGE_CLICKS
-#define REELAY_WEB_RAGE_WINDOW_MS REELAY_RAGE_WINDOW_MS
 #define REELAY_WEB_RAGE_RADIUS_PX REELAY_RAGE_RADIUS_PX
 #define REELAY_WEB_SUBMIT_MS 1500.0
 #define REELAY_WEB_TOAST_MS 4000.0

@@ -121,6 +121,11 @@ static int close_run(moments *m, run *r, const reelay_highlight_options *o, cons
     return add(m, REELAY_HL_RAGE_CLICK, r->t0, r->last, r->touch ? "rage tap" : "rage click", detail);
 }
 
+bool reelay_rage_joins(double t0, double x0, double y0, double t, double x, double y)
+{
+    return t - t0 <= REELAY_RAGE_WINDOW_MS && hypot(x - x0, y - y0) <= REELAY_RAGE_RADIUS_PX;
+}
+
 /* A click or tap: joins its window's run or starts one. */
 static int on_click(moments *m, run *r, const reelay_event *ev, size_t index, const reelay_highlight_options *o,
                     const reelay_session *session)
@@ -129,8 +134,7 @@ static int on_click(moments *m, run *r, const reelay_event *ev, size_t index, co
     if (type == RR_DBL_CLICK) return 0; /* summarises the clicks before it */
     double x = ev->u.interaction.x, y = ev->u.interaction.y;
     bool has_xy = ev->u.interaction.has_xy && isfinite(x) && isfinite(y);
-    bool joins = r->open && has_xy && ev->timestamp - r->t0 <= REELAY_RAGE_WINDOW_MS &&
-                 hypot(x - r->x0, y - r->y0) <= REELAY_RAGE_RADIUS_PX;
+    bool joins = r->open && has_xy && reelay_rage_joins(r->t0, r->x0, r->y0, ev->timestamp, x, y);
     if (joins) {
         r->count++;
         r->last = ev->timestamp;

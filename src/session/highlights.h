@@ -48,6 +48,11 @@
 #define REELAY_RAGE_CLICKS 3
 #define REELAY_RAGE_WINDOW_MS 1000.0
 #define REELAY_RAGE_RADIUS_PX 30.0
+
+/* The rage rule, for highlights and the web view's click labels alike:
+ * whether a click at (t, x, y) joins the run whose first click was at
+ * (t0, x0, y0): within REELAY_RAGE_WINDOW_MS and REELAY_RAGE_RADIUS_PX of it. */
+bool reelay_rage_joins(double t0, double x0, double y0, double t, double x, double y);
 #define REELAY_HIGHLIGHT_SLOW_MS 3000.0     /* a screen change this long after the last action is slow */
 #define REELAY_HIGHLIGHT_PRE_MS 3000.0      /* shown before a moment */
 #define REELAY_HIGHLIGHT_POST_MS 2000.0     /* shown after it */
