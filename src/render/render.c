@@ -683,7 +683,7 @@ static const char *web_label(const void *scene, size_t event_index)
 
 /* The timeline of the render: skip-idle's, or with --highlights the
  * highlights' (session/highlights.h), their clicks named as the event log
- * names them (by a web scene of its own: the frame maker's comes later). */
+ * names them (by the frame maker's web scene). */
 static int build_timeline(render_job *job, reelay_err *err)
 {
     const reelay_session *session = job->session;
@@ -695,15 +695,12 @@ static int build_timeline(render_job *job, reelay_err *err)
     h.budget_ms = o->highlights_ms;
     h.speed = o->timeline.speed;
     h.card_ms = o->timeline.card_ms;
-    reelay_web_scene *scene = NULL;
-    if (session->source == REELAY_SOURCE_WEB || session->source == REELAY_SOURCE_PORTABLE) {
-        reelay_web_scene_options web = {.unmask_inputs = o->unmask_inputs};
-        rc = reelay_web_scene_new(session, &web, &scene, err);
+    const reelay_web_scene *scene = reelay_frame_maker_web_scene(job->maker); /* NULL: mobile */
+    if (scene) {
         h.namer = web_label;
         h.namer_context = scene;
     }
-    if (rc == REELAY_OK) rc = reelay_highlights_find(session, &h, &job->highlights, err);
-    reelay_web_scene_free(scene); /* the texts are copies */
+    rc = reelay_highlights_find(session, &h, &job->highlights, err);
     if (rc == REELAY_OK && job->highlights.count == 0)
         return reelay_err_set(err, REELAY_E_INPUT,
                               "--highlights: no highlights found%s (no console errors, failed requests, rage clicks, "
@@ -765,6 +762,16 @@ static int render_once(const reelay_session *session, const reelay_render_option
         rc = reelay_err_set(err, REELAY_E_USAGE,
                             "--attach-recording needs a .mkv output (%s): only Matroska carries attachments",
                             options->output ? options->output : "no output");
+    if (rc == REELAY_OK) {
+        reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs,
+                                              .max_image_pixels = options->max_image_pixels,
+                                              .max_live_wireframes = options->ingest.max_wireframes,
+                                              .web_view = options->web_view,
+                                              .page_engine = &options->page_engine,
+                                              .default_font = options->default_font};
+        job.maker = reelay_frame_maker_new(session, &frame_options, err);
+        if (!job.maker) rc = err->code;
+    }
     if (rc == REELAY_OK) rc = build_timeline(&job, err);
     /* A bogus far-future timestamp (or a days-long session played with
      * --no-skip-idle) would otherwise mean millions of frames: hours of work
@@ -786,16 +793,6 @@ static int render_once(const reelay_session *session, const reelay_render_option
                             "the video would have %lld frames, more than --max-frames %lld; lower --fps, clip it "
                             "or raise --max-frames",
                             (long long)frame_count(&job), (long long)options->max_frames);
-    if (rc == REELAY_OK) {
-        reelay_frame_options frame_options = {.unmask_inputs = options->unmask_inputs,
-                                              .max_image_pixels = options->max_image_pixels,
-                                              .max_live_wireframes = options->ingest.max_wireframes,
-                                              .web_view = options->web_view,
-                                              .page_engine = &options->page_engine,
-                                              .default_font = options->default_font};
-        job.maker = reelay_frame_maker_new(session, &frame_options, err);
-        if (!job.maker) rc = err->code;
-    }
     if (rc == REELAY_OK)
         rc = reelay_moments_collect(session, job.timeline, reelay_frame_maker_web_scene(job.maker), &job.moments,
                                     err);
