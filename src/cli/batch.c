@@ -12,7 +12,7 @@
 #include "job/job.h"
 #include "job/pool.h"
 #include "render/options.h"
-#include "source/http_source.h"
+#include "source/source.h"
 
 static void usage(FILE *out)
 {
@@ -52,7 +52,7 @@ typedef struct batch {
 static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
 {
     b->options = reelay_render_defaults();
-    b->options.ingest.allow_urls = true; /* the operator's own command line */
+    b->options.ingest.urls = reelay_url_policy_all(); /* the operator's own command line */
     b->parallel = reelay_online_cpus();
     b->format = "webm";
     b->inputs = calloc((size_t)argc, sizeof *b->inputs);

@@ -7,7 +7,7 @@
 #include "encode/still.h"
 #include "ingest/ingest.h"
 #include "renderers/frame/frame.h"
-#include "source/http_source.h"
+#include "source/source.h"
 
 static void usage(FILE *out)
 {
@@ -240,7 +240,7 @@ int reelay_cmd_frame(int argc, char **argv)
     reelay_session *session = NULL;
     args.limits.ingest.keep_rrweb_json = args.web_view != REELAY_WEB_VIEW_INTERACTION;
     args.limits.ingest.unmask_inputs = args.unmask_inputs; /* URL parameters too */
-    args.limits.ingest.allow_urls = true;
+    args.limits.ingest.urls = reelay_url_policy_all();
     rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);

@@ -7,7 +7,7 @@
 #include "render/options.h"
 #include "ingest/ingest.h"
 #include "session/summary.h"
-#include "source/http_source.h"
+#include "source/source.h"
 
 static void usage(FILE *out)
 {
@@ -108,7 +108,7 @@ int reelay_cmd_info(int argc, char **argv)
     }
 
     reelay_session *session = NULL;
-    limits.ingest.allow_urls = true;
+    limits.ingest.urls = reelay_url_policy_all();
     if (reelay_ingest_path(input, &limits.ingest, &session, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;

@@ -9,7 +9,7 @@
 #include "render/render.h"
 #include "renderers/overlay/hud.h"
 #include "renderers/frame/frame.h"
-#include "source/http_source.h"
+#include "source/source.h"
 
 static void usage(FILE *out)
 {
@@ -232,7 +232,7 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_err_clear(&err);
     reelay_session *session = NULL;
     args.options.ingest.unmask_inputs = args.options.unmask_inputs; /* URL parameters too */
-    args.options.ingest.allow_urls = true;
+    args.options.ingest.urls = reelay_url_policy_all();
     rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
     args.options.input_name = args.shown_input; /* names an attached recording */
     reelay_render_result result;

@@ -7,7 +7,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include "net/address.h"
 
 struct reelay_assets {
     char *dir;         /* realpath of the assets directory, or NULL */
@@ -281,22 +284,8 @@ int reelay_assets_rewrite_events(const reelay_assets *assets, char **json, size_
 
 bool reelay_assets_address_private(GInetAddress *address)
 {
-    if (g_inet_address_get_is_loopback(address) || g_inet_address_get_is_link_local(address) ||
-        g_inet_address_get_is_site_local(address) || g_inet_address_get_is_multicast(address) ||
-        g_inet_address_get_is_any(address))
-        return true;
-    const guint8 *b = g_inet_address_to_bytes(address);
-    if (g_inet_address_get_family(address) == G_SOCKET_FAMILY_IPV6) {
-        if ((b[0] & 0xfe) == 0xfc) return true; /* unique local fc00::/7 */
-        static const guint8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (memcmp(b, mapped, 12) != 0) return false;
-        GInetAddress *v4 = g_inet_address_new_from_bytes(b + 12, G_SOCKET_FAMILY_IPV4);
-        bool inner = reelay_assets_address_private(v4);
-        g_object_unref(v4);
-        return inner;
-    }
-    /* 0/8, 100.64/10 (carrier NAT), 169.254/16 and 127/8 included above or here */
-    return b[0] == 0 || b[0] == 127 || (b[0] == 100 && (b[1] & 0xc0) == 64) || b[0] >= 240;
+    int family = g_inet_address_get_family(address) == G_SOCKET_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+    return reelay_address_private(family, g_inet_address_to_bytes(address));
 }
 
 static const char *type_of(const char *path)

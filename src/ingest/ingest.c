@@ -13,7 +13,7 @@
 #include "ingest/portable.h"
 #include "ingest/rrweb_event.h"
 #include "session/url_privacy.h"
-#include "source/http_source.h"
+#include "source/source.h"
 
 /* The window used when a container names none. */
 #define DEFAULT_WINDOW "default"
@@ -448,15 +448,7 @@ int reelay_ingest_path(const char *path, const reelay_ingest_options *options, r
     char name[REELAY_SHOWN_INPUT_MAX];
     reelay_source_shown_input(path, name, sizeof name);
     reelay_buf input;
-    int rc;
-    if (reelay_source_is_url(path)) {
-        if (!options->allow_urls)
-            return reelay_err_set(err, REELAY_E_USAGE,
-                                  "%s: a URL input is not allowed here (jobs name files on the worker's disk)", name);
-        rc = reelay_http_get(path, options->max_input_bytes, &input, err);
-    } else {
-        rc = reelay_read_file(path, options->max_input_bytes, &input, err);
-    }
+    int rc = reelay_source_read(path, options->max_input_bytes, options->urls, &input, err);
     if (rc != REELAY_OK) return rc;
     rc = reelay_ingest_memory(input.data, input.len, name, options, out, err);
     reelay_buf_free(&input);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "net/url_policy.h"
 #include "session/session.h"
 
 /* Deepest tree nesting any limit may allow: jansson refuses JSON nested
@@ -38,10 +39,11 @@ typedef struct reelay_ingest_options {
     /* Keep the recording's bytes as read in session->source_bytes (for
      * --attach-recording); off by default. */
     bool keep_source;
-    /* Read http:// and https:// inputs (source/http_source.h): the
-     * command line's choice. Off by default, so that a job cannot make a
-     * worker fetch from wherever it names. */
-    bool allow_urls;
+    /* The URLs an input may be (source/source.h): the command line's
+     * reelay_url_policy_all(), a service's --allow-url list. NULL by
+     * default, so that a job cannot make a worker fetch from wherever it
+     * names. */
+    const reelay_url_policy *urls;
 } reelay_ingest_options;
 
 /* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M
@@ -64,7 +66,7 @@ int reelay_check_event_count(const reelay_ingest_options *limits, size_t count, 
 int reelay_check_viewport(const reelay_ingest_options *limits, double width, double height, const char *where,
                           reelay_err *err);
 
-/* Reads path ("-" = standard input; an http(s) URL when options->allow_urls).
+/* Reads path ("-" = standard input; a URL that options->urls allows).
  * Error messages start with the path (a URL without credentials or query). */
 int reelay_ingest_path(const char *path, const reelay_ingest_options *options, reelay_session **out,
                        reelay_err *err);
