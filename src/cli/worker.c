@@ -41,6 +41,10 @@ static void worker_usage(FILE *out)
                  "                     lower these limits, never raise them (above: the job fails at once)\n"
                  "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (every job;\n"
                  "                     for hosts that forbid namespaces, such as most containers)\n"
+                 "  --allow-url LIST   URLs a job may name as input or output (repeatable; none by default):\n"
+                 "                     https://HOST[:PORT][/PREFIX], *.DOMAIN for any name below it,\n"
+                 "                     s3://BUCKET[/PREFIX], s3://* and posthog; host names reach public\n"
+                 "                     addresses only, a private one only when named as an IP literal\n"
                  "Times: seconds, or with a unit: 90s, 15m, 2h, 7d.\n"
                  "SIGTERM or SIGINT: no new jobs; the running one finishes, then exit 0.\n");
 }

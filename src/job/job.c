@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "encode/video.h"
+#include "net/url.h"
 #include "render/options.h"
+#include "source/source.h"
 
 bool reelay_job_id_valid(const char *id)
 {
@@ -194,7 +196,7 @@ static const char *ceiling_name(const char *flag)
 {
     if (!flag || strncmp(flag, "--", 2) != 0) return NULL;
     flag += 2;
-    if (strcmp(flag, "max-fps") == 0) return flag;
+    if (strcmp(flag, "max-fps") == 0 || strcmp(flag, "allow-url") == 0) return flag;
     for (size_t i = 0; i < CEILING_LIMIT_COUNT; i++)
         if (strcmp(flag, CEILING_LIMITS[i]) == 0) return flag;
     return NULL;
@@ -210,6 +212,7 @@ int reelay_job_ceiling_set(reelay_job_ceilings *c, const char *flag, const char 
     const char *name = ceiling_name(flag);
     if (!name) return reelay_err_set(err, REELAY_E_USAGE, "unknown ceiling %s", flag ? flag : "");
     if (!value) return reelay_err_set(err, REELAY_E_USAGE, "%s needs a value", flag);
+    if (strcmp(name, "allow-url") == 0) return reelay_url_policy_add(&c->urls, value, err);
     if (strcmp(name, "max-fps") != 0) return reelay_render_option_set(&c->limits, name, value, err);
     char *end = NULL;
     long fps = strtol(value, &end, 10);
@@ -273,10 +276,36 @@ static int above_ceiling(const char *where, const char *key, const char *what, r
     return reelay_err_mark(err, REELAY_ERR_LASTING);
 }
 
+/* Every URL the job names, input and outputs, held to the operator's list
+ * before anything is fetched or rendered. */
+static int check_urls(const reelay_job *job, const reelay_url_policy *urls, const char *where, reelay_err *err)
+{
+    const char *names[1 + REELAY_JOB_MAX_OUTPUTS] = {job->input};
+    size_t count = 1 + reelay_job_output_paths(job->doc, names + 1);
+    for (size_t i = 0; i < count; i++) {
+        if (!reelay_url_has_scheme(names[i])) continue; /* a path (file:// is a URL here, refused) */
+        bool private_ok;
+        if (!urls) {
+            char shown[REELAY_SHOWN_INPUT_MAX];
+            reelay_source_shown_input(names[i], shown, sizeof shown);
+            reelay_err_set(err, REELAY_E_USAGE, "%s: %s: a URL %s is not allowed here (this service has no --allow-url)",
+                           where, shown, i == 0 ? "input" : "output");
+            return reelay_err_mark(err, REELAY_ERR_LASTING);
+        }
+        if (reelay_url_policy_check(urls, names[i], &private_ok, err) != REELAY_OK) {
+            reelay_err_prefix(err, "%s", where);
+            return err->code;
+        }
+    }
+    return REELAY_OK;
+}
+
 int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *c, const char *where, reelay_err *err)
 {
     reelay_render_options *o = &job->options;
     o->page_engine.no_sandbox = c->limits.page_engine.no_sandbox; /* the operator's, never the job's */
+    o->ingest.urls = c->urls.count ? &c->urls : NULL;
+    if (check_urls(job, o->ingest.urls, where, err) != REELAY_OK) return err->code;
     for (size_t i = 0; i < CEILING_LIMIT_COUNT; i++) {
         const char *name = CEILING_LIMITS[i];
         if (!(limit_value(o, name) > limit_value(&c->limits, name))) continue;

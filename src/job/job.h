@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "net/url_policy.h"
 #include "render/render.h"
 
 /* Ids are 1..64 characters of [A-Za-z0-9._-], not starting with '.':
@@ -66,13 +67,17 @@ typedef struct reelay_job_ceilings {
     reelay_render_options limits; /* the max-* limits, and page_engine.no_sandbox (--no-page-sandbox), which
                                    * every job takes; the rest unused */
     int max_fps;                  /* default 60 */
+    /* --allow-url: the URLs a job may name as its input or outputs
+     * (net/url_policy.h); none when empty */
+    reelay_url_policy urls;
 } reelay_job_ceilings;
 
 /* The ceilings when the operator sets none: the render defaults for the
  * limits but 4096 pixels a side, and 60 fps. */
 reelay_job_ceilings reelay_job_ceilings_default(void);
 
-/* True when `flag` ("--max-duration", "--max-fps", ...) sets a ceiling. */
+/* True when `flag` ("--max-duration", "--max-fps", "--allow-url", ...)
+ * sets a ceiling. */
 bool reelay_job_ceiling_flag(const char *flag);
 
 /* Sets the ceiling named by flag from its text (the render option's
@@ -80,7 +85,10 @@ bool reelay_job_ceiling_flag(const char *flag);
 int reelay_job_ceiling_set(reelay_job_ceilings *ceilings, const char *flag, const char *value, reelay_err *err);
 
 /* Holds a parsed job to the ceilings: a limit the job did not set takes the
- * ceiling; a limit, fps or output size set above its ceiling is refused,
+ * ceiling; its URLs are held to the ceilings' list (options.ingest.urls
+ * points to it: the ceilings must outlive the job); a URL input or output
+ * the list does not allow, or a limit, fps or output size set above its
+ * ceiling is refused,
  * REELAY_E_USAGE with REELAY_ERR_LASTING, the message naming the option
  * and the ceiling ("job x: options.fps 240 is above this service's ceiling
  * of 60 fps"). */

@@ -5,6 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool reelay_url_has_scheme(const char *text)
+{
+    if (!text || !isalpha((unsigned char)text[0])) return false;
+    const char *p = text;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return strncmp(p, "://", 3) == 0;
+}
+
 bool reelay_url_split(const char *url, reelay_url_parts *parts)
 {
     memset(parts, 0, sizeof *parts);

@@ -21,6 +21,10 @@ typedef struct reelay_url_parts {
     bool has_userinfo;
 } reelay_url_parts;
 
+/* Whether text starts with "scheme://" (scheme: a letter, then letters,
+ * digits, '+', '-', '.'), a URL of any scheme, file:// included. */
+bool reelay_url_has_scheme(const char *text);
+
 /* Splits url; false when it has no "scheme://", an empty or oversized host
  * or scheme, or a port that is not 1..65535. */
 bool reelay_url_split(const char *url, reelay_url_parts *parts);

@@ -37,6 +37,7 @@
 #include "core/idmap.h"
 #include "core/random.h"
 #include "render/options.h"
+#include "source/source.h"
 
 /* HTTP status codes counted in /metrics: 100..599. */
 #define CODE_SLOTS 600
@@ -917,7 +918,9 @@ static int confine_options(const reelay_server *s, json_t *options, reelay_err *
     json_t *value;
     json_object_foreach(options, key, value) {
         char name[64];
-        if (!reelay_render_option_name(key, name, sizeof name) || !reelay_render_option_is_sidecar(name) || !json_is_string(value)) continue;
+        if (!reelay_render_option_name(key, name, sizeof name) || !reelay_render_option_is_sidecar(name) ||
+            !json_is_string(value) || reelay_source_is_url(json_string_value(value)))
+            continue; /* a URL is held to --allow-url by admit_job */
         const char *why = bad_name(s, json_string_value(value), json_string_length(value), true);
         if (why)
             return reelay_err_set(err, REELAY_E_USAGE, "options.%s %s: it names a file in the output directory",
@@ -1017,7 +1020,8 @@ static int admit_job(const reelay_server *s, json_t *doc, const char *hint, char
     if (parsed) rc = reelay_job_apply_ceilings(&job, &s->ceilings, "job", err);
     const char *paths[REELAY_JOB_MAX_OUTPUTS];
     size_t n = parsed ? reelay_job_output_paths(doc, paths) : 0;
-    for (size_t i = 0; i < n && rc == REELAY_OK; i++) rc = check_output(s, paths[i], job.overwrite, hint, status, err);
+    for (size_t i = 0; i < n && rc == REELAY_OK; i++)
+        if (!reelay_source_is_url(paths[i])) rc = check_output(s, paths[i], job.overwrite, hint, status, err);
     if (rc == REELAY_OK && id) snprintf(id, REELAY_JOB_ID_MAX + 1, "%s", job.id);
     if (parsed) reelay_job_free(&job);
     if (rc != REELAY_OK && rc != REELAY_E_USAGE) *status = 500;
@@ -1052,7 +1056,7 @@ static int server_job(reelay_server *s, const json_t *client, const char *query_
         if (rc == REELAY_OK) rc = set_string(doc, "id", query_id ? query_id : fresh, err);
     }
     const json_t *output = json_object_get(doc, "output");
-    if (rc == REELAY_OK && json_is_string(output)) {
+    if (rc == REELAY_OK && json_is_string(output) && !reelay_source_is_url(json_string_value(output))) {
         const char *why = bad_name(s, json_string_value(output), json_string_length(output), true);
         if (why)
             rc = reelay_err_set(err, REELAY_E_USAGE,
@@ -1061,10 +1065,13 @@ static int server_job(reelay_server *s, const json_t *client, const char *query_
             rc = set_path(doc, "output", s->output_root, json_string_value(output), err);
     }
     const json_t *input = json_object_get(doc, "input");
-    if (rc == REELAY_OK && !s->inputs_root) {
+    if (rc == REELAY_OK && json_is_string(input) && reelay_source_is_url(json_string_value(input))) {
+        /* a URL: held to --allow-url by admit_job */
+    } else if (rc == REELAY_OK && !s->inputs_root) {
         rc = reelay_err_set(err, REELAY_E_USAGE,
                             "job: this server takes no \"input\" paths (it has no --inputs directory): POST the "
-                            "recording itself as the body, with options as query parameters");
+                            "recording itself as the body, with options as query parameters, or name a URL "
+                            "that its --allow-url list allows");
     } else if (rc == REELAY_OK && !json_is_string(input)) {
         rc = reelay_err_set(err, REELAY_E_USAGE, "job: \"input\" is required: a name inside the inputs directory");
     } else if (rc == REELAY_OK) {

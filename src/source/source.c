@@ -22,18 +22,21 @@ void reelay_source_shown_input(const char *input, char *out, size_t size)
 int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls, reelay_buf *out,
                        reelay_err *err)
 {
-    if (!reelay_source_is_url(input)) return reelay_read_file(input, max_bytes, out, err);
+    if (!reelay_url_has_scheme(input)) return reelay_read_file(input, max_bytes, out, err);
     reelay_buf_init(out);
     char shown[REELAY_SHOWN_INPUT_MAX];
     reelay_source_shown_input(input, shown, sizeof shown);
+    reelay_url_parts parts;
+    if (!reelay_source_is_url(input) || !reelay_url_split(input, &parts))
+        return reelay_err_set(err, REELAY_E_USAGE,
+                              "%s: not a file, nor an http://, https://, s3:// or posthog:// URL that reelay reads",
+                              shown);
     if (!urls)
         return reelay_err_set(err, REELAY_E_USAGE,
                               "%s: a URL input is not allowed here (jobs name files on the worker's disk)", shown);
     bool private_ok;
     int rc = reelay_url_policy_check(urls, input, &private_ok, err);
     if (rc != REELAY_OK) return rc;
-    reelay_url_parts parts;
-    reelay_url_split(input, &parts);
     if (strcmp(parts.scheme, "http") == 0 || strcmp(parts.scheme, "https") == 0)
         return reelay_http_get(input, max_bytes, urls, out, err);
     return reelay_err_set(err, REELAY_E_USAGE, "%s: %s:// inputs are not read yet", shown, parts.scheme);

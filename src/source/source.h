@@ -25,8 +25,8 @@ bool reelay_source_is_url(const char *input);
 void reelay_source_shown_input(const char *input, char *out, size_t size);
 
 /* Reads the recording named by input into out (initialised here): at most
- * max_bytes (REELAY_E_INPUT naming --max-input-bytes beyond). A URL only
- * when urls allows it (NULL: no URL at all, "a URL input is not allowed
+ * max_bytes (REELAY_E_INPUT naming --max-input-bytes beyond). Anything of
+ * the form scheme://… is a URL: of a known scheme, only when urls allows it (NULL: no URL at all, "a URL input is not allowed
  * here"). Errors start with the shown input. */
 int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls, reelay_buf *out,
                        reelay_err *err);

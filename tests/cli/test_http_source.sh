@@ -4,7 +4,9 @@
 # file; every fault (404, redirect loop, a redirect to file://, a body too
 # large, a body shorter than announced, a stalled server, no server) is one
 # error naming the URL without its credentials or query, and leaves no
-# output; a job (worker) may not name a URL.
+# output; a job (worker) may name a URL only when the operator's --allow-url
+# list allows it, and then reaches no private address by a host name or a
+# redirect; a busy server (503, 429) is tried again.
 set -u
 reelay=$(realpath "${1:?usage: test_http_source.sh REELAY_BINARY}")
 tmp=$(mktemp -d /tmp/reelay-http-source-test-XXXXXX)
@@ -83,5 +85,42 @@ check job-url-refused "$([ -e "$tmp/q/failed/fetch.json" ] && grep -q 'a URL inp
   echo "$(ls -R "$tmp/q") $(cat "$tmp/worker.log")")"
 check job-log-clean "$([ -z "$(leaks "$tmp/worker.log")" ] && echo ok ||
   echo "$(cat "$tmp/worker.log")")"
+
+# a busy server (503, then 429 with Retry-After) is tried again
+"$reelay" render "http://127.0.0.1:$port/busy/shop.jsonl" --to 3 -o "$tmp/busy.webm" --quiet 2>"$tmp/busy.err"
+check busy-retried "$(cmp -s "$tmp/file.webm" "$tmp/busy.webm" &&
+  [ "$(grep -c 'GET /busy/shop.jsonl' "$tmp/requests.log")" -eq 3 ] && echo ok ||
+  echo "$(cat "$tmp/busy.err") $(grep busy "$tmp/requests.log")")"
+
+# --allow-url: the operator's list of URLs a job may name
+job() { # ID INPUT: a job rendering INPUT's first 3 s to $tmp/ID.webm
+  printf '{"id":"%s","input":"%s","output":"%s","options":{"to":3}}\n' "$1" "$2" "$tmp/$1.webm" >"$tmp/$1.json"
+  "$reelay" submit --queue "dir:$tmp/q2" "$tmp/$1.json" >/dev/null 2>&1
+}
+job allowed "http://127.0.0.1:$port/rec/allowed.jsonl$query"
+job off-list "http://127.0.0.1:$port/other/off-list.jsonl"
+job off-list-redirect "http://127.0.0.1:$port/elsewhere/off-list-redirect.jsonl"
+job by-name "http://localhost:$port/rec/by-name.jsonl"
+job metadata "http://169.254.169.254/latest/meta-data/"
+job file-url "file:///etc/passwd"
+"$reelay" worker --queue "dir:$tmp/q2" --exit-when-empty --allow-url "http://127.0.0.1:$port/rec/" \
+  --allow-url "http://127.0.0.1:$port/elsewhere/,http://localhost:$port" 2>"$tmp/worker2.log"
+failed() { # ID TEXT: the job failed with TEXT, wrote nothing
+  [ -e "$tmp/q2/failed/$1.json" ] && grep -qF "$2" "$tmp/q2/failed/$1.json" && [ ! -e "$tmp/$1.webm" ] &&
+    [ -z "$(leaks "$tmp/q2/failed/$1.json")" ]
+}
+check allow-url-allowed "$(cmp -s "$tmp/file.webm" "$tmp/allowed.webm" && echo ok ||
+  echo "$(ls -R "$tmp/q2") $(cat "$tmp/worker2.log")")"
+check allow-url-off-list "$(failed off-list "not on this service's list of allowed URLs (--allow-url)" &&
+  ! grep -q off-list.jsonl "$tmp/requests.log" && echo ok || echo "$(cat "$tmp/q2/failed/off-list.json" 2>&1)")"
+check allow-url-redirect "$(failed off-list-redirect "redirected to: http://127.0.0.1:$port/other/off-list-redirect.jsonl" &&
+  ! grep -q 'GET /other/off-list-redirect' "$tmp/requests.log" && echo ok ||
+  echo "$(cat "$tmp/q2/failed/off-list-redirect.json" 2>&1)")"
+check allow-url-private-name "$(failed by-name "localhost resolves to" && failed by-name "a private address" &&
+  ! grep -q by-name "$tmp/requests.log" && echo ok || echo "$(cat "$tmp/q2/failed/by-name.json" 2>&1)")"
+check allow-url-metadata "$(failed metadata "not on this service's list" && echo ok ||
+  echo "$(cat "$tmp/q2/failed/metadata.json" 2>&1)")"
+check allow-url-file "$(failed file-url "file:///etc/passwd: not on this service's list" && echo ok ||
+  echo "$(cat "$tmp/q2/failed/file-url.json" 2>&1)")"
 
 finish http-source

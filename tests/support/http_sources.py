@@ -15,6 +15,8 @@ usage: http_sources.py RECORDING LOG
   /huge-announced    200, Content-Length 64 MiB, a few bytes sent
   /short             200, Content-Length twice the recording, the recording sent, then closed
   /stall             200, headers and 10 bytes, then nothing until the client leaves
+  /busy/NAME         the first request for NAME: 503; the second: 429 with Retry-After: 1; then the recording
+  /elsewhere/NAME    302 to /other/NAME (404)
 """
 import http.server
 import socketserver
@@ -23,6 +25,7 @@ import time
 
 recording = open(sys.argv[1], "rb").read()
 log = open(sys.argv[2], "a", buffering=1)
+busy_tries = {}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -52,6 +55,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 n = int(n)
                 target = "/rec/%s" % name if n <= 1 else "/redirect/%d/%s" % (n - 1, name)
                 self.head(302, 0, [("Location", target)])
+            elif path.startswith("/busy/"):
+                tries = busy_tries.get(path, 0)
+                busy_tries[path] = tries + 1
+                if tries == 0:
+                    self.head(503, 0)
+                elif tries == 1:
+                    self.head(429, 0, [("Retry-After", "1")])
+                else:
+                    self.head(200, len(recording))
+                    self.wfile.write(recording)
+            elif path.startswith("/elsewhere/"):
+                self.head(302, 0, [("Location", "/other/" + path.split("/", 2)[2])])
             elif path == "/loop":
                 self.head(302, 0, [("Location", "/loop")])
             elif path == "/to-file":
