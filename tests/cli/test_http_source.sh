@@ -123,4 +123,28 @@ check allow-url-metadata "$(failed metadata "not on this service's list" && echo
 check allow-url-file "$(failed file-url "file:///etc/passwd: not on this service's list" && echo ok ||
   echo "$(cat "$tmp/q2/failed/file-url.json" 2>&1)")"
 
+# the HTTP API admits a job naming a URL only when its --allow-url list allows it
+"$reelay" serve --listen 127.0.0.1:0 --queue "dir:$tmp/q3" --output-dir "$tmp/out" \
+  --allow-url "http://127.0.0.1:$port/rec/" 2>"$tmp/serve.err" &
+serve_pid=$!
+api=
+for _ in $(seq 1 100); do
+  api=$(sed -n 's|^reelay serve: listening on \(http://127\.0\.0\.1:[0-9]*\) .*|\1|p' "$tmp/serve.err")
+  [ -n "$api" ] && break
+  sleep 0.1
+done
+post() { # BODY: prints the HTTP status, the answer in $tmp/answer.json
+  curl -s -o "$tmp/answer.json" -w '%{http_code}' -H 'Content-Type: application/json' --data "$1" "$api/v1/jobs"
+}
+code=$(post "{\"id\":\"api-url\",\"input\":\"http://127.0.0.1:$port/rec/api.jsonl$query\",\"output\":\"api.webm\",
+  \"options\":{\"to\":3}}")
+check api-url-admitted "$([ "$code" = 202 ] && [ -e "$tmp/q3/inbox/api-url.json" ] && echo ok ||
+  echo "status $code: $(cat "$tmp/answer.json")")"
+code=$(post "{\"input\":\"http://169.254.169.254/latest/meta-data/\",\"output\":\"meta.webm\"}")
+check api-url-refused "$([ "$code" = 400 ] && grep -q "not on this service's list of allowed URLs" "$tmp/answer.json" &&
+  echo ok || echo "status $code: $(cat "$tmp/answer.json")")"
+kill $serve_pid
+"$reelay" worker --queue "dir:$tmp/q3" --exit-when-empty --allow-url "http://127.0.0.1:$port/rec/" 2>"$tmp/worker3.log"
+check api-url-rendered "$(cmp -s "$tmp/file.webm" "$tmp/out/api.webm" && echo ok || echo "$(cat "$tmp/worker3.log")")"
+
 finish http-source

@@ -275,9 +275,48 @@ static void test_ceilings(void **state)
     }
 }
 
+/* A job's URLs are held to the operator's --allow-url list before anything
+ * is fetched; without a list, none is allowed. */
+static void test_url_ceiling(void **state)
+{
+    (void)state;
+    reelay_job_ceilings c = reelay_job_ceilings_default();
+    reelay_err err;
+    reelay_job job;
+    const char *url_job = "{\"id\":\"a\",\"input\":\"https://rec.example.com/in/a.json?sig=x\",\"output\":\"o.webm\"}";
+    assert_true(reelay_job_ceiling_flag("--allow-url"));
+    assert_int_equal(parse(url_job, &job, &err), REELAY_OK);
+    assert_int_equal(reelay_job_apply_ceilings(&job, &c, "job a", &err), REELAY_E_USAGE);
+    assert_true(err.flags & REELAY_ERR_LASTING);
+    assert_non_null(strstr(err.msg, "job a: https://rec.example.com/in/a.json: a URL input is not allowed here"));
+    reelay_job_free(&job);
+
+    assert_int_equal(reelay_job_ceiling_set(&c, "--allow-url", "https://rec.example.com/in/", &err), REELAY_OK);
+    assert_int_equal(reelay_job_ceiling_set(&c, "--allow-url", "ftp://x", &err), REELAY_E_USAGE);
+    assert_int_equal(parse(url_job, &job, &err), REELAY_OK);
+    assert_int_equal(reelay_job_apply_ceilings(&job, &c, "job a", &err), REELAY_OK);
+    assert_ptr_equal(job.options.ingest.urls, &c.urls);
+    reelay_job_free(&job);
+
+    /* outputs (sidecars too) and other schemes are held to it as well */
+    const char *refused[] = {
+        "{\"id\":\"a\",\"input\":\"in\",\"output\":\"s3://videos/o.webm\"}",
+        "{\"id\":\"a\",\"input\":\"in\",\"output\":\"o.webm\",\"options\":{\"poster\":\"https://x.test/p.png\"}}",
+        "{\"id\":\"a\",\"input\":\"file:///etc/passwd\",\"output\":\"o.webm\"}",
+        "{\"id\":\"a\",\"input\":\"https://rec.example.com/other/a.json\",\"output\":\"o.webm\"}",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        if (parse(refused[i], &job, &err) != REELAY_OK) continue; /* refused when read: fine too */
+        if (reelay_job_apply_ceilings(&job, &c, "job a", &err) != REELAY_E_USAGE) fail_msg("%s admitted", refused[i]);
+        assert_non_null(strstr(err.msg, "--allow-url"));
+        reelay_job_free(&job);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_url_ceiling),
         cmocka_unit_test(test_valid_job),
         cmocka_unit_test(test_invalid_jobs),
         cmocka_unit_test(test_ids),
