@@ -12,6 +12,7 @@
 #include "job/job.h"
 #include "render/options.h"
 #include "job/queue.h"
+#include "net/url.h"
 #include "server/http.h"
 
 /* Set by the signal handler, read by the main thread. */
@@ -167,8 +168,13 @@ int reelay_cmd_serve(int argc, char **argv)
         pthread_sigmask(SIG_SETMASK, &previous, NULL);
         return rc;
     }
+    char shown_queue[1024];
+    if (strncmp(queue_spec, "redis://", 8) == 0)
+        reelay_url_display(queue_spec, shown_queue, sizeof shown_queue); /* without a password */
+    else
+        snprintf(shown_queue, sizeof shown_queue, "%s", queue_spec);
     fprintf(stderr, "reelay serve: listening on http://%s (queue %s, outputs in %s)\n", reelay_server_address(server),
-            queue_spec, reelay_server_output_dir(server));
+            shown_queue, reelay_server_output_dir(server));
     fprintf(stderr, "reelay serve: at most %u connections, %u per client address\n",
             reelay_server_max_connections(server), reelay_server_max_connections_per_client(server));
     fflush(stderr);

@@ -44,6 +44,7 @@
  * "not now" (a server loading its data after a restart, busy with a slow
  * script, a replica without its master) are waited out the same way:
  * the command did not run. */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "job/queue_backend.h"
 
 #include <errno.h>
@@ -73,6 +74,10 @@ typedef struct redis_queue {
     char host[256];
     int port;
     int db;
+    /* AUTH: from the spec's "[USER]:PASSWORD@" or REELAY_REDIS_USER and
+     * REELAY_REDIS_PASSWORD (which keep it out of `ps`); never in messages */
+    char user[128];
+    char password[512];
     char address[300]; /* "HOST:PORT/DB", for messages */
     char consumer[400];
     long long lease_ms;
@@ -375,7 +380,8 @@ static void disconnect(redis_queue *q)
 /* One connection attempt: connect, choose the database, make sure the
  * group exists (a server restarted without persistence has lost it).
  * Returns 1 connected, 0 not reachable (why says why), or an error code
- * when the server answers but refuses. */
+ * other than REELAY_E_USAGE (which is 1) when the server answers but
+ * refuses. */
 static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *err)
 {
     struct timeval connect_tv = {.tv_sec = CONNECT_TIMEOUT_S}, command_tv = {.tv_sec = COMMAND_TIMEOUT_S};
@@ -391,6 +397,25 @@ static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *
         return 0;
     }
     q->ctx = ctx;
+    if (q->password[0]) {
+        const char *auth_argv[] = {"AUTH", q->user[0] ? q->user : q->password, q->password};
+        redisReply *reply = redisCommandArgv(ctx, q->user[0] ? 3 : 2, auth_argv, NULL);
+        if (!reply || transient_reply(reply)) {
+            snprintf(why, why_size, "%s", reply ? reply->str : ctx->errstr);
+            if (reply) freeReplyObject(reply);
+            disconnect(q);
+            return 0;
+        }
+        int rc = text_is(reply, "OK") ? REELAY_OK
+                                      : reelay_err_set(err, REELAY_E_IO, "redis at %s: the password%s is refused: %s",
+                                                       q->address, q->user[0] ? " (or user)" : "",
+                                                       reply->str ? reply->str : "no reason given");
+        freeReplyObject(reply);
+        if (rc != REELAY_OK) {
+            disconnect(q);
+            return rc;
+        }
+    }
     char db[16];
     snprintf(db, sizeof db, "%d", q->db);
     const char *select_argv[] = {"SELECT", db};
@@ -424,7 +449,13 @@ static int connect_once(redis_queue *q, char *why, size_t why_size, reelay_err *
             ok = exists && exists->type == REDIS_REPLY_INTEGER && exists->integer == 1;
             if (exists) freeReplyObject(exists);
         }
-        int rc = ok ? REELAY_OK : unexpected(q, steps[i].what, reply, err);
+        int rc = REELAY_OK;
+        if (!ok && reply->type == REDIS_REPLY_ERROR && reply->str && strncmp(reply->str, "NOAUTH", 6) == 0)
+            rc = reelay_err_set(err, REELAY_E_IO,
+                                "redis at %s needs a password: set REELAY_REDIS_PASSWORD (and REELAY_REDIS_USER for an "
+                                "ACL user)", q->address);
+        else if (!ok)
+            rc = unexpected(q, steps[i].what, reply, err);
         freeReplyObject(reply);
         if (rc != REELAY_OK) {
             disconnect(q);
@@ -533,6 +564,7 @@ static void redis_close(void *impl)
         if (reply) freeReplyObject(reply);
     }
     disconnect(q);
+    explicit_bzero(q->password, sizeof q->password);
     free(q);
 }
 
@@ -550,10 +582,32 @@ static bool parse_number(const char *s, size_t len, long lo, long hi, int *out)
     return true;
 }
 
-/* "HOST:PORT[/DB]"; HOST a name or address, an IPv6 address in brackets. */
+/* "[[USER]:PASSWORD@]HOST:PORT[/DB]"; HOST a name or address, an IPv6
+ * address in brackets. Without a password in the spec, the environment's
+ * REELAY_REDIS_USER and REELAY_REDIS_PASSWORD. */
 static int parse_address(const char *spec, redis_queue *q, reelay_err *err)
 {
-    const char *expected = "expected redis://HOST:PORT[/DB]";
+    const char *expected = "expected redis://[[USER]:PASSWORD@]HOST:PORT[/DB]";
+    const char *at = strrchr(spec, '@');
+    if (at) {
+        const char *colon = memchr(spec, ':', (size_t)(at - spec));
+        size_t user_len = colon ? (size_t)(colon - spec) : 0;
+        size_t password_len = colon ? (size_t)(at - colon - 1) : 0;
+        if (!colon || password_len == 0 || user_len >= sizeof q->user || password_len >= sizeof q->password)
+            return reelay_err_set(err, REELAY_E_USAGE, "bad queue redis://…@%s: %s (a password after ':')", at + 1,
+                                  expected);
+        memcpy(q->user, spec, user_len);
+        memcpy(q->password, colon + 1, password_len);
+        spec = at + 1;
+    } else {
+        const char *user = getenv("REELAY_REDIS_USER"), *password = getenv("REELAY_REDIS_PASSWORD");
+        if (password && password[0]) {
+            if (strlen(password) >= sizeof q->password || (user && strlen(user) >= sizeof q->user))
+                return reelay_err_set(err, REELAY_E_USAGE, "REELAY_REDIS_PASSWORD or REELAY_REDIS_USER is too long");
+            snprintf(q->password, sizeof q->password, "%s", password);
+            snprintf(q->user, sizeof q->user, "%s", user ? user : "");
+        }
+    }
     const char *host = spec, *host_end, *rest;
     if (*spec == '[') {
         host = spec + 1;

@@ -2,7 +2,8 @@
 # `reelay worker` on Redis Streams, against a real redis-server started here
 # on a free loopback port: 20 jobs over two workers each done exactly once;
 # a worker killed with SIGKILL mid-job loses nothing; Redis restarted
-# mid-run: the workers reconnect and every job still ends done.
+# mid-run: the workers reconnect and every job still ends done; a Redis with
+# a password.
 set -u
 reelay=$(realpath "${1:?usage: test_worker_redis.sh REELAY_BINARY}")
 command -v redis-server >/dev/null || { echo "FAIL redis-server is not installed: run scripts/install-deps.sh"; exit 1; }
@@ -80,5 +81,27 @@ printf '{"id":"poison","input":"%s/none.json","output":"%s/out/poison.webm"}\n' 
 "$reelay" submit --queue "$queue" "$tmp/jobs/poison.json" >/dev/null
 "$reelay" worker --queue "$queue" --exit-when-empty 2>"$tmp/p.log"
 check poison "$(rcli hget reelay:job:poison result | python3 -c 'import json,sys; r=json.load(sys.stdin); print("ok" if r["status"]=="failed" and r["attempts"]==3 and "none.json" in r["error"]["message"] else r)')"
+
+# A Redis with a password: refused without it (one clear line, exit non-zero), served with it from the
+# environment or the queue URL, and the password never printed.
+stop_redis
+pw=s3cret-redis-pw-$$
+redis-server --port "$port" --bind 127.0.0.1 --save '' --requirepass "$pw" --dir "$tmp" --daemonize no \
+  >>"$tmp/redis.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 1 100); do redis-cli -p "$port" -a "$pw" --no-auth-warning ping >/dev/null 2>&1 && break; sleep 0.05; done
+job auth '{"fps":4,"to":3}'
+"$reelay" submit --queue "$queue" "$tmp/jobs/auth.json" >/dev/null 2>"$tmp/noauth.err"
+code=$?
+check redis-needs-password "$([ $code -ne 0 ] && grep -q 'needs a password: set REELAY_REDIS_PASSWORD' "$tmp/noauth.err" &&
+  echo ok || echo "exit $code: $(cat "$tmp/noauth.err")")"
+REELAY_REDIS_PASSWORD=wrong "$reelay" submit --queue "$queue" "$tmp/jobs/auth.json" >/dev/null 2>"$tmp/wrongauth.err"
+code=$?
+check redis-wrong-password "$([ $code -ne 0 ] && grep -q 'the password is refused' "$tmp/wrongauth.err" &&
+  ! grep -q wrong "$tmp/wrongauth.err" && echo ok || echo "exit $code: $(cat "$tmp/wrongauth.err")")"
+REELAY_REDIS_PASSWORD=$pw "$reelay" submit --queue "$queue" "$tmp/jobs/auth.json" >/dev/null 2>"$tmp/auth.err"
+"$reelay" worker --queue "redis://:$pw@127.0.0.1:$port/0" --exit-when-empty 2>"$tmp/auth.log"
+check redis-password "$([ "$(frames "$tmp/out/auth.webm")" = 12 ] && ! grep -q "$pw" "$tmp/auth.err" "$tmp/auth.log" &&
+  echo ok || echo "$(cat "$tmp/auth.err" "$tmp/auth.log")")"
 
 finish test_worker_redis
