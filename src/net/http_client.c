@@ -342,8 +342,11 @@ int reelay_http_perform(const reelay_http_request *request, reelay_http_response
     reelay_url_display(request->url, shown, sizeof shown);
     struct curl_slist *headers = NULL;
     for (const char *const *h = request->headers; h && *h; h++) headers = curl_slist_append(headers, *h);
-    if (request->method == REELAY_HTTP_PUT || request->method == REELAY_HTTP_POST)
-        headers = curl_slist_append(headers, "Expect:"); /* the body right away: no 100-continue round trip */
+    /* The body right away: no 100-continue round trip. Not with SigV4:
+     * curl 7.88 signs every header of the list, this empty one too, which
+     * it then does not send, so no server could check the signature. */
+    if ((request->method == REELAY_HTTP_PUT || request->method == REELAY_HTTP_POST) && !request->aws_sigv4)
+        headers = curl_slist_append(headers, "Expect:");
     int attempts = request->attempts > 0 ? request->attempts : 1;
     try_outcome outcome;
     for (int attempt = 1;; attempt++) {
