@@ -21,6 +21,8 @@
  * child array), so a deeper tree could not be read anyway. */
 #define REELAY_MAX_TREE_DEPTH_CEILING 1000
 
+struct reelay_s3_config; /* net/s3.h */
+
 typedef struct reelay_ingest_options {
     size_t max_input_bytes;        /* file as read (compressed) */
     size_t max_decompressed_bytes; /* after gunzip of a gzip file */
@@ -44,6 +46,9 @@ typedef struct reelay_ingest_options {
      * default, so that a job cannot make a worker fetch from wherever it
      * names. */
     const reelay_url_policy *urls;
+    /* The operator's S3 settings (net/s3.h: AWS_* read by the command
+     * line) for s3:// inputs, and outputs; NULL: s3:// is not reachable. */
+    const struct reelay_s3_config *s3;
 } reelay_ingest_options;
 
 /* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M

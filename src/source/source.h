@@ -1,7 +1,7 @@
 /* source.h — where a recording is read from.
  * Owns: the choice between a file, standard input ("-") and a URL
- * (http(s):// by source/http_source.h), which inputs count as URLs, and how
- * messages name an input: a URL without its credentials, query or
+ * (http(s):// by source/http_source.h, s3:// by net/s3.h), which inputs
+ * count as URLs, and how messages name an input: a URL without its credentials, query or
  * fragment, since a presigned URL's signature is a credential. */
 #ifndef REELAY_SOURCE_SOURCE_H
 #define REELAY_SOURCE_SOURCE_H
@@ -12,6 +12,8 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "net/url_policy.h"
+
+struct reelay_s3_config; /* net/s3.h */
 
 /* Whether input is a URL of a scheme reelay reads (net/url_policy.h's
  * reelay_url_scheme_known), in any case. */
@@ -26,9 +28,11 @@ void reelay_source_shown_input(const char *input, char *out, size_t size);
 
 /* Reads the recording named by input into out (initialised here): at most
  * max_bytes (REELAY_E_INPUT naming --max-input-bytes beyond). Anything of
- * the form scheme://… is a URL: of a known scheme, only when urls allows it (NULL: no URL at all, "a URL input is not allowed
- * here"). Errors start with the shown input. */
-int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls, reelay_buf *out,
-                       reelay_err *err);
+ * the form scheme://… is a URL: of a known scheme, only when urls allows
+ * it (NULL: no URL at all, "a URL input is not allowed here"); an s3:// one
+ * with the operator's S3 settings s3 (net/s3.h; NULL: none). Errors start
+ * with the shown input. */
+int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls,
+                       const struct reelay_s3_config *s3, reelay_buf *out, reelay_err *err);
 
 #endif
