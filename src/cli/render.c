@@ -9,6 +9,8 @@
 #include "render/render.h"
 #include "renderers/overlay/hud.h"
 #include "renderers/frame/frame.h"
+#include "net/s3.h"
+#include "sink/sink.h"
 #include "source/source.h"
 
 static void usage(FILE *out)
@@ -16,8 +18,10 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: reelay render INPUT [-o OUT.webm|.mp4|.mkv] [options]\n"
             "  INPUT            a recording (JSON, JSON lines, optionally gzip), an http(s) URL,\n"
-            "                   or - for standard input\n"
-            "  -o OUT           the video; the container comes from the name (default: INPUT's name + .webm)\n"
+            "                   s3://BUCKET/KEY, or - for standard input\n"
+            "  -o OUT           the video; the container comes from the name (default: INPUT's name + .webm);\n"
+            "                   also s3://BUCKET/KEY or an https URL to PUT to (presigned), as are the\n"
+            "                   files of --poster, --preview, --manifest and --email-html\n"
             "  --codec C        vp9 (webm/mkv default), vp8, av1, h264 (mp4 default)\n"
             "  --size WxH       whole frame in pixels (also 720p, 1080p, ...); default: the screen within a\n"
             "                   720p-class box plus the HUD strip below it\n"
@@ -81,6 +85,7 @@ static void usage(FILE *out)
 
 typedef struct render_args {
     const char *input;
+    char shown_output[REELAY_SHOWN_INPUT_MAX]; /* the video's destination as messages name it */
     char *default_output; /* owned */
     char shown_input[REELAY_SHOWN_INPUT_MAX]; /* the input as messages name it: a URL without credentials or query */
     reelay_render_options options;
@@ -157,8 +162,13 @@ static int parse_args(int argc, char **argv, render_args *args)
             o->output = args->default_output;
         }
     }
+    /* the container from the name; a URL's name ends before its query */
+    char name[512];
     reelay_codec codec;
-    if (err.code == REELAY_OK) reelay_video_resolve(o->output, o->codec, &codec, &err);
+    if (err.code == REELAY_OK && !reelay_sink_file_name(o->output, name, sizeof name))
+        reelay_err_set(&err, REELAY_E_USAGE, "-o %s names no file", o->output);
+    if (err.code == REELAY_OK) reelay_video_resolve(name, o->codec, &codec, &err);
+    if (err.code == REELAY_OK) reelay_source_shown_input(o->output, args->shown_output, sizeof args->shown_output);
     if (err.code != REELAY_OK) {
         fprintf(stderr, "reelay render: %s\n", err.msg);
         if (err.code == REELAY_E_USAGE) usage(stderr);
@@ -198,8 +208,9 @@ static void print_summary(const render_args *args, const reelay_render_result *r
     char length[48];
     format_clock(r->duration_s * 1000, length, sizeof length);
     double realtime = r->render_s > 0 ? r->session_s / r->render_s : 0;
-    fprintf(stderr, "reelay: wrote %s (%s %dx%d, %s, %lld frames, %.1f MB) in %.1f s, %.0fx real time", args->options.output,
-            r->codec, r->width, r->height, length, (long long)r->frames, r->bytes / 1e6, r->render_s, realtime);
+    fprintf(stderr, "reelay: wrote %s (%s %dx%d, %s, %lld frames, %.1f MB) in %.1f s, %.0fx real time",
+            args->shown_output, r->codec, r->width, r->height, length, (long long)r->frames, r->bytes / 1e6,
+            r->render_s, realtime);
     if (r->skipped_s > 0 || r->highlights > 0) {
         char skipped[48];
         format_clock(r->skipped_s * 1000, skipped, sizeof skipped);
@@ -233,7 +244,15 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_session *session = NULL;
     args.options.ingest.unmask_inputs = args.options.unmask_inputs; /* URL parameters too */
     args.options.ingest.urls = reelay_url_policy_all();
-    rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
+    /* S3 settings from the usual AWS_* environment, read here, once */
+    reelay_s3_config s3;
+    rc = reelay_s3_config_read(&s3, getenv, &err);
+    args.options.ingest.s3 = &s3;
+    /* s3:// and presigned https:// outputs: rendered aside, then uploaded */
+    reelay_sink sink;
+    memset(&sink, 0, sizeof sink);
+    if (rc == REELAY_OK) rc = reelay_sink_begin(&sink, &args.options, &err);
+    if (rc == REELAY_OK) rc = reelay_ingest_path(args.input, &args.options.ingest, &session, &err);
     args.options.input_name = args.shown_input; /* names an attached recording */
     reelay_render_result result;
     if (rc == REELAY_OK) {
@@ -242,6 +261,8 @@ int reelay_cmd_render(int argc, char **argv)
         if (rc == REELAY_E_INPUT)
             reelay_err_prefix(&err, "%s", args.shown_input);
     }
+    if (rc == REELAY_OK) rc = reelay_sink_publish(&sink, &err);
+    reelay_sink_end(&sink);
     if (rc == REELAY_OK && result.web_view_note[0])
         fprintf(stderr, "reelay: warning: no page view (%s); drew the interaction view\n", result.web_view_note);
     if (rc == REELAY_OK && !args.quiet) print_summary(&args, &result);

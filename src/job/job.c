@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode/still.h"
 #include "encode/video.h"
 #include "net/url.h"
 #include "render/options.h"
+#include "sink/sink.h"
 #include "source/source.h"
 
 bool reelay_job_id_valid(const char *id)
@@ -81,6 +83,37 @@ static int read_options(const json_t *options, const char *where, reelay_render_
     return REELAY_OK;
 }
 
+/* The output and sidecars: a path or a URL the sink writes (s3://, a
+ * presigned http(s):// one), named so that the container and image formats
+ * follow from the name (a URL's path, before its query). Whether a URL is
+ * allowed is the worker's policy, checked when the job runs. */
+static int check_outputs(reelay_job *job, const char *where, reelay_err *err)
+{
+    const char *const named[] = {job->output, job->options.poster, job->options.preview, job->options.manifest,
+                                 job->options.email_html};
+    const char *const fields[] = {"output", "options.poster", "options.preview", "options.manifest",
+                                  "options.email_html"};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        char name[512], shown[REELAY_SINK_SHOWN_MAX];
+        if (!named[i]) continue;
+        reelay_source_shown_input(named[i], shown, sizeof shown);
+        if (reelay_source_is_url(named[i]) && !reelay_sink_is_url(named[i]))
+            return reelay_err_set(err, REELAY_E_USAGE, "%s: %s %s: only a path, s3:// or http(s):// can be written",
+                                  where, fields[i], shown);
+        if (!reelay_sink_file_name(named[i], name, sizeof name))
+            return reelay_err_set(err, REELAY_E_USAGE, "%s: %s %s: names no file", where, fields[i], shown);
+        reelay_codec codec;
+        int rc = i == 0 ? reelay_video_resolve(name, job->options.codec, &codec, err)
+                 : i == 1 ? reelay_still_check_name(name, err)
+                          : REELAY_OK;
+        if (rc != REELAY_OK) {
+            reelay_err_prefix(err, "%s: %s", where, fields[i]);
+            return rc;
+        }
+    }
+    return REELAY_OK;
+}
+
 int reelay_job_from_json(json_t *doc, const char *where, reelay_job *job, reelay_err *err)
 {
     memset(job, 0, sizeof *job);
@@ -122,11 +155,7 @@ int reelay_job_from_json(json_t *doc, const char *where, reelay_job *job, reelay
     job->options.output_root = job->output_root;
     job->options.owner = id; /* points into doc, as the other strings */
     rc = read_options(json_object_get(doc, "options"), where, &job->options, err);
-    reelay_codec codec;
-    if (rc == REELAY_OK && reelay_video_resolve(job->output, job->options.codec, &codec, err) != REELAY_OK) {
-        reelay_err_prefix(err, "%s: output", where);
-        rc = err->code;
-    }
+    rc = rc == REELAY_OK ? check_outputs(job, where, err) : rc;
     if (rc != REELAY_OK) return rc;
     job->doc = json_incref(doc);
     return REELAY_OK;
@@ -374,6 +403,18 @@ json_t *reelay_job_result_to_json(const reelay_job_result *r)
         json_decref(doc);
         return NULL;
     }
+    if (r->status == REELAY_JOB_DONE && r->output_count > 0) {
+        json_t *outputs = json_array();
+        for (int i = 0; outputs && i < r->output_count; i++) {
+            const reelay_job_output *o = &r->outputs[i];
+            json_array_append_new(outputs, json_pack("{s:s, s:s, s:I}", "role", o->role, o->url ? "url" : "path",
+                                                     o->where, "bytes", (json_int_t)o->bytes));
+        }
+        if (!outputs || json_object_set_new(doc, "outputs", outputs) != 0) {
+            json_decref(doc);
+            return NULL;
+        }
+    }
     return doc;
 }
 
@@ -406,6 +447,15 @@ int reelay_job_result_from_json(const json_t *doc, reelay_job_result *r, reelay_
             if (strcmp(code, ERROR_NAMES[i]) == 0) r->error_code = i;
         copy_text(error, "message", r->error_message, sizeof r->error_message);
         r->lasting = json_is_true(json_object_get(error, "lasting"));
+    }
+    const json_t *outputs = json_object_get(doc, "outputs");
+    for (size_t i = 0; i < json_array_size(outputs) && r->output_count < REELAY_JOB_MAX_OUTPUTS; i++) {
+        const json_t *item = json_array_get(outputs, i);
+        reelay_job_output *o = &r->outputs[r->output_count++];
+        copy_text(item, "role", o->role, sizeof o->role);
+        o->url = json_object_get(item, "url") != NULL;
+        copy_text(item, o->url ? "url" : "path", o->where, sizeof o->where);
+        o->bytes = (int64_t)json_integer_value(json_object_get(item, "bytes"));
     }
     return REELAY_OK;
 }

@@ -2,7 +2,8 @@
  * Owns: the job document {"id", "input", "output", "options": {...}},
  * validated with errors that name the field, and the result document
  * {"id", "status", "output", "bytes", "sha256", "frames", "duration_s",
- * "render_s", "attempts", "error": {"code", "message"[, "lasting": true]}}
+ * "render_s", "attempts", "error": {"code", "message"[, "lasting": true]}
+ * [, "outputs": [...]]}
  * (DESIGN.md §8).
  * Options use the command line's names (render/options.h), with or without
  * the leading "--" and with '_' for '-': "fps": 12, "no_skip_idle": true,
@@ -28,7 +29,7 @@
 typedef struct reelay_job {
     char id[REELAY_JOB_ID_MAX + 1];
     const char *input;  /* path (points into doc) */
-    const char *output; /* path (points into doc); also options.output */
+    const char *output; /* path, s3:// or http(s):// URL (sink/sink.h) (points into doc); also options.output */
     bool overwrite;     /* "overwrite": true: an existing file of the output's (or a sidecar's) name is replaced */
     /* "output_root" (set by `reelay serve`, absolute): every file the job
      * writes must lie inside it, reached without following a symlink;
@@ -100,10 +101,20 @@ typedef enum reelay_job_status {
     REELAY_JOB_FAILED,
 } reelay_job_status;
 
+/* Where one file of a done job went: "outputs": [{"role": "video",
+ * "url": "s3://b/k" (or "path": "/d/v.webm"), "bytes": N}, ...], the video
+ * first, a URL as displayed (no query, no credentials). */
+typedef struct reelay_job_output {
+    char role[16];   /* "video", "poster", "preview", "manifest", "email_html" */
+    char where[1024];
+    bool url;        /* where is a URL ("url"), else a path ("path") */
+    int64_t bytes;
+} reelay_job_output;
+
 typedef struct reelay_job_result {
     char id[REELAY_JOB_ID_MAX + 1];
     reelay_job_status status;
-    char output[1024];
+    char output[1024]; /* as the job named it; a URL as displayed */
     int64_t bytes, frames;
     char sha256[65];
     double duration_s, render_s;
@@ -111,6 +122,8 @@ typedef struct reelay_job_result {
     int error_code;          /* REELAY_E_*, 0 when done */
     bool lasting;            /* the error will not pass by retrying (REELAY_ERR_LASTING): "lasting": true */
     char error_message[1024]; /* "" when done */
+    int output_count;        /* done: the files written */
+    reelay_job_output outputs[REELAY_JOB_MAX_OUTPUTS];
 } reelay_job_result;
 
 /* Whether a failed result's error may pass with time (a crash, a full

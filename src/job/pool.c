@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "job/run.h"
+#include "source/source.h"
 
 /* A result line is at most this long; anything longer is a broken child. */
 #define MAX_LINE (64 * 1024)
@@ -110,7 +111,7 @@ static void failed_result(const reelay_job *job, int code, const char *message, 
 {
     memset(r, 0, sizeof *r);
     snprintf(r->id, sizeof r->id, "%s", job->id);
-    snprintf(r->output, sizeof r->output, "%s", job->output);
+    reelay_source_shown_input(job->output, r->output, sizeof r->output); /* a presigned URL without its query */
     r->status = REELAY_JOB_FAILED;
     r->attempts = 1;
     r->error_code = code;
