@@ -1,11 +1,13 @@
 #include <cairo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "render/options.h"
 #include "encode/still.h"
 #include "ingest/ingest.h"
+#include "net/s3.h"
 #include "renderers/frame/frame.h"
 #include "source/source.h"
 
@@ -241,6 +243,12 @@ int reelay_cmd_frame(int argc, char **argv)
     args.limits.ingest.keep_rrweb_json = args.web_view != REELAY_WEB_VIEW_INTERACTION;
     args.limits.ingest.unmask_inputs = args.unmask_inputs; /* URL parameters too */
     args.limits.ingest.urls = reelay_url_policy_all();
+    reelay_s3_config s3; /* for s3:// inputs, from the usual AWS_* environment */
+    if (reelay_s3_config_read(&s3, getenv, &err) != REELAY_OK) {
+        fprintf(stderr, "reelay: %s\n", err.msg);
+        return err.code;
+    }
+    args.limits.ingest.s3 = &s3;
     rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "render/options.h"
 #include "ingest/ingest.h"
+#include "net/s3.h"
 #include "session/summary.h"
 #include "source/source.h"
 
@@ -109,6 +110,12 @@ int reelay_cmd_info(int argc, char **argv)
 
     reelay_session *session = NULL;
     limits.ingest.urls = reelay_url_policy_all();
+    reelay_s3_config s3; /* for s3:// inputs, from the usual AWS_* environment */
+    if (reelay_s3_config_read(&s3, getenv, &err) != REELAY_OK) {
+        fprintf(stderr, "reelay: %s\n", err.msg);
+        return err.code;
+    }
+    limits.ingest.s3 = &s3;
     if (reelay_ingest_path(input, &limits.ingest, &session, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "job/queue.h"
 #include "job/worker.h"
+#include "net/s3.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -132,6 +133,10 @@ int reelay_cmd_worker(int argc, char **argv)
         }
     }
     if (err.code == REELAY_OK && !spec) reelay_err_set(&err, REELAY_E_USAGE, "--queue is required");
+    /* S3 settings from the usual AWS_* environment, the operator's for every job */
+    reelay_s3_config s3;
+    if (err.code == REELAY_OK) reelay_s3_config_read(&s3, getenv, &err);
+    ceilings.limits.ingest.s3 = &s3;
     if (err.code != REELAY_OK) {
         fprintf(stderr, "reelay worker: %s\n", err.msg);
         worker_usage(stderr);
