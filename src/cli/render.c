@@ -165,10 +165,10 @@ static int parse_args(int argc, char **argv, render_args *args)
     /* the container from the name; a URL's name ends before its query */
     char name[512];
     reelay_codec codec;
-    if (err.code == REELAY_OK && !reelay_sink_file_name(o->output, name, sizeof name))
-        reelay_err_set(&err, REELAY_E_USAGE, "-o %s names no file", o->output);
-    if (err.code == REELAY_OK) reelay_video_resolve(name, o->codec, &codec, &err);
     if (err.code == REELAY_OK) reelay_source_shown_input(o->output, args->shown_output, sizeof args->shown_output);
+    if (err.code == REELAY_OK && !reelay_sink_file_name(o->output, name, sizeof name))
+        reelay_err_set(&err, REELAY_E_USAGE, "-o %s names no file", args->shown_output);
+    if (err.code == REELAY_OK) reelay_video_resolve(name, o->codec, &codec, &err);
     if (err.code != REELAY_OK) {
         fprintf(stderr, "reelay render: %s\n", err.msg);
         if (err.code == REELAY_E_USAGE) usage(stderr);

@@ -17,8 +17,9 @@ decoded and encoded again, the query sorted and encoded, so a request that
 is not canonical as sent fails too), and the payload's SHA-256 against
 x-amz-content-sha256. A mismatch answers 403 with S3's error document.
 
---slow S: request bodies are forwarded 16 KiB at a time, S seconds apart
-(a client killed meanwhile leaves a request cut short).
+--slow S: request bodies are read 16 KiB at a time, S seconds apart, a
+"METHOD PATH started" line logged first (a client killed meanwhile leaves a
+request cut short, never forwarded).
 --store DIR: PUT /NAME?QUERY keeps the body as DIR/NAME (written aside,
 then renamed, only when the whole body arrived); the query is logged.
 """
@@ -83,6 +84,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def body_chunks(self):
         """The request body, 16 KiB at a time (slowly with --slow)."""
         left = int(self.headers.get("Content-Length") or 0)
+        if args.slow and left:
+            log.write("%s %s started\n" % (self.command, self.path))
         while left > 0:
             chunk = self.rfile.read(min(left, 16384))
             if not chunk:
@@ -191,6 +194,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client killed mid-request is what some tests do
 
 
 def main():
