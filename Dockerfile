@@ -13,9 +13,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # rrweb's replayer for the web page engine: pinned and integrity-checked by
-# the committed lockfile, no install scripts.
+# the committed lockfile, no install scripts; not the dev dependencies
+# (s3rver, the tests' S3 server).
 COPY third_party/npm/package.json third_party/npm/package-lock.json ./third_party/npm/
-RUN cd third_party/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN cd third_party/npm && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY CMakeLists.txt ./
 COPY src ./src
 COPY renderers ./renderers

@@ -21,7 +21,8 @@ RUNTIME_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   xvfb bubblewrap ca-certificates
 )
-# npm fetches rrweb's replayer (package.json, package-lock.json). An npm that is
+# npm fetches rrweb's replayer, and for the tests s3rver, an S3-compatible
+# server (package.json, package-lock.json). An npm that is
 # already there (e.g. a newer Node.js) is kept: Debian's is installed only
 # when there is none.
 if ! command -v npm >/dev/null 2>&1; then
@@ -47,8 +48,9 @@ else
   echo "install-deps: installed ${missing[*]}"
 fi
 
-# rrweb's replayer for the web page engine: exactly the versions in the
-# committed package-lock.json (integrity-checked by npm ci), no install
+# rrweb's replayer for the web page engine, and s3rver for tests/cli/test_s3.sh
+# (a dev dependency: the Dockerfile leaves it out): exactly the versions in
+# the committed package-lock.json (integrity-checked by npm ci), no install
 # scripts, into third_party/npm/ (gitignored). Skipped when the lockfile has
 # not changed since the last install.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -15,7 +15,7 @@ static void record_outputs(const reelay_sink *sink, reelay_job_result *result)
         const reelay_sink_output *out = &sink->outputs[i];
         reelay_job_output *o = &result->outputs[result->output_count++];
         snprintf(o->role, sizeof o->role, "%s", reelay_sink_role_name(out->role));
-        snprintf(o->where, sizeof o->where, "%s", out->shown);
+        reelay_source_shown_input(out->target, o->where, sizeof o->where); /* as out->shown, cut to fit */
         o->url = out->kind != REELAY_SINK_LOCAL;
         o->bytes = out->bytes;
     }
