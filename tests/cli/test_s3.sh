@@ -106,6 +106,9 @@ AWS_SECRET_ACCESS_KEY=wrong-secret REELAY_S3_PART_SIZE=16K "$reelay" render "$an
   -o s3://clips/out/wrong-multi.webm --quiet 2>"$tmp/wrong-multi.err"; code=$?
 check wrong-secret-multipart "$([ $code -eq 3 ] && grep -q 'SignatureDoesNotMatch' "$tmp/wrong-multi.err" &&
   [ "$(s3 GET out/wrong-multi.webm)" = 404 ] && echo ok || echo "exit $code: $(cat "$tmp/wrong-multi.err")")"
+AWS_SESSION_TOKEN=session-t0ken "$reelay" render "$android" --to 3 -o s3://clips/out/token.webm --quiet 2>"$tmp/token.err"
+check session-token "$(grep -q 'PUT /clips/out/token.webm 200 token' "$tmp/proxy.log" && echo ok ||
+  echo "$(cat "$tmp/token.err") $(grep token.webm "$tmp/proxy.log")")"
 AWS_ENDPOINT_URL=ftp://x "$reelay" render "$android" -o "$tmp/x.webm" --quiet 2>"$tmp/endpoint.err"; code=$?
 check bad-endpoint "$([ $code -eq 1 ] && grep -q 'AWS_ENDPOINT_URL' "$tmp/endpoint.err" && echo ok ||
   echo "exit $code: $(cat "$tmp/endpoint.err")")"

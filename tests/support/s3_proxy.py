@@ -5,7 +5,8 @@ checks only the access key id. Or, with --store, a stand-in for a
 presigned-URL target that keeps what is PUT to it.
 
 Prints its port on the first line of stdout, then logs one line per request
-("METHOD PATH?QUERY STATUS") to LOG.
+("METHOD PATH?QUERY STATUS", then " token" when it carried a session token)
+to LOG.
 
 usage: s3_proxy.py --log LOG --upstream PORT --key ID:SECRET [--slow S]
        s3_proxy.py --log LOG --store DIR [--slow S]
@@ -74,7 +75,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        log.write("%s %s %d\n" % (self.command, self.path, status))
+        token = " token" if self.headers.get("x-amz-security-token") else ""
+        log.write("%s %s %d%s\n" % (self.command, self.path, status, token))
 
     def refuse(self, status, code, message):
         body = (ERROR % (code, message, self.path.split("?")[0])).encode()

@@ -1,13 +1,18 @@
 /* Unit tests for src/net/s3 and src/sink: the pure parts. S3 settings from
  * an environment (a table here), s3:// URLs split and made into endpoint
  * URLs (virtual-hosted, path-style, keys encoded), S3's XML read (UploadId,
- * error codes), the file names of URL outputs, and job documents and
- * results with URL outputs. Transfers are tested against s3rver behind a
+ * error codes), the file names of URL outputs, job documents and results
+ * with URL outputs, and the sink's order: nothing appears before the
+ * caller's last check, and a failure withdraws what did. Transfers are tested against s3rver behind a
  * signature-checking proxy (tests/cli/test_s3.sh). */
 #include "test_support.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "job/job.h"
 #include "net/s3.h"
@@ -203,12 +208,110 @@ static void test_result_outputs(void **state)
     json_decref(doc);
 }
 
+static int publish_calls;
+
+static int refuse_publish(void *context, reelay_err *err)
+{
+    (void)context;
+    publish_calls++;
+    return reelay_err_set(err, REELAY_E_IO, "not published: the claim is lost");
+}
+
+static int allow_publish(void *context, reelay_err *err)
+{
+    (void)context;
+    (void)err;
+    publish_calls++;
+    return REELAY_OK;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* A render's files, as the sink would get them: a video for a presigned
+ * URL nobody answers (127.0.0.1:9) and a local manifest. */
+static void begin_sink(reelay_sink *sink, reelay_render_options *o, const char *manifest, char *dir, size_t size,
+                       int (*before)(void *, reelay_err *))
+{
+    reelay_err err;
+    *o = reelay_render_defaults();
+    o->output = "http://127.0.0.1:9/up/v.webm?X-Amz-Signature=s3cret";
+    o->manifest = manifest;
+    o->ingest.urls = reelay_url_policy_all();
+    o->before_publish = before;
+    assert_int_equal(reelay_sink_begin(sink, o, &err), REELAY_OK);
+    assert_true(sink->active);
+    snprintf(dir, size, "%s", sink->dir);
+    assert_non_null(strstr(o->output, "/video/v.webm"));
+    assert_non_null(strstr(o->manifest, "/manifest/m.json"));
+    assert_null(o->before_publish); /* the sink asks it, later */
+    assert_null(strstr(sink->outputs[0].shown, "s3cret"));
+    write_text(o->output, "video bytes");
+    write_text(o->manifest, "{\"output\": {\"path\": \"private\"}}\n");
+}
+
+static void test_sink_order(void **state)
+{
+    (void)state;
+    char base[] = "/tmp/reelay-sink-test-XXXXXX", manifest[128], dir[512];
+    assert_non_null(mkdtemp(base));
+    snprintf(manifest, sizeof manifest, "%s/m.json", base);
+    reelay_sink sink;
+    reelay_render_options o;
+    reelay_err err;
+    struct stat st;
+
+    /* the check refuses: nothing appears, nothing is sent */
+    publish_calls = 0;
+    begin_sink(&sink, &o, manifest, dir, sizeof dir, refuse_publish);
+    assert_int_equal(reelay_sink_publish(&sink, &err), REELAY_E_IO);
+    assert_non_null(strstr(err.msg, "claim is lost"));
+    assert_int_equal(publish_calls, 1);
+    assert_int_equal(stat(manifest, &st), -1);
+    reelay_sink_end(&sink);
+    assert_int_equal(stat(dir, &st), -1); /* the private directory is gone */
+
+    /* the check passes, the video's PUT fails: the manifest, put in place
+     * first, is withdrawn; the message shows no query */
+    publish_calls = 0;
+    begin_sink(&sink, &o, manifest, dir, sizeof dir, allow_publish);
+    assert_int_not_equal(reelay_sink_publish(&sink, &err), REELAY_OK);
+    assert_non_null(strstr(err.msg, "http://127.0.0.1:9/up/v.webm"));
+    assert_null(strstr(err.msg, "s3cret"));
+    assert_int_equal(publish_calls, 1);
+    assert_int_equal(stat(manifest, &st), -1);
+    reelay_sink_end(&sink);
+    assert_int_equal(stat(dir, &st), -1);
+
+    /* only paths: the sink stays out of the way */
+    o = reelay_render_defaults();
+    o.output = "out.webm";
+    o.before_publish = allow_publish;
+    assert_int_equal(reelay_sink_begin(&sink, &o, &err), REELAY_OK);
+    assert_false(sink.active);
+    assert_string_equal(o.output, "out.webm");
+    assert_ptr_equal(o.before_publish, allow_publish);
+    reelay_sink_end(&sink);
+
+    /* a URL output with no policy is refused before anything */
+    o.output = "s3://clips/v.webm";
+    o.ingest.urls = NULL;
+    assert_int_equal(reelay_sink_begin(&sink, &o, &err), REELAY_E_USAGE);
+    assert_true(err.flags & REELAY_ERR_LASTING);
+    rmdir(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config),   cmocka_unit_test(test_split),     cmocka_unit_test(test_object_url),
         cmocka_unit_test(test_xml),      cmocka_unit_test(test_file_name), cmocka_unit_test(test_job_outputs),
-        cmocka_unit_test(test_result_outputs),
+        cmocka_unit_test(test_result_outputs), cmocka_unit_test(test_sink_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
