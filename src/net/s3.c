@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <libavutil/md5.h>
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 #include <stdio.h>
@@ -170,6 +171,35 @@ bool reelay_s3_xml_text(const char *xml, size_t len, const char *tag, char *out,
     return true;
 }
 
+bool reelay_s3_multipart_etag(const char *const *part_etags, size_t count, char *out, size_t size)
+{
+    struct AVMD5 *md5 = av_md5_alloc();
+    if (!md5) return false;
+    av_md5_init(md5);
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++) {
+        const char *e = part_etags[i];
+        size_t len = strlen(e);
+        if (len == 34 && e[0] == '"' && e[33] == '"') e++, len -= 2;
+        unsigned char digest[16];
+        ok = len == 32;
+        for (int b = 0; ok && b < 16; b++) {
+            unsigned value;
+            ok = isxdigit((unsigned char)e[2 * b]) && isxdigit((unsigned char)e[2 * b + 1]) &&
+                 sscanf(e + 2 * b, "%2x", &value) == 1;
+            digest[b] = (unsigned char)value;
+        }
+        if (ok) av_md5_update(md5, digest, sizeof digest);
+    }
+    unsigned char total[16];
+    av_md5_final(md5, total);
+    av_free(md5);
+    char hex[33];
+    for (int b = 0; b < 16; b++) snprintf(hex + 2 * b, 3, "%02x", total[b]);
+    int n = snprintf(out, size, "\"%s-%zu\"", hex, count);
+    return ok && n > 0 && (size_t)n < size;
+}
+
 /* -------------------------------------------------------------- requests */
 
 /* SHA-256 of body_len bytes of memory, or of a file region, in hex. */
@@ -213,6 +243,7 @@ static int payload_sha256(const void *body, const char *path, int64_t offset, si
 typedef struct s3_call {
     const char *query;
     const char *content_type; /* of what is stored; NULL = none */
+    const char *range;        /* "bytes=A-B" of a GET; NULL = all */
 } s3_call;
 
 /* err (which starts with the endpoint URL as displayed) restated for the
@@ -262,8 +293,8 @@ static int s3_request(const reelay_s3_config *c, const char *bucket, const char 
     char sha_header[100], token_header[sizeof c->session_token + 32], sigv4[128],
         credentials[sizeof c->access_key_id + sizeof c->secret_access_key + 2];
     snprintf(sha_header, sizeof sha_header, "x-amz-content-sha256: %s", hash);
-    char type_header[100];
-    const char *headers[4] = {sha_header, NULL, NULL, NULL};
+    char type_header[100], range_header[100];
+    const char *headers[5] = {sha_header, NULL, NULL, NULL, NULL};
     size_t n = 1;
     if (c->session_token[0]) {
         snprintf(token_header, sizeof token_header, "x-amz-security-token: %s", c->session_token);
@@ -272,6 +303,10 @@ static int s3_request(const reelay_s3_config *c, const char *bucket, const char 
     if (call->content_type) {
         snprintf(type_header, sizeof type_header, "Content-Type: %s", call->content_type);
         headers[n++] = type_header;
+    }
+    if (call->range) {
+        snprintf(range_header, sizeof range_header, "Range: %s", call->range);
+        headers[n++] = range_header;
     }
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", c->region);
     snprintf(credentials, sizeof credentials, "%s:%s", c->access_key_id, c->secret_access_key);
@@ -374,6 +409,8 @@ void reelay_s3_upload_abort(reelay_s3_upload *u)
     if (u->config) abort_multipart(u);
     free(u->path);
     reelay_buf_free(&u->complete_xml);
+    for (size_t i = 0; i < u->parts; i++) free(u->part_etags[i]);
+    free(u->part_etags);
     memset(u, 0, sizeof *u);
 }
 
@@ -394,6 +431,18 @@ static int create_multipart(reelay_s3_upload *u, reelay_err *err)
     return rc;
 }
 
+/* A part sent: into the complete request, and its ETag kept. */
+static bool remember_part(reelay_s3_upload *u, int part, const char *etag)
+{
+    char **etags = realloc(u->part_etags, (u->parts + 1) * sizeof *etags);
+    if (!etags) return false;
+    u->part_etags = etags;
+    if (!(etags[u->parts] = strdup(etag))) return false;
+    u->parts++;
+    return reelay_buf_printf(&u->complete_xml, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", part,
+                             etag) == 0;
+}
+
 static int upload_part(reelay_s3_upload *u, int part, int64_t offset, size_t len, reelay_err *err)
 {
     char query[sizeof u->upload_id * 3 + 32];
@@ -408,9 +457,7 @@ static int upload_part(reelay_s3_upload *u, int part, int64_t offset, size_t len
      * XML as it came. */
     if (rc == REELAY_OK && strpbrk(response.etag, "<&"))
         rc = reelay_err_set(err, REELAY_E_IO, "%s: part %d has a malformed ETag", u->url, part);
-    if (rc == REELAY_OK &&
-        reelay_buf_printf(&u->complete_xml, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", part,
-                          response.etag) != 0)
+    if (rc == REELAY_OK && !remember_part(u, part, response.etag))
         rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
     reelay_http_response_free(&response);
     return rc;
@@ -454,6 +501,24 @@ int reelay_s3_upload_stage(const reelay_s3_config *c, const char *url, const cha
     return rc;
 }
 
+/* A complete request tried again after its first try succeeded unseen
+ * (the answer lost) is told NoSuchUpload: S3 documents both answers to a
+ * repeated complete. The upload did complete when the key now holds an
+ * object with exactly these parts' ETag. */
+static bool completed_unseen(reelay_s3_upload *u)
+{
+    char want[64];
+    if (!reelay_s3_multipart_etag((const char *const *)u->part_etags, u->parts, want, sizeof want)) return false;
+    reelay_http_response response;
+    reelay_err ignored;
+    int rc = s3_request(u->config, u->bucket, u->key, u->url, &(s3_call){.range = "bytes=0-0"},
+                        (reelay_http_request){.method = REELAY_HTTP_GET, .max_response_bytes = 1}, &response,
+                        &ignored);
+    bool same = rc == REELAY_OK && strcmp(response.etag, want) == 0;
+    reelay_http_response_free(&response);
+    return same;
+}
+
 int reelay_s3_upload_commit(reelay_s3_upload *u, reelay_err *err)
 {
     int rc;
@@ -474,6 +539,10 @@ int reelay_s3_upload_commit(reelay_s3_upload *u, reelay_err *err)
             reelay_http_request post = {
                 .method = REELAY_HTTP_POST, .body = u->complete_xml.data, .body_len = u->complete_xml.len};
             rc = s3_request(u->config, u->bucket, u->key, u->url, &(s3_call){.query = query}, post, &response, err);
+        }
+        if (rc != REELAY_OK && response.status == 404 && response.tries > 1 && completed_unseen(u)) {
+            reelay_err_clear(err);
+            rc = REELAY_OK;
         }
         if (rc == REELAY_OK) u->upload_id[0] = '\0'; /* complete: nothing to abort */
     }

@@ -63,6 +63,11 @@ bool reelay_s3_object_url(const reelay_s3_config *config, const char *bucket, co
  * not fit. */
 bool reelay_s3_xml_text(const char *xml, size_t len, const char *tag, char *out, size_t size);
 
+/* The ETag S3 gives an object completed from parts whose ETags (quoted
+ * MD5s in hex) are part_etags[0..count): the quoted MD5 of their digests,
+ * "-" and the count. False when one is not an MD5 (e.g. under SSE-KMS). */
+bool reelay_s3_multipart_etag(const char *const *part_etags, size_t count, char *out, size_t size);
+
 /* GETs the object named by url ("s3://…") into out (initialised here): at
  * most max_bytes (REELAY_E_INPUT naming --max-input-bytes beyond). config
  * may be NULL: then a lasting REELAY_E_USAGE (no S3 settings here). */
@@ -85,6 +90,8 @@ typedef struct reelay_s3_upload {
     size_t part_size;                      /* 0 = one PUT */
     char upload_id[1024];                  /* of a multipart upload under way, "" when none */
     reelay_buf complete_xml;               /* the parts sent so far, as CompleteMultipartUpload wants them */
+    char **part_etags;                     /* the same parts' ETags, for recognising the completed object */
+    size_t parts;
 } reelay_s3_upload;
 
 /* Starts an upload of the file at path to url: an object larger than one
@@ -97,7 +104,10 @@ int reelay_s3_upload_stage(const reelay_s3_config *config, const char *url, cons
 
 /* Makes the object appear whole: completes the multipart upload, or PUTs
  * the small object in one request. On failure nothing is under the key
- * (the multipart upload is aborted). Releases the upload either way. */
+ * (the multipart upload is aborted). A complete request tried again after
+ * its first answer was lost, and told NoSuchUpload, succeeded when the key
+ * holds an object of exactly these parts (its ETag). Releases the upload
+ * either way. */
 int reelay_s3_upload_commit(reelay_s3_upload *upload, reelay_err *err);
 
 /* Drops an upload that will not be committed (aborts a multipart upload;

@@ -1,7 +1,7 @@
 /* Unit tests for src/net/s3 and src/sink: the pure parts. S3 settings from
  * an environment (a table here), s3:// URLs split and made into endpoint
  * URLs (virtual-hosted, path-style, keys encoded), S3's XML read (UploadId,
- * error codes), the file names of URL outputs, job documents and results
+ * error codes), a multipart object's ETag, the file names of URL outputs, job documents and results
  * with URL outputs, and the sink's order: nothing appears before the
  * caller's last check, and a failure withdraws what did. Transfers are tested against s3rver behind a
  * signature-checking proxy (tests/cli/test_s3.sh). */
@@ -126,6 +126,21 @@ static void test_xml(void **state)
     assert_false(reelay_s3_xml_text(error, 20, "Code", out, sizeof out));
     char small[8];
     assert_false(reelay_s3_xml_text(error, strlen(error), "Code", small, sizeof small));
+}
+
+static void test_multipart_etag(void **state)
+{
+    (void)state;
+    /* md5("part one"), md5("part two"); the object's ETag as S3 (and
+     * MinIO) make it: md5 of the two digests, "-2" */
+    const char *parts[] = {"\"3303e12af474ca11d85ed2966a932992\"", "3ea4e15b91a17dc76052c56cfcdf67a2"};
+    char etag[64];
+    assert_true(reelay_s3_multipart_etag(parts, 2, etag, sizeof etag));
+    assert_string_equal(etag, "\"0732917abc3288784e318ac0aab1757a-2\"");
+    const char *kms[] = {"\"3303e12af474ca11d85ed2966a932992\"", "\"not-an-md5\""};
+    assert_false(reelay_s3_multipart_etag(kms, 2, etag, sizeof etag));
+    char small[8];
+    assert_false(reelay_s3_multipart_etag(parts, 2, small, sizeof small));
 }
 
 static void test_file_name(void **state)
@@ -312,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_config),   cmocka_unit_test(test_split),     cmocka_unit_test(test_object_url),
         cmocka_unit_test(test_xml),      cmocka_unit_test(test_file_name), cmocka_unit_test(test_job_outputs),
         cmocka_unit_test(test_result_outputs), cmocka_unit_test(test_sink_order),
+        cmocka_unit_test(test_multipart_etag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
