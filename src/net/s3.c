@@ -322,8 +322,7 @@ static int s3_request(const reelay_s3_config *c, const char *bucket, const char 
     const char *xml = (const char *)response->body.data;
     char code[128];
     if (rc == REELAY_OK && request.method == REELAY_HTTP_POST && xml &&
-        reelay_s3_xml_text(xml, response->body.len, "Code", code, sizeof code) && strstr(xml, "<Error>"))
-    {
+        reelay_s3_xml_text(xml, response->body.len, "Code", code, sizeof code) && strstr(xml, "<Error>")) {
         char endpoint_shown[sizeof url];
         reelay_url_display(url, endpoint_shown, sizeof endpoint_shown);
         rc = reelay_err_set(err, REELAY_E_IO, "%s: HTTP status %ld", endpoint_shown, response->status);
@@ -367,6 +366,7 @@ int reelay_s3_delete(const reelay_s3_config *c, const char *url, reelay_err *err
     int rc = reelay_s3_split(url, bucket, key, err);
     if (rc != REELAY_OK) return rc;
     reelay_url_display(url, shown, sizeof shown);
+    if (!c) return no_settings(shown, err);
     reelay_http_response response;
     rc = s3_request(c, bucket, key, shown, &(s3_call){0}, (reelay_http_request){.method = REELAY_HTTP_DELETE},
                     &response, err);
@@ -471,8 +471,9 @@ int reelay_s3_upload_stage(const reelay_s3_config *c, const char *url, const cha
     snprintf(u->content_type, sizeof u->content_type, "%s", content_type ? content_type : "");
     int rc = reelay_s3_split(url, u->bucket, u->key, err);
     if (rc != REELAY_OK) return rc;
-    u->config = c;
     reelay_url_display(url, u->url, sizeof u->url);
+    if (!c) return no_settings(u->url, err);
+    u->config = c;
     struct stat st;
     if (stat(path, &st) != 0) {
         rc = reelay_err_set(err, REELAY_E_IO, "%s: cannot read %s: %s", u->url, path, strerror(errno));

@@ -74,7 +74,8 @@ bool reelay_s3_multipart_etag(const char *const *part_etags, size_t count, char 
 int reelay_s3_get(const reelay_s3_config *config, const char *url, size_t max_bytes, reelay_buf *out,
                   reelay_err *err);
 
-/* DELETEs the object named by url; a missing object is not an error. */
+/* DELETEs the object named by url; a missing object is not an error.
+ * config may be NULL, as for reelay_s3_get. */
 int reelay_s3_delete(const reelay_s3_config *config, const char *url, reelay_err *err);
 
 /* An upload of a local file to an object, in two steps, so that the bytes
@@ -98,7 +99,8 @@ typedef struct reelay_s3_upload {
  * part (config->part_size) becomes a multipart upload whose parts are all
  * sent now (nothing is visible under the key yet); a smaller one is only
  * looked at. content_type (may be NULL) is the object's Content-Type. On
- * failure a multipart upload begun is aborted. */
+ * failure a multipart upload begun is aborted. config may be NULL, as for
+ * reelay_s3_get. */
 int reelay_s3_upload_stage(const reelay_s3_config *config, const char *url, const char *path,
                            const char *content_type, reelay_s3_upload *upload, reelay_err *err);
 
