@@ -7,8 +7,8 @@
 # PUT each or a multipart upload; a wrong secret is one clear line and no
 # object; an https output is a PUT whose query never shows; a render or a
 # worker killed during its upload leaves no object under the final key; a
-# job's s3:// output must be on the worker's --allow-url list, and its
-# result records where each file went.
+# job's s3:// or presigned output must be on the worker's --allow-url list,
+# and its result records where each file went (a URL without its query).
 set -u
 reelay=$(realpath "${1:?usage: test_s3.sh REELAY_BINARY}")
 tmp=$(mktemp -d /tmp/reelay-s3-test-XXXXXX)
@@ -178,7 +178,11 @@ job() { # ID OUTPUT QUEUE INPUT
 job listed s3://clips/out/listed.webm q2 s3://clips/in/shop.jsonl
 job off-list s3://other/out/off-list.webm q2 s3://clips/in/shop.jsonl
 job no-list s3://clips/out/no-list.webm q3 "$android"
-"$reelay" worker --queue "dir:$tmp/q2" --exit-when-empty --allow-url s3://clips 2>"$tmp/w2.log"
+printf '{"id":"presigned","input":"%s","output":"%s","options":{"to":3}}\n' "$android" "$(signed job.webm)" \
+  >"$tmp/presigned.json"
+"$reelay" submit --queue "dir:$tmp/q2" "$tmp/presigned.json" >/dev/null 2>&1
+"$reelay" worker --queue "dir:$tmp/q2" --exit-when-empty --allow-url s3://clips \
+  --allow-url "http://127.0.0.1:$store/up/" 2>"$tmp/w2.log"
 "$reelay" worker --queue "dir:$tmp/q3" --exit-when-empty 2>"$tmp/w3.log"
 s3 GET out/listed.webm "$tmp/listed.webm" >/dev/null
 check job-output "$(cmp -s "$tmp/file.webm" "$tmp/listed.webm" && echo ok || echo "$(ls -R "$tmp/q2") $(cat "$tmp/w2.log")")"
@@ -193,6 +197,10 @@ assert o[0]["url"] == "s3://clips/out/listed.webm" and o[0]["bytes"] == r["bytes
 assert o[1]["url"] == "s3://clips/out/listed.png" and o[1]["bytes"] > 0, o
 EOF
 )"
+check job-presigned "$(cmp -s "$tmp/file.webm" "$tmp/store/job.webm" && [ -e "$tmp/q2/done/presigned.json" ] &&
+  grep -q "\"url\": *\"http://127.0.0.1:$store/up/job.webm\"" "$tmp/q2/done/presigned.json" &&
+  [ -z "$(leaks "$tmp/q2/done/presigned.json" "$tmp/w2.log")" ] && echo ok ||
+  echo "$(cat "$tmp/q2/done/presigned.json" "$tmp/q2/failed/presigned.json" 2>&1)")"
 check job-off-list "$(grep -q "s3://other/out/off-list.webm: not on this service's list" "$tmp/q2/failed/off-list.json" &&
   ! grep -q off-list "$tmp/proxy.log" && echo ok || echo "$(cat "$tmp/q2/failed/off-list.json" 2>&1)")"
 check job-no-list "$(grep -q 'no-list.webm: a URL output is not allowed here' "$tmp/q3/failed/no-list.json" &&
