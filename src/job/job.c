@@ -200,6 +200,16 @@ size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_M
     return n;
 }
 
+void reelay_job_output_names_of(const json_t *doc, reelay_job_output_names *names)
+{
+    names->count = reelay_job_output_paths(doc, names->name);
+    for (size_t i = 0; i < names->count; i++) {
+        if (!reelay_source_is_url(names->name[i])) continue;
+        reelay_source_shown_input(names->name[i], names->shown[i], sizeof names->shown[i]);
+        names->name[i] = names->shown[i];
+    }
+}
+
 /* ---------------------------------------------------------------- ceilings */
 
 /* The limits a ceiling holds, as flags; fps is checked apart. */

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "net/url_policy.h"
 #include "render/render.h"
+#include "source/source.h"
 
 /* Ids are 1..64 characters of [A-Za-z0-9._-], not starting with '.':
  * safe as file names and Redis keys. */
@@ -61,6 +62,17 @@ void reelay_job_free(reelay_job *job);
  * are not strings are skipped). Returns how many. */
 #define REELAY_JOB_MAX_OUTPUTS 5
 size_t reelay_job_output_paths(const json_t *doc, const char *paths[REELAY_JOB_MAX_OUTPUTS]);
+
+/* The names a queue records a job's outputs by, to keep two jobs from
+ * writing one file: reelay_job_output_paths, each URL as displayed
+ * (source/source.h) — two presigned URLs of one object are one output, and
+ * a signature never lands in the queue's records or messages. */
+typedef struct reelay_job_output_names {
+    size_t count;
+    const char *name[REELAY_JOB_MAX_OUTPUTS]; /* a path in doc, or one of shown[] */
+    char shown[REELAY_JOB_MAX_OUTPUTS][REELAY_SHOWN_INPUT_MAX];
+} reelay_job_output_names;
+void reelay_job_output_names_of(const json_t *doc, reelay_job_output_names *names);
 
 /* What an operator lets a job ask for (`reelay worker` and `reelay serve`
  * flags): a job may lower each limit, never raise it. */

@@ -340,19 +340,22 @@ static void release_outputs(const dir_queue *q, const taken_outputs *taken)
 static int claim_outputs(const dir_queue *q, const json_t *doc, const char *id, taken_outputs *taken,
                          reelay_err *err)
 {
-    const char *paths[REELAY_JOB_MAX_OUTPUTS];
-    size_t n = reelay_job_output_paths(doc, paths);
+    reelay_job_output_names *outputs = malloc(sizeof *outputs);
+    if (!outputs) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    reelay_job_output_names_of(doc, outputs);
     taken->count = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < outputs->count; i++) {
         bool created;
-        int rc = claim_output(q, paths[i], id, taken->names[taken->count], sizeof taken->names[0], &created, err);
+        int rc = claim_output(q, outputs->name[i], id, taken->names[taken->count], sizeof taken->names[0], &created, err);
         if (rc != REELAY_OK) {
             release_outputs(q, taken);
             taken->count = 0;
+            free(outputs);
             return rc;
         }
         if (created) taken->count++;
     }
+    free(outputs);
     return REELAY_OK;
 }
 

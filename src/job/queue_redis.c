@@ -704,12 +704,11 @@ static int eval_resendable(redis_queue *q, const char *what, const char *script,
 
 /* The files a job writes as a JSON array (malloc'd), NULL when out of
  * memory. */
-static char *outputs_text(const json_t *doc, const char *paths[REELAY_JOB_MAX_OUTPUTS], size_t *n)
+static char *outputs_text(const reelay_job_output_names *outputs)
 {
-    *n = reelay_job_output_paths(doc, paths);
     json_t *list = json_array();
-    for (size_t i = 0; list && i < *n; i++) {
-        if (json_array_append_new(list, json_string(paths[i])) != 0) {
+    for (size_t i = 0; list && i < outputs->count; i++) {
+        if (json_array_append_new(list, json_string(outputs->name[i])) != 0) {
             json_decref(list);
             list = NULL;
         }
@@ -720,14 +719,15 @@ static char *outputs_text(const json_t *doc, const char *paths[REELAY_JOB_MAX_OU
 }
 
 /* {"owned", INDEX, OWNER}: a file of the job is another job's. */
-static int output_owned(const redis_queue *q, const redisReply *reply, const char *const *paths, size_t n,
+static int output_owned(const redis_queue *q, const redisReply *reply, const reelay_job_output_names *outputs,
                         reelay_err *err)
 {
     redisReply **e = reply->element;
     if (reply->elements != 3 || !text_is(e[0], "owned") || e[1]->type != REDIS_REPLY_INTEGER || e[1]->integer < 1 ||
-        (size_t)e[1]->integer > n || !is_text(e[2]))
+        (size_t)e[1]->integer > outputs->count || !is_text(e[2]))
         return unexpected(q, "submit", reply, err);
-    int rc = reelay_err_set(err, REELAY_E_USAGE, "output %s belongs to job %s", paths[e[1]->integer - 1], e[2]->str);
+    int rc = reelay_err_set(err, REELAY_E_USAGE, "output %s belongs to job %s", outputs->name[e[1]->integer - 1],
+                            e[2]->str);
     reelay_err_mark(err, REELAY_ERR_LASTING);
     return rc;
 }
@@ -735,10 +735,11 @@ static int output_owned(const redis_queue *q, const redisReply *reply, const cha
 static int redis_submit(void *impl, json_t *doc, const char *id, reelay_err *err)
 {
     redis_queue *q = impl;
-    const char *paths[REELAY_JOB_MAX_OUTPUTS];
-    size_t n = 0;
-    char *text = json_dumps(doc, JSON_COMPACT), *outputs = outputs_text(doc, paths, &n);
+    reelay_job_output_names *names = malloc(sizeof *names);
+    if (names) reelay_job_output_names_of(doc, names);
+    char *text = json_dumps(doc, JSON_COMPACT), *outputs = names ? outputs_text(names) : NULL;
     if (!text || !outputs) {
+        free(names);
         free(text);
         free(outputs);
         return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
@@ -748,16 +749,20 @@ static int redis_submit(void *impl, json_t *doc, const char *id, reelay_err *err
     int rc = eval_resendable(q, "submit", SUBMIT_LUA, 4, args, "exists ", &reply, err);
     free(text);
     free(outputs);
-    if (rc != REELAY_OK) return rc;
+    if (rc != REELAY_OK) {
+        free(names);
+        return rc;
+    }
     if (text_is(reply, "ok"))
         rc = REELAY_OK;
     else if (is_text(reply) && strncmp(reply->str, "exists ", 7) == 0)
         rc = reelay_err_set(err, REELAY_E_USAGE, "job %s is already in the queue (%s)", id, reply->str + 7);
     else if (reply->type == REDIS_REPLY_ARRAY)
-        rc = output_owned(q, reply, paths, n, err);
+        rc = output_owned(q, reply, names, err);
     else
         rc = unexpected(q, "submit", reply, err);
     freeReplyObject(reply);
+    free(names);
     return rc;
 }
 

@@ -861,6 +861,15 @@ static enum MHD_Result serve_output(reelay_server *s, struct MHD_Connection *c, 
         return respond(s, c, 409, json_response(doc));
     }
     const char *output = json_string_value(json_object_get(result, "output"));
+    if (output && reelay_source_is_url(output)) {
+        /* the result shows it without a presigned URL's query */
+        char message[1200];
+        snprintf(message, sizeof message, "job %s wrote its video to %s; this server keeps no copy", id, output);
+        json_t *doc = error_doc("elsewhere", message);
+        if (doc) json_object_set_new(doc, "output", json_string(output));
+        json_decref(result);
+        return respond(s, c, 404, json_response(doc));
+    }
     char *candidate = output ? output_path_of(s, output) : NULL;
     json_decref(result);
     if (!candidate)

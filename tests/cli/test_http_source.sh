@@ -127,12 +127,7 @@ check allow-url-file "$(failed file-url "file:///etc/passwd: not on this service
 "$reelay" serve --listen 127.0.0.1:0 --queue "dir:$tmp/q3" --output-dir "$tmp/out" \
   --allow-url "http://127.0.0.1:$port/rec/" 2>"$tmp/serve.err" &
 serve_pid=$!
-api=
-for _ in $(seq 1 100); do
-  api=$(sed -n 's|^reelay serve: listening on \(http://127\.0\.0\.1:[0-9]*\) .*|\1|p' "$tmp/serve.err")
-  [ -n "$api" ] && break
-  sleep 0.1
-done
+api=$(serve_url "$tmp/serve.err")
 post() { # BODY: prints the HTTP status, the answer in $tmp/answer.json
   curl -s -o "$tmp/answer.json" -w '%{http_code}' -H 'Content-Type: application/json' --data "$1" "$api/v1/jobs"
 }

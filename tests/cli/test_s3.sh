@@ -15,32 +15,7 @@ tmp=$(mktemp -d /tmp/reelay-s3-test-XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; [ -n "${victim:-}" ] && kill -9 -- -"$victim" 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
-s3rver=$PWD/third_party/npm/node_modules/.bin/s3rver
-if [ ! -x "$s3rver" ]; then
-  echo "SKIP: s3rver is not installed (scripts/install-deps.sh)"
-  exit 0
-fi
-
-# wait_port FILE: the port a server printed on its first line
-wait_port() { local _; for _ in $(seq 1 100); do [ -s "$1" ] && break; sleep 0.05; done; head -1 "$1"; }
-s3port=$(free_port)
-mkdir -p "$tmp/s3data"
-"$s3rver" -d "$tmp/s3data" -a 127.0.0.1 -p "$s3port" --configure-bucket clips --silent >"$tmp/s3rver.log" 2>&1 &
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$s3port") 2>/dev/null && break; sleep 0.1; done
-python3 tests/support/s3_proxy.py --log "$tmp/proxy.log" --upstream "$s3port" --key S3RVER:S3RVER >"$tmp/proxy.port" &
-proxy=$(wait_port "$tmp/proxy.port")
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_ENDPOINT_URL="http://127.0.0.1:$proxy"
-export AWS_REGION=eu-west-3
-unset AWS_SESSION_TOKEN AWS_DEFAULT_REGION REELAY_S3_PART_SIZE
-# s3 METHOD KEY [FILE]: a signed request straight to s3rver (GET into
-# FILE, PUT from FILE); prints the status
-s3() {
-  local body=(-o /dev/null)
-  [ "$1" = GET ] && [ -n "${3:-}" ] && body=(-o "$3")
-  [ "$1" = PUT ] && body=(-o /dev/null -T "$3")
-  curl -s "${body[@]}" -w '%{http_code}' --aws-sigv4 aws:amz:eu-west-3:s3 -u S3RVER:S3RVER -X "$1" \
-    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "http://127.0.0.1:$s3port/clips/$2"
-}
+start_s3 "$tmp" clips
 # the private directories of the sink go here: none may be left
 export TMPDIR=$tmp/tmpdir
 mkdir -p "$TMPDIR"
@@ -181,6 +156,14 @@ job no-list s3://clips/out/no-list.webm q3 "$android"
 printf '{"id":"presigned","input":"%s","output":"%s","options":{"to":3}}\n' "$android" "$(signed job.webm)" \
   >"$tmp/presigned.json"
 "$reelay" submit --queue "dir:$tmp/q2" "$tmp/presigned.json" >/dev/null 2>&1
+# the same object under another signature is the same output: refused, and the queue keeps no signature
+printf '{"id":"presigned-again","input":"%s","output":"%s"}\n' "$android" \
+  "http://127.0.0.1:$store/up/job.webm?X-Amz-Credential=AKIA&X-Amz-Signature=t0psecret-2" >"$tmp/presigned-again.json"
+"$reelay" submit --queue "dir:$tmp/q2" "$tmp/presigned-again.json" >/dev/null 2>"$tmp/again.err"
+code=$?
+check presigned-one-output "$([ $code -ne 0 ] &&
+  grep -q "output http://127.0.0.1:$store/up/job.webm belongs to job presigned" "$tmp/again.err" &&
+  [ -z "$(leaks "$tmp/again.err" "$tmp"/q2/outputs/*)" ] && echo ok || echo "exit $code: $(cat "$tmp/again.err")")"
 "$reelay" worker --queue "dir:$tmp/q2" --exit-when-empty --allow-url s3://clips \
   --allow-url "http://127.0.0.1:$store/up/" 2>"$tmp/w2.log"
 "$reelay" worker --queue "dir:$tmp/q3" --exit-when-empty 2>"$tmp/w3.log"
