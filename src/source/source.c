@@ -19,8 +19,8 @@ void reelay_source_shown_input(const char *input, char *out, size_t size)
         snprintf(out, size, "%s", strcmp(input, "-") == 0 ? "<stdin>" : input);
 }
 
-int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls, reelay_buf *out,
-                       reelay_err *err)
+int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls,
+                       const reelay_posthog_settings *posthog, reelay_buf *out, reelay_err *err)
 {
     if (!reelay_source_is_url(input)) return reelay_read_file(input, max_bytes, out, err);
     reelay_buf_init(out);
@@ -36,5 +36,6 @@ int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_pol
     reelay_url_split(input, &parts);
     if (strcmp(parts.scheme, "http") == 0 || strcmp(parts.scheme, "https") == 0)
         return reelay_http_get(input, max_bytes, urls, out, err);
+    if (strcmp(parts.scheme, "posthog") == 0) return reelay_posthog_read(input, posthog, max_bytes, out, err);
     return reelay_err_set(err, REELAY_E_USAGE, "%s: %s:// inputs are not read yet", shown, parts.scheme);
 }

@@ -1,6 +1,7 @@
 /* source.h — where a recording is read from.
  * Owns: the choice between a file, standard input ("-") and a URL
- * (http(s):// by source/http_source.h), which inputs count as URLs, and how
+ * (http(s):// by source/http_source.h, posthog:// by source/posthog_source.h),
+ * which inputs count as URLs, and how
  * messages name an input: a URL without its credentials, query or
  * fragment, since a presigned URL's signature is a credential. */
 #ifndef REELAY_SOURCE_SOURCE_H
@@ -12,6 +13,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "net/url_policy.h"
+#include "source/posthog_source.h"
 
 /* Whether input is a URL of a scheme reelay reads (net/url_policy.h's
  * reelay_url_scheme_known), in any case. */
@@ -27,8 +29,9 @@ void reelay_source_shown_input(const char *input, char *out, size_t size);
 /* Reads the recording named by input into out (initialised here): at most
  * max_bytes (REELAY_E_INPUT naming --max-input-bytes beyond). A URL only
  * when urls allows it (NULL: no URL at all, "a URL input is not allowed
- * here"). Errors start with the shown input. */
-int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls, reelay_buf *out,
-                       reelay_err *err);
+ * here"); posthog:// with the operator's settings (NULL: none here).
+ * Errors start with the shown input. */
+int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls,
+                       const reelay_posthog_settings *posthog, reelay_buf *out, reelay_err *err);
 
 #endif
