@@ -395,8 +395,17 @@ int reelay_posthog_read(const char *input, const reelay_posthog_settings *settin
     if (!settings)
         return reelay_err_set(err, REELAY_E_USAGE, "%s: posthog:// inputs are not read here (no PostHog settings)",
                               shown);
+    /* Settings first, so that a missing key or project is said once, not
+     * as the failure of a step. */
+    char url[URL_MAX];
+    int rc = reelay_posthog_url(settings, id, NULL, url, sizeof url, err);
+    if (rc == REELAY_OK) rc = check_key(settings->api_key, err);
+    if (rc != REELAY_OK) {
+        reelay_err_prefix(err, "%s", shown);
+        return rc;
+    }
     reading r = {.settings = settings, .id = id, .shown = shown, .max_bytes = max_bytes, .out = out};
-    int rc = read_recording(&r, err);
+    rc = read_recording(&r, err);
     if (rc != REELAY_OK) reelay_buf_free(out);
     return rc;
 }
