@@ -23,7 +23,8 @@ static void usage(FILE *out)
             "  --min-duration T   at least T long (seconds, or mm:ss)\n"
             "  --with-errors      only recordings with a console error\n"
             "  --limit N          at most N recordings (default 100; 0 = all)\n"
-            "  --urls             print posthog://SESSION_ID, ready for `reelay batch - -o DIR`\n" REELAY_CLI_POSTHOG_USAGE
+            "  --urls             print posthog://SESSION_ID, ready for `reelay batch - -o DIR`\n"
+            REELAY_CLI_POSTHOG_USAGE
             "Example: reelay list posthog --since -7d --with-errors --urls | reelay batch - -o videos/\n");
 }
 

@@ -27,7 +27,6 @@ bool reelay_posthog_session_of(const char *input, char *out, size_t size)
     if (!input || strncasecmp(input, scheme, sizeof scheme - 1) != 0) return false;
     const char *id = input + sizeof scheme - 1;
     size_t n = strlen(id);
-    if (n > 0 && id[n - 1] == '/') n--; /* "posthog://ID/" as a person may paste it */
     if (n == 0 || n >= size || n > REELAY_POSTHOG_ID_MAX) return false;
     memcpy(out, id, n);
     out[n] = '\0';
@@ -254,7 +253,7 @@ int reelay_posthog_parse_sources(const unsigned char *body, size_t len, reelay_p
     }
     /* The API lists blocks in order from "0"; sorting and dropping repeats
      * keeps the ranges right should a server list them otherwise. */
-    qsort(out->keys, out->key_count, sizeof *out->keys, compare_keys);
+    if (out->key_count > 1) qsort(out->keys, out->key_count, sizeof *out->keys, compare_keys);
     size_t unique = 0;
     for (size_t i = 0; i < out->key_count; i++)
         if (unique == 0 || out->keys[unique - 1] != out->keys[i]) out->keys[unique++] = out->keys[i];
@@ -503,8 +502,12 @@ static int list_page(const reelay_posthog_settings *s, const char *url, size_t *
     *more = rc == REELAY_OK && json_is_true(has_next);
     if (*more && count == 0)
         rc = reelay_err_set(err, REELAY_E_INPUT, "the server says there are more recordings but sent none");
-    free(*cursor);
     const char *next = json_string_value(json_object_get(doc, "next_cursor"));
+    /* a server that hands back the cursor it was given would be asked for
+     * the same page for ever */
+    if (rc == REELAY_OK && *more && next && *cursor && strcmp(next, *cursor) == 0)
+        rc = reelay_err_set(err, REELAY_E_INPUT, "the server's next_cursor is the one it was given");
+    free(*cursor);
     *cursor = rc == REELAY_OK && next && next[0] ? strdup(next) : NULL;
     json_decref(doc);
     return rc;

@@ -43,8 +43,8 @@ typedef struct reelay_posthog_settings {
  * or "..". */
 bool reelay_posthog_valid_id(const char *id);
 
-/* The session id of "posthog://ID" (scheme in any case, one trailing '/'
- * allowed) into out; false when input is not that or ID is not valid. */
+/* The session id of "posthog://ID" (scheme in any case) into out; false
+ * when input is not that or ID is not valid. */
 bool reelay_posthog_session_of(const char *input, char *out, size_t size);
 
 /* A recording's snapshot sources as listed by the API. */

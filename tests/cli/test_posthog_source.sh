@@ -13,7 +13,8 @@
 set -u
 reelay=$(realpath "${1:?usage: test_posthog_source.sh REELAY_BINARY}")
 tmp=$(mktemp -d /tmp/reelay-posthog-test-XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+# the stand-ins are started inside $(...), so they are no jobs of this shell: their pids are kept
+trap 'kill $(cat "$tmp"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
 ios=$PWD/fixtures/mobile/ios-notes.blob.jsonl
@@ -34,6 +35,7 @@ start_api() { # LOG PORTFILE [options]: a stand-in for project 7
   local log=$1 portfile=$2
   shift 2
   python3 tests/support/posthog_api.py "$@" "$log" 7 "$key" "${sessions[@]}" >"$portfile" &
+  echo $! >"$portfile.pid"
   for _ in $(seq 1 100); do [ -s "$portfile" ] && break; sleep 0.05; done
   head -1 "$portfile"
 }
@@ -62,13 +64,15 @@ check render-default-name "$(cmp -s "$tmp/file.webm" "$tmp/$A.webm" && echo ok |
 check frame "$(cmp -s "$tmp/file.png" "$tmp/ph.png" && echo ok || echo "differs: $(cat "$tmp/frame.err")")"
 
 # how the recording was asked for: metadata, sources, then ranges of at most 20 keys, all with the key
-ranges=$(grep "session_recordings/$A/snapshots?" "$tmp/requests.log" | sed 's/.*start_blob_key=\([0-9]*\)&end_blob_key=\([0-9]*\).*/\1-\2/' |
+ranges=$(grep "session_recordings/$A/snapshots?" "$tmp/requests.log" |
+  sed 's/.*start_blob_key=\([0-9]*\)&end_blob_key=\([0-9]*\).*/\1-\2/' |
   sort -u | tr '\n' ' ')
 check block-ranges "$([ "$ranges" = "0-19 20-35 " ] && echo ok || echo "ranges asked: $ranges")"
 check metadata-first "$(grep "session_recordings/$A" "$tmp/requests.log" | head -2 | sed 's/ auth.*//' | tr '\n' ' ' |
   grep -qx "GET /api/projects/7/session_recordings/$A GET /api/projects/7/session_recordings/$A/snapshots " &&
   echo ok || echo "$(head -3 "$tmp/requests.log")")"
-check key-sent "$([ "$(grep -vc 'auth=ok' "$tmp/requests.log")" -eq 0 ] && echo ok || echo "$(grep -v auth=ok "$tmp/requests.log")")"
+check key-sent "$([ "$(grep -vc 'auth=ok' "$tmp/requests.log")" -eq 0 ] && echo ok ||
+  echo "$(grep -v auth=ok "$tmp/requests.log")")"
 
 # 429 (Retry-After: 1) then 503, both retried
 started=$SECONDS
@@ -83,7 +87,7 @@ check retried-429-503 "$([ $code -eq 0 ] && cmp -s "$tmp/file.webm" "$tmp/flaky.
 "$reelay" info "$ios" --json >"$tmp/info-ios-file.json"
 "$reelay" info "posthog://$L" --json >"$tmp/info-lts.json" 2>"$tmp/lts.err"
 check lts "$(cmp -s "$tmp/info-ios-file.json" "$tmp/info-lts.json" &&
-  grep -q "session_recordings/$L/snapshots?source=blob_v2_lts&blob_key=session_recordings%2Flts%2F$L auth=ok status=200" \
+  grep -q "$L/snapshots?source=blob_v2_lts&blob_key=session_recordings%2Flts%2F$L auth=ok status=200" \
     "$tmp/requests.log" && echo ok || echo "$(cat "$tmp/lts.err") $(grep "$L" "$tmp/requests.log")")"
 
 # fail NAME WANT_EXIT WANT_TEXT INPUT [render args]: one line with that text, no output, no key
@@ -92,25 +96,27 @@ fail() {
   shift 4
   "$reelay" render "$input" -o "$tmp/$name.webm" --quiet "$@" 2>"$tmp/$name.err"
   local code=$?
-  check "$name" "$([ $code -eq "$want" ] && [ "$(wc -l <"$tmp/$name.err")" -eq 1 ] && grep -qF -- "$text" "$tmp/$name.err" &&
-    [ -z "$(leaks "$tmp/$name.err")" ] && [ ! -e "$tmp/$name.webm" ] && echo ok || echo "exit $code: $(cat "$tmp/$name.err")")"
+  check "$name" "$([ $code -eq "$want" ] && [ "$(wc -l <"$tmp/$name.err")" -eq 1 ] &&
+    grep -qF -- "$text" "$tmp/$name.err" && [ -z "$(leaks "$tmp/$name.err")" ] && [ ! -e "$tmp/$name.webm" ] &&
+    echo ok || echo "exit $code: $(cat "$tmp/$name.err")")"
 }
-fail unknown-session 2 "reelay: posthog://0190ffff-0000-7000-8000-000000000000: metadata: no such recording in project 7" \
-  posthog://0190ffff-0000-7000-8000-000000000000
+nope=0190ffff-0000-7000-8000-000000000000
+fail unknown-session 2 "reelay: posthog://$nope: metadata: no such recording in project 7" "posthog://$nope"
 fail legacy-only 2 "posthog://$G: sources: no blob_v2 source, only \"blob\"" "posthog://$G"
 fail no-sources 2 "posthog://$E: sources: no snapshot data" "posthog://$E"
 fail bad-id 2 "posthog://a/b: not a PostHog session id" "posthog://a/b"
 before=$(wc -l <"$tmp/requests.log")
-POSTHOG_API_KEY=phx_wrongSECRET fail wrong-key 2 "posthog://$A: metadata: http://127.0.0.1:$port/api/projects/7/session_recordings/$A: HTTP status 401: Personal API key found in request Authorization header is invalid. (check POSTHOG_API_KEY" \
-  "posthog://$A"
+said="posthog://$A: metadata: http://127.0.0.1:$port/api/projects/7/session_recordings/$A: HTTP status 401:"
+said="$said Personal API key found in request Authorization header is invalid. (check POSTHOG_API_KEY"
+POSTHOG_API_KEY=phx_wrongSECRET fail wrong-key 2 "$said" "posthog://$A"
 check wrong-key-not-retried "$([ $(($(wc -l <"$tmp/requests.log") - before)) -eq 1 ] && echo ok ||
   echo "$(tail -3 "$tmp/requests.log")")"
 POSTHOG_API_KEY= fail no-key 1 "posthog://$A: no PostHog API key: set POSTHOG_API_KEY" "posthog://$A"
 POSTHOG_PROJECT_ID= fail no-project 1 "no PostHog project: set POSTHOG_PROJECT_ID" "posthog://$A"
 fail other-project 2 "HTTP status 403: API key does not have access to the requested project: ID 8." "posthog://$A" \
   --posthog-project 8
-fail too-large 2 "posthog://$A: blocks 0-19: the recording is larger than 20000 bytes (--max-input-bytes)" "posthog://$A" \
-  --max-input-bytes 20000
+fail too-large 2 "posthog://$A: blocks 0-19: the recording is larger than 20000 bytes (--max-input-bytes)" \
+  "posthog://$A" --max-input-bytes 20000
 dead=$(free_port)
 POSTHOG_HOST=http://127.0.0.1:$dead "$reelay" info "posthog://$A" --posthog-host "http://127.0.0.1:$port/" \
   >/dev/null 2>"$tmp/host-flag.err"
@@ -129,18 +135,22 @@ check list-limit-urls "$([ "$(tr '\n' ' ' <"$tmp/list2.txt")" = "posthog://$W po
 check list-default-3-days "$([ ! -s "$tmp/list-default.txt" ] && echo ok || echo "$(cat "$tmp/list-default.txt")")"
 listing() { "$reelay" list posthog --since 2024-06-01 "$@" 2>&1 | tr '\n' ' '; }
 check list-with-errors "$([ "$(listing --with-errors)" = "$B " ] && echo ok || echo "$(listing --with-errors)")"
-check list-min-duration "$([ "$(listing --min-duration 45)" = "$A " ] && [ "$(listing --min-duration 0:35)" = "$W $A " ] &&
+check list-min-duration "$([ "$(listing --min-duration 45)" = "$A " ] &&
+  [ "$(listing --min-duration 0:35)" = "$W $A " ] &&
   echo ok || echo "$(listing --min-duration 45) / $(listing --min-duration 0:35)")"
-check list-person "$([ "$(listing --person 01900001-0000-7000-8000-000000000001)" = "$A " ] &&
-  [ "$(listing --distinct-id user-2)" = "$B " ] && echo ok || echo "$(listing --person 01900001-0000-7000-8000-000000000001)")"
+person=01900001-0000-7000-8000-000000000001 # the stand-in's person of its first recording
+check list-person "$([ "$(listing --person $person)" = "$A " ] && [ "$(listing --distinct-id user-2)" = "$B " ] &&
+  echo ok || echo "$(listing --person $person) / $(listing --distinct-id user-2)")"
 check list-until "$([ "$(listing --until 2024-06-10T06:30:00Z)" = "$A " ] && echo ok ||
   echo "$(listing --until 2024-06-10T06:30:00Z)")"
 "$reelay" list posthog --since yesterday >/dev/null 2>"$tmp/list-bad.err"
-check list-bad-date "$([ $? -eq 1 ] && grep -q "bad --since 'yesterday'" "$tmp/list-bad.err" && echo ok || echo "$(cat "$tmp/list-bad.err")")"
+check list-bad-date "$([ $? -eq 1 ] && grep -q "bad --since 'yesterday'" "$tmp/list-bad.err" && echo ok ||
+  echo "$(cat "$tmp/list-bad.err")")"
 POSTHOG_API_KEY=phx_wrongSECRET "$reelay" list posthog --since 2024-06-01 >"$tmp/list-key.out" 2>"$tmp/list-key.err"
 code=$?
 check list-wrong-key "$([ $code -eq 2 ] && [ ! -s "$tmp/list-key.out" ] && [ "$(wc -l <"$tmp/list-key.err")" -eq 1 ] &&
-  grep -q 'reelay list: posthog list, page 1: .*HTTP status 401' "$tmp/list-key.err" && [ -z "$(leaks "$tmp/list-key.err")" ] &&
+  grep -q 'reelay list: posthog list, page 1: .*HTTP status 401' "$tmp/list-key.err" &&
+  [ -z "$(leaks "$tmp/list-key.err")" ] &&
   echo ok || echo "exit $code: $(cat "$tmp/list-key.err")")"
 # offset paging, for a server without next_cursor
 oport=$(start_api "$tmp/offset.log" "$tmp/oport" --page-max 2 --no-cursor)
@@ -160,14 +170,16 @@ check list-batch "$([ $code -eq 0 ] && cmp -s "$tmp/file.webm" "$tmp/batch/$A.we
 : | "$reelay" batch - -o "$tmp/batch-none" 2>"$tmp/batch-none.err"
 check batch-empty-list "$([ $? -eq 1 ] && grep -q 'standard input named none' "$tmp/batch-none.err" && echo ok ||
   echo "$(cat "$tmp/batch-none.err")")"
-check logs-clean "$([ -z "$(leaks "$tmp"/*.err "$tmp"/*.log "$tmp"/*.txt)" ] && echo ok || echo "key in $(leaks "$tmp"/*.err "$tmp"/*.log)")"
+check logs-clean "$([ -z "$(leaks "$tmp"/*.err "$tmp"/*.log "$tmp"/*.txt)" ] && echo ok ||
+  echo "key in $(leaks "$tmp"/*.err "$tmp"/*.log "$tmp"/*.txt)")"
 
 # a job may not make a worker read posthog:// (no --allow-url posthog): refused before any request
 before=$(wc -l <"$tmp/requests.log")
 printf '{"id":"ph","input":"posthog://%s","output":"%s"}\n' "$A" "$tmp/job.webm" >"$tmp/job.json"
 "$reelay" submit --queue "dir:$tmp/q" "$tmp/job.json" >/dev/null 2>&1
 "$reelay" worker --queue "dir:$tmp/q" --exit-when-empty 2>"$tmp/worker.log"
-check job-refused "$([ -e "$tmp/q/failed/ph.json" ] && grep -q 'a URL input is not allowed here' "$tmp/q/failed/ph.json" &&
+check job-refused "$([ -e "$tmp/q/failed/ph.json" ] &&
+  grep -q 'a URL input is not allowed here' "$tmp/q/failed/ph.json" &&
   [ "$(wc -l <"$tmp/requests.log")" -eq "$before" ] && [ ! -e "$tmp/job.webm" ] && echo ok ||
   echo "$(ls -R "$tmp/q") $(cat "$tmp/worker.log")")"
 

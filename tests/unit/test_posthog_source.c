@@ -36,11 +36,12 @@ static void test_session_of(void **state)
     char id[REELAY_POSTHOG_ID_MAX + 1];
     assert_true(reelay_posthog_session_of("posthog://0190-abc", id, sizeof id));
     assert_string_equal(id, "0190-abc");
-    assert_true(reelay_posthog_session_of("PostHog://0190-ABC/", id, sizeof id));
+    assert_true(reelay_posthog_session_of("PostHog://0190-ABC", id, sizeof id));
     assert_string_equal(id, "0190-ABC"); /* the id keeps its case: only the scheme is folded */
     assert_false(reelay_posthog_session_of("posthog://", id, sizeof id));
     assert_false(reelay_posthog_session_of("posthog:///", id, sizeof id));
     assert_false(reelay_posthog_session_of("posthog://a/b", id, sizeof id));
+    assert_false(reelay_posthog_session_of("posthog://a/", id, sizeof id));
     assert_false(reelay_posthog_session_of("posthog://a?x=1", id, sizeof id));
     assert_false(reelay_posthog_session_of("posthog://user:pw@a", id, sizeof id));
     assert_false(reelay_posthog_session_of("https://a", id, sizeof id));
