@@ -19,7 +19,8 @@ static void usage(FILE *out)
             "  info INPUT [--json]    format, duration, active time, windows, screens, counts\n"
             "  render INPUT [-o OUT.webm|.mp4|.mkv]   the session as a video\n"
             "  frame INPUT --at T -o OUT.png          one still frame\n"
-            "  batch INPUTS... -o DIR [-j N]          many sessions as videos, in parallel\n"
+            "  batch INPUTS... -o DIR [-j N]          many sessions as videos, in parallel (- : names from stdin)\n"
+            "  list posthog [--since D] [--urls] ...  PostHog recordings' session ids, one per line\n"
             "  worker --queue Q                       render jobs from a queue (dir:PATH, redis://...)\n"
             "  submit --queue Q JOB.json...           put jobs in a queue\n"
             "  serve --listen ADDR:PORT --queue SPEC --output-dir DIR   the HTTP API over a job queue\n"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "submit") == 0) return reelay_cmd_submit(argc - 1, argv + 1);
     if (strcmp(command, "serve") == 0) return reelay_cmd_serve(argc - 1, argv + 1);
     if (strcmp(command, "extract") == 0) return reelay_cmd_extract(argc - 1, argv + 1);
+    if (strcmp(command, "list") == 0) return reelay_cmd_list(argc - 1, argv + 1);
     if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
         printf("reelay %s\n", REELAY_VERSION);
         return REELAY_OK;

@@ -1,5 +1,6 @@
 /* `reelay batch INPUTS... -o DIR [-j N] [render options]`: many recordings,
  * rendered in parallel child processes (job/pool.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,16 @@
 #include "render/options.h"
 #include "source/source.h"
 
+/* The list of INPUTS read from standard input: a million session URLs. */
+#define REELAY_BATCH_LIST_MAX ((size_t)64 << 20)
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: reelay batch INPUTS... -o DIR [-j N] [--format webm|mp4|mkv] [render options]\n"
-            "  INPUTS           recordings (files or http(s) URLs); each becomes DIR/NAME.webm (NAME from\n"
-            "                   the file name)\n"
+            "  INPUTS           recordings (files, http(s) URLs, s3://, posthog://SESSION_ID); each becomes\n"
+            "                   DIR/NAME.webm (NAME from the file name or session id); - reads INPUTS from\n"
+            "                   standard input, one per line (`reelay list posthog --urls | reelay batch - -o DIR`)\n"
             "  -o DIR           the output directory (created if missing)\n"
             "  -j N             renders at once, each in its own process (default: the number of cores)\n"
             "  --format F       container of the outputs: webm (default), mp4 or mkv\n"
@@ -27,6 +32,7 @@ static void usage(FILE *out)
             "                   --speed, --from, --to, --no-skip-idle, --overlays, --layout, --subtitles,\n"
             "                   --unmask-inputs (not --poster, --preview, --manifest or --email-html)\n"
             "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (as for render)\n"
+            REELAY_CLI_POSTHOG_USAGE
             "DIR/results.jsonl gets one result per recording as it finishes. Exit code 0 when every\n"
             "render succeeded, else the error code of the first failed one (inputs in order).\n");
 }
@@ -36,8 +42,12 @@ typedef struct batch {
     const char *format;
     int parallel;
     char **inputs;
-    size_t input_count;
+    size_t input_count, input_cap;
+    bool inputs_from_stdin; /* "-" among INPUTS */
+    reelay_buf stdin_list;  /* the names read from standard input; inputs point into it */
     reelay_render_options options;
+    reelay_posthog_settings posthog;
+    reelay_s3_config s3;
     reelay_job *jobs;
     reelay_job_result *results;
     bool *running;
@@ -49,14 +59,47 @@ typedef struct batch {
     double started;
 } batch;
 
+static int add_input(batch *b, char *input, reelay_err *err)
+{
+    if (!reelay_grow_array((void **)&b->inputs, &b->input_cap, b->input_count + 1, sizeof *b->inputs))
+        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    b->inputs[b->input_count++] = input;
+    return REELAY_OK;
+}
+
+/* "-": the inputs' names from standard input, one per line, as `reelay
+ * list` prints them; blank lines and "# comments" are skipped, spaces
+ * around a name dropped. Read whole before any render starts, so the
+ * outputs' names are known and clashes numbered as for arguments. */
+static int read_input_list(batch *b, reelay_err *err)
+{
+    int rc = reelay_read_file("-", REELAY_BATCH_LIST_MAX, &b->stdin_list, err);
+    if (rc != REELAY_OK) {
+        reelay_err_prefix(err, "the list of INPUTS (-)");
+        return rc;
+    }
+    char *text = (char *)b->stdin_list.data;
+    for (char *line = text; rc == REELAY_OK && line && line < text + b->stdin_list.len;) {
+        char *end = strchr(line, '\n');
+        char *next = end ? end + 1 : NULL;
+        if (!end) end = line + strlen(line);
+        while (end > line && isspace((unsigned char)end[-1])) end--;
+        while (line < end && isspace((unsigned char)*line)) line++;
+        *end = '\0';
+        if (line[0] && line[0] != '#') rc = add_input(b, line, err);
+        line = next;
+    }
+    return rc;
+}
+
 static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
 {
     b->options = reelay_render_defaults();
     b->options.ingest.urls = reelay_url_policy_all(); /* the operator's own command line */
+    b->posthog = reelay_cli_posthog_env();
     b->parallel = reelay_online_cpus();
     b->format = "webm";
-    b->inputs = calloc((size_t)argc, sizeof *b->inputs);
-    if (!b->inputs) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    reelay_buf_init(&b->stdin_list);
     for (int i = 1; i < argc && err->code == REELAY_OK; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         char name[32];
@@ -82,6 +125,10 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
             reelay_err_set(err, REELAY_E_USAGE, "%s is not available in batch (one file per render): use jobs", arg);
         } else if (strcmp(arg, "--no-page-sandbox") == 0) {
             b->options.page_engine.no_sandbox = true;
+        } else if (reelay_cli_posthog_flag(arg, value, &b->posthog)) {
+            i++;
+        } else if (strcmp(arg, "-") == 0) {
+            b->inputs_from_stdin = true;
         } else if (reelay_render_option_optional(arg, value, name, sizeof name, &optional, &consumed)) {
             if (consumed) i++;
             reelay_render_option_set(&b->options, name, optional, err);
@@ -92,10 +139,15 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
         } else if (arg[0] == '-' && arg[1] != '\0') {
             reelay_err_set(err, REELAY_E_USAGE, "unknown option %s (or it needs a value)", arg);
         } else {
-            b->inputs[b->input_count++] = argv[i];
+            add_input(b, argv[i], err);
         }
     }
-    if (err->code == REELAY_OK && b->input_count == 0) reelay_err_set(err, REELAY_E_USAGE, "no INPUTS given");
+    /* b outlives the renders (children are forked) */
+    if (err->code == REELAY_OK) reelay_cli_remote_access(&b->s3, &b->posthog, &b->options.ingest, err);
+    if (err->code == REELAY_OK && b->inputs_from_stdin) read_input_list(b, err);
+    if (err->code == REELAY_OK && b->input_count == 0)
+        reelay_err_set(err, REELAY_E_USAGE, b->inputs_from_stdin ? "no INPUTS given (standard input named none)"
+                                                                  : "no INPUTS given");
     if (err->code == REELAY_OK && !b->dir) reelay_err_set(err, REELAY_E_USAGE, "-o DIR is required");
     return err->code;
 }
@@ -253,6 +305,7 @@ static void free_batch(batch *b)
     free(b->frame);
     free(b->total);
     free(b->inputs);
+    reelay_buf_free(&b->stdin_list);
     if (b->results_file) fclose(b->results_file);
 }
 

@@ -16,7 +16,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: reelay frame INPUT --at T -o OUT.png|OUT.webp [--size WxH | --scale S] [--overlays LIST]\n"
             "  INPUT          a recording (JSON, JSON lines, optionally gzip), an http(s) URL,\n"
-            "                 or - for standard input\n"
+            "                 posthog://SESSION_ID, or - for standard input\n"
             "  --at T         time from the session start: seconds (12.5), mm:ss.mmm or hh:mm:ss\n"
             "  -o OUT         the image to write, PNG or lossless WebP by its extension (whole or not at all)\n"
             "  --size WxH     output size in pixels (also 720p, 1080p, ...); the viewport is stretched to fill it\n"
@@ -36,7 +36,8 @@ static void usage(FILE *out)
             "  --no-page-sandbox  web page view: WebKit without its bubblewrap sandbox (as for render)\n"
             "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
             "  --max-viewport N, --max-image-pixels N, --max-output-dim N, --max-page-memory N,\n"
-            "  --max-page-time T   limits (as for render)\n",
+            "  --max-page-time T   limits (as for render)\n"
+            REELAY_CLI_POSTHOG_USAGE,
             REELAY_FRAME_DEFAULT_LONG_SIDE);
 }
 
@@ -55,6 +56,7 @@ typedef struct frame_args {
     reelay_default_font default_font;
     reelay_web_view web_view;
     reelay_render_options limits; /* only its ingest, image and output-size limits are used */
+    reelay_posthog_settings posthog;
 } frame_args;
 
 /* Returns REELAY_OK, or an exit code after printing the problem. */
@@ -64,6 +66,7 @@ static int parse_args(int argc, char **argv, frame_args *args)
     args->overlays = FRAME_OVERLAYS;
     args->web_view = REELAY_WEB_VIEW_PAGE;
     args->limits = reelay_render_defaults();
+    args->posthog = reelay_cli_posthog_env();
     reelay_err err;
     reelay_err_clear(&err);
     for (int i = 1; i < argc; i++) {
@@ -99,6 +102,8 @@ static int parse_args(int argc, char **argv, frame_args *args)
                     strcmp(arg, "--max-page-time") == 0) &&
                    has_value) {
             if (reelay_render_option_set(&args->limits, arg + 2, argv[++i], &err) != REELAY_OK) break;
+        } else if (reelay_cli_posthog_flag(arg, has_value ? argv[i + 1] : NULL, &args->posthog)) {
+            i++;
         } else if (strcmp(arg, "--overlays") == 0 && has_value) {
             if (reelay_parse_overlays(argv[++i], FRAME_OVERLAYS, &args->overlays, &err) != REELAY_OK) break;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -243,12 +248,11 @@ int reelay_cmd_frame(int argc, char **argv)
     args.limits.ingest.keep_rrweb_json = args.web_view != REELAY_WEB_VIEW_INTERACTION;
     args.limits.ingest.unmask_inputs = args.unmask_inputs; /* URL parameters too */
     args.limits.ingest.urls = reelay_url_policy_all();
-    reelay_s3_config s3; /* for s3:// inputs, from the usual AWS_* environment */
-    if (reelay_s3_config_read(&s3, getenv, &err) != REELAY_OK) {
+    reelay_s3_config s3;
+    if (reelay_cli_remote_access(&s3, &args.posthog, &args.limits.ingest, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;
     }
-    args.limits.ingest.s3 = &s3;
     rc = reelay_ingest_path(args.input, &args.limits.ingest, &session, &err);
     if (rc == REELAY_OK) {
         rc = render_frame(&args, session, &err);

@@ -14,10 +14,10 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: reelay info INPUT [--json] [limits]\n"
                  "  INPUT   a recording file (JSON, JSON lines, optionally gzip), an http(s)\n"
-                 "          URL, or - for standard input\n"
+                 "          URL, posthog://SESSION_ID, or - for standard input\n"
                  "  --json  print one JSON object instead of text\n"
                  "  --max-input-bytes N, --max-events N, --max-wireframes N, --max-tree-depth N,\n"
-                 "  --max-viewport N    limits (as for render)\n");
+                 "  --max-viewport N    limits (as for render)\n" REELAY_CLI_POSTHOG_USAGE);
 }
 
 /* "25m 07.1s" / "1h 02m 03.0s" / "4.2s". */
@@ -77,6 +77,7 @@ int reelay_cmd_info(int argc, char **argv)
     const char *input = NULL;
     int as_json = 0;
     reelay_render_options limits = reelay_render_defaults(); /* its ingest limits */
+    reelay_posthog_settings posthog = reelay_cli_posthog_env();
     reelay_err err;
     reelay_err_clear(&err);
     for (int i = 1; i < argc; i++) {
@@ -88,6 +89,8 @@ int reelay_cmd_info(int argc, char **argv)
                 fprintf(stderr, "reelay info: %s\n", err.msg);
                 return err.code;
             }
+            i++;
+        } else if (reelay_cli_posthog_flag(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &posthog)) {
             i++;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
@@ -110,12 +113,11 @@ int reelay_cmd_info(int argc, char **argv)
 
     reelay_session *session = NULL;
     limits.ingest.urls = reelay_url_policy_all();
-    reelay_s3_config s3; /* for s3:// inputs, from the usual AWS_* environment */
-    if (reelay_s3_config_read(&s3, getenv, &err) != REELAY_OK) {
+    reelay_s3_config s3;
+    if (reelay_cli_remote_access(&s3, &posthog, &limits.ingest, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;
     }
-    limits.ingest.s3 = &s3;
     if (reelay_ingest_path(input, &limits.ingest, &session, &err) != REELAY_OK) {
         fprintf(stderr, "reelay: %s\n", err.msg);
         return err.code;

@@ -18,7 +18,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: reelay render INPUT [-o OUT.webm|.mp4|.mkv] [options]\n"
             "  INPUT            a recording (JSON, JSON lines, optionally gzip), an http(s) URL,\n"
-            "                   s3://BUCKET/KEY, or - for standard input\n"
+            "                   s3://BUCKET/KEY, posthog://SESSION_ID, or - for standard input\n"
             "  -o OUT           the video; the container comes from the name (default: INPUT's name + .webm);\n"
             "                   also s3://BUCKET/KEY or an https URL to PUT to (presigned), as are the\n"
             "                   files of --poster, --preview, --manifest and --email-html\n"
@@ -80,7 +80,7 @@ static void usage(FILE *out)
             "  --max-image-pixels N  pixels of one decoded image; larger ones are placeholders (default 16M)\n"
             "  --max-output-dim N    video width and height (default 8192, at most 16384)\n"
             "  --max-page-memory N   web page view: the page engine's processes together (RSS, default 2G)\n"
-            "  --max-page-time T     web page view: one page frame (default 30 s)\n");
+            "  --max-page-time T     web page view: one page frame (default 30 s)\n" REELAY_CLI_POSTHOG_USAGE);
 }
 
 typedef struct render_args {
@@ -89,6 +89,7 @@ typedef struct render_args {
     char *default_output; /* owned */
     char shown_input[REELAY_SHOWN_INPUT_MAX]; /* the input as messages name it: a URL without credentials or query */
     reelay_render_options options;
+    reelay_posthog_settings posthog;
     bool quiet;
 } render_args;
 
@@ -111,6 +112,7 @@ static int parse_args(int argc, char **argv, render_args *args)
 {
     memset(args, 0, sizeof *args);
     args->options = reelay_render_defaults();
+    args->posthog = reelay_cli_posthog_env();
     reelay_render_options *o = &args->options;
     reelay_err err;
     reelay_err_clear(&err);
@@ -132,6 +134,8 @@ static int parse_args(int argc, char **argv, render_args *args)
             o->page_engine.fetch_hosts = value;
         } else if (strcmp(arg, "--no-page-sandbox") == 0) {
             o->page_engine.no_sandbox = true;
+        } else if (reelay_cli_posthog_flag(arg, value, &args->posthog)) {
+            i++;
         } else if (reelay_render_option_optional(arg, value, name, sizeof name, &optional, &consumed)) {
             if (consumed) i++;
             reelay_render_option_set(o, name, optional, &err);
@@ -244,10 +248,8 @@ int reelay_cmd_render(int argc, char **argv)
     reelay_session *session = NULL;
     args.options.ingest.unmask_inputs = args.options.unmask_inputs; /* URL parameters too */
     args.options.ingest.urls = reelay_url_policy_all();
-    /* S3 settings from the usual AWS_* environment, read here, once */
     reelay_s3_config s3;
-    rc = reelay_s3_config_read(&s3, getenv, &err);
-    args.options.ingest.s3 = &s3;
+    rc = reelay_cli_remote_access(&s3, &args.posthog, &args.options.ingest, &err);
     /* s3:// and presigned https:// outputs: rendered aside, then uploaded */
     reelay_sink sink;
     memset(&sink, 0, sizeof sink);

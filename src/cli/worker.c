@@ -42,6 +42,7 @@ static void worker_usage(FILE *out)
                  "                     lower these limits, never raise them (above: the job fails at once)\n"
                  "  --no-page-sandbox  web page view: run WebKit without its bubblewrap sandbox (every job;\n"
                  "                     for hosts that forbid namespaces, such as most containers)\n"
+                 REELAY_CLI_POSTHOG_USAGE
                  "  --allow-url LIST   URLs a job may name as input or output (repeatable; none by default):\n"
                  "                     https://HOST[:PORT][/PREFIX], *.DOMAIN for any name below it,\n"
                  "                     s3://BUCKET[/PREFIX], s3://* and posthog; host names reach public\n"
@@ -89,6 +90,7 @@ int reelay_cmd_worker(int argc, char **argv)
     const char *spec = NULL;
     double lease_s = REELAY_QUEUE_DEFAULT_LEASE_S;
     reelay_job_ceilings ceilings = reelay_job_ceilings_default();
+    reelay_posthog_settings posthog = reelay_cli_posthog_env();
     reelay_worker_options o = {.poll_s = 1.0,
                                .log = log_line,
                                .stop = &stop_requested,
@@ -123,6 +125,8 @@ int reelay_cmd_worker(int argc, char **argv)
             ceilings.limits.page_engine.no_sandbox = true;
         } else if (reelay_job_ceiling_flag(arg) && value) {
             reelay_job_ceiling_set(&ceilings, arg, argv[++i], &err);
+        } else if (reelay_cli_posthog_flag(arg, value, &posthog)) {
+            i++;
         } else if (strcmp(arg, "--max-jobs") == 0 && value) {
             char *end = NULL;
             o.max_jobs = strtol(argv[++i], &end, 10);
@@ -133,10 +137,9 @@ int reelay_cmd_worker(int argc, char **argv)
         }
     }
     if (err.code == REELAY_OK && !spec) reelay_err_set(&err, REELAY_E_USAGE, "--queue is required");
-    /* S3 settings from the usual AWS_* environment, the operator's for every job */
+    /* the operator's S3 and PostHog settings, for every job */
     reelay_s3_config s3;
-    if (err.code == REELAY_OK) reelay_s3_config_read(&s3, getenv, &err);
-    ceilings.limits.ingest.s3 = &s3;
+    if (err.code == REELAY_OK) reelay_cli_remote_access(&s3, &posthog, &ceilings.limits.ingest, &err);
     if (err.code != REELAY_OK) {
         fprintf(stderr, "reelay worker: %s\n", err.msg);
         worker_usage(stderr);

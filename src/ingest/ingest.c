@@ -448,7 +448,8 @@ int reelay_ingest_path(const char *path, const reelay_ingest_options *options, r
     char name[REELAY_SHOWN_INPUT_MAX];
     reelay_source_shown_input(path, name, sizeof name);
     reelay_buf input;
-    int rc = reelay_source_read(path, options->max_input_bytes, options->urls, options->s3, &input, err);
+    reelay_source_access access = {.urls = options->urls, .s3 = options->s3, .posthog = options->posthog};
+    int rc = reelay_source_read(path, options->max_input_bytes, &access, &input, err);
     if (rc != REELAY_OK) return rc;
     rc = reelay_ingest_memory(input.data, input.len, name, options, out, err);
     reelay_buf_free(&input);

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "net/url_policy.h"
+#include "source/posthog_source.h"
 #include "session/session.h"
 
 /* Deepest tree nesting any limit may allow: jansson refuses JSON nested
@@ -49,6 +50,10 @@ typedef struct reelay_ingest_options {
     /* The operator's S3 settings (net/s3.h: AWS_* read by the command
      * line) for s3:// inputs, and outputs; NULL: s3:// is not reachable. */
     const struct reelay_s3_config *s3;
+    /* Where posthog:// inputs are read from and with which key: the
+     * operator's environment and command line (source/posthog_source.h).
+     * NULL by default: no posthog:// input. */
+    const reelay_posthog_settings *posthog;
 } reelay_ingest_options;
 
 /* Generous defaults for real sessions: 1 GiB in, 2 GiB decompressed, 20 M

@@ -344,6 +344,7 @@ int reelay_job_apply_ceilings(reelay_job *job, const reelay_job_ceilings *c, con
     reelay_render_options *o = &job->options;
     o->page_engine.no_sandbox = c->limits.page_engine.no_sandbox; /* the operator's, never the job's */
     o->ingest.s3 = c->limits.ingest.s3;                           /* likewise: S3 settings from AWS_* */
+    o->ingest.posthog = c->limits.ingest.posthog;                 /* and PostHog's */
     o->ingest.urls = c->urls.count ? &c->urls : NULL;
     if (check_urls(job, o->ingest.urls, where, err) != REELAY_OK) return err->code;
     for (size_t i = 0; i < CEILING_LIMIT_COUNT; i++) {

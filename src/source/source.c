@@ -20,8 +20,8 @@ void reelay_source_shown_input(const char *input, char *out, size_t size)
         snprintf(out, size, "%s", strcmp(input, "-") == 0 ? "<stdin>" : input);
 }
 
-int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_policy *urls,
-                       const struct reelay_s3_config *s3, reelay_buf *out, reelay_err *err)
+int reelay_source_read(const char *input, size_t max_bytes, const reelay_source_access *access, reelay_buf *out,
+                       reelay_err *err)
 {
     if (!reelay_url_has_scheme(input)) return reelay_read_file(input, max_bytes, out, err);
     reelay_buf_init(out);
@@ -32,6 +32,7 @@ int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_pol
         return reelay_err_set(err, REELAY_E_USAGE,
                               "%s: not a file, nor an http://, https://, s3:// or posthog:// URL that reelay reads",
                               shown);
+    const reelay_url_policy *urls = access ? access->urls : NULL;
     if (!urls)
         return reelay_err_set(err, REELAY_E_USAGE,
                               "%s: a URL input is not allowed here (jobs name files on the worker's disk)", shown);
@@ -40,6 +41,8 @@ int reelay_source_read(const char *input, size_t max_bytes, const reelay_url_pol
     if (rc != REELAY_OK) return rc;
     if (strcmp(parts.scheme, "http") == 0 || strcmp(parts.scheme, "https") == 0)
         return reelay_http_get(input, max_bytes, urls, out, err);
-    if (strcmp(parts.scheme, "s3") == 0) return reelay_s3_get(s3, input, max_bytes, out, err);
+    if (strcmp(parts.scheme, "s3") == 0) return reelay_s3_get(access->s3, input, max_bytes, out, err);
+    if (strcmp(parts.scheme, "posthog") == 0)
+        return reelay_posthog_read(input, access->posthog, max_bytes, out, err);
     return reelay_err_set(err, REELAY_E_USAGE, "%s: %s:// inputs are not read yet", shown, parts.scheme);
 }

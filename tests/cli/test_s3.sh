@@ -30,6 +30,8 @@ check info-input "$(cmp -s "$tmp/info-file.json" "$tmp/info-s3.json" && echo ok 
 "$reelay" render s3://clips/in/shop.jsonl --to 3 -o "$tmp/from-s3.webm" --quiet 2>"$tmp/in.err"
 check render-input "$(cmp -s "$tmp/file.webm" "$tmp/from-s3.webm" && echo ok || echo "$(cat "$tmp/in.err")")"
 check input-signed "$(grep -q 'GET /clips/in/shop.jsonl 200' "$tmp/proxy.log" && echo ok || echo "$(cat "$tmp/proxy.log")")"
+"$reelay" batch s3://clips/in/shop.jsonl -o "$tmp/batch" --to 3 2>"$tmp/batch.err"
+check batch-input "$(cmp -s "$tmp/file.webm" "$tmp/batch/shop.webm" && echo ok || echo "$(cat "$tmp/batch.err")")"
 "$reelay" render s3://clips/in/missing.jsonl --to 3 -o "$tmp/missing.webm" --quiet 2>"$tmp/missing.err"; code=$?
 check input-missing "$([ $code -eq 2 ] && [ "$(wc -l <"$tmp/missing.err")" -eq 1 ] &&
   grep -q 's3://clips/in/missing.jsonl: HTTP status 404 (NoSuchKey' "$tmp/missing.err" && echo ok ||
