@@ -1,6 +1,5 @@
 /* `reelay batch INPUTS... -o DIR [-j N] [render options]`: many recordings,
  * rendered in parallel child processes (job/pool.h). */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +13,6 @@
 #include "job/pool.h"
 #include "render/options.h"
 #include "source/source.h"
-
-/* The list of INPUTS read from standard input: a million session URLs. */
-#define REELAY_BATCH_LIST_MAX ((size_t)64 << 20)
 
 static void usage(FILE *out)
 {
@@ -41,13 +37,12 @@ typedef struct batch {
     const char *dir;
     const char *format;
     int parallel;
-    char **inputs;
-    size_t input_count, input_cap;
+    reelay_cli_inputs inputs;
     bool inputs_from_stdin; /* "-" among INPUTS */
-    reelay_buf stdin_list;  /* the names read from standard input; inputs point into it */
     reelay_render_options options;
     reelay_posthog_settings posthog;
     reelay_s3_config s3;
+    char (*ids)[REELAY_JOB_ID_MAX + 1];
     reelay_job *jobs;
     reelay_job_result *results;
     bool *running;
@@ -59,39 +54,6 @@ typedef struct batch {
     double started;
 } batch;
 
-static int add_input(batch *b, char *input, reelay_err *err)
-{
-    if (!reelay_grow_array((void **)&b->inputs, &b->input_cap, b->input_count + 1, sizeof *b->inputs))
-        return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
-    b->inputs[b->input_count++] = input;
-    return REELAY_OK;
-}
-
-/* "-": the inputs' names from standard input, one per line, as `reelay
- * list` prints them; blank lines and "# comments" are skipped, spaces
- * around a name dropped. Read whole before any render starts, so the
- * outputs' names are known and clashes numbered as for arguments. */
-static int read_input_list(batch *b, reelay_err *err)
-{
-    int rc = reelay_read_file("-", REELAY_BATCH_LIST_MAX, &b->stdin_list, err);
-    if (rc != REELAY_OK) {
-        reelay_err_prefix(err, "the list of INPUTS (-)");
-        return rc;
-    }
-    char *text = (char *)b->stdin_list.data;
-    for (char *line = text; rc == REELAY_OK && line && line < text + b->stdin_list.len;) {
-        char *end = strchr(line, '\n');
-        char *next = end ? end + 1 : NULL;
-        if (!end) end = line + strlen(line);
-        while (end > line && isspace((unsigned char)end[-1])) end--;
-        while (line < end && isspace((unsigned char)*line)) line++;
-        *end = '\0';
-        if (line[0] && line[0] != '#') rc = add_input(b, line, err);
-        line = next;
-    }
-    return rc;
-}
-
 static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
 {
     b->options = reelay_render_defaults();
@@ -99,7 +61,6 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
     b->posthog = reelay_cli_posthog_env();
     b->parallel = reelay_online_cpus();
     b->format = "webm";
-    reelay_buf_init(&b->stdin_list);
     for (int i = 1; i < argc && err->code == REELAY_OK; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         char name[32];
@@ -139,62 +100,39 @@ static int parse_args(int argc, char **argv, batch *b, reelay_err *err)
         } else if (arg[0] == '-' && arg[1] != '\0') {
             reelay_err_set(err, REELAY_E_USAGE, "unknown option %s (or it needs a value)", arg);
         } else {
-            add_input(b, argv[i], err);
+            reelay_cli_inputs_add(&b->inputs, argv[i], err);
         }
     }
     /* b outlives the renders (children are forked) */
     if (err->code == REELAY_OK) reelay_cli_remote_access(&b->s3, &b->posthog, &b->options.ingest, err);
-    if (err->code == REELAY_OK && b->inputs_from_stdin) read_input_list(b, err);
-    if (err->code == REELAY_OK && b->input_count == 0)
+    /* "-": read whole before any render starts, so the outputs' names are
+     * known and clashes numbered as for arguments */
+    if (err->code == REELAY_OK && b->inputs_from_stdin) reelay_cli_inputs_read_list(&b->inputs, err);
+    if (err->code == REELAY_OK && b->inputs.count == 0)
         reelay_err_set(err, REELAY_E_USAGE, b->inputs_from_stdin ? "no INPUTS given (standard input named none)"
                                                                   : "no INPUTS given");
     if (err->code == REELAY_OK && !b->dir) reelay_err_set(err, REELAY_E_USAGE, "-o DIR is required");
     return err->code;
 }
 
-/* "dir/Session 1.json.gz" -> "Session_1"; empty or clashing names get a
- * number. */
-static void job_id_for(const batch *b, size_t index, char *out, size_t size)
-{
-    char shown[REELAY_SHOWN_INPUT_MAX];
-    reelay_source_shown_input(b->inputs[index], shown, sizeof shown);
-    const char *base = strrchr(shown, '/');
-    base = base ? base + 1 : shown;
-    size_t n = 0;
-    for (const char *p = base; *p && *p != '.' && n + 1 < size && n < 48; p++) {
-        unsigned char c = (unsigned char)*p;
-        out[n++] = (char)((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                                  c == '_'
-                              ? c
-                              : '_');
-    }
-    out[n] = '\0';
-    if (n == 0) snprintf(out, size, "recording");
-    for (size_t j = 0; j < index; j++) {
-        if (strcmp(b->jobs[j].id, out) == 0) {
-            size_t len = strlen(out);
-            snprintf(out + len, size - len, "-%zu", index + 1);
-            break;
-        }
-    }
-}
-
 static int make_jobs(batch *b, reelay_err *err)
 {
-    b->jobs = calloc(b->input_count, sizeof *b->jobs);
-    b->results = calloc(b->input_count, sizeof *b->results);
-    b->running = calloc(b->input_count, sizeof *b->running);
-    b->frame = calloc(b->input_count, sizeof *b->frame);
-    b->total = calloc(b->input_count, sizeof *b->total);
-    if (!b->jobs || !b->results || !b->running || !b->frame || !b->total)
+    b->ids = calloc(b->inputs.count, sizeof *b->ids);
+    b->jobs = calloc(b->inputs.count, sizeof *b->jobs);
+    b->results = calloc(b->inputs.count, sizeof *b->results);
+    b->running = calloc(b->inputs.count, sizeof *b->running);
+    b->frame = calloc(b->inputs.count, sizeof *b->frame);
+    b->total = calloc(b->inputs.count, sizeof *b->total);
+    if (!b->ids || !b->jobs || !b->results || !b->running || !b->frame || !b->total)
         return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
-    for (size_t i = 0; i < b->input_count; i++) {
+    for (size_t i = 0; i < b->inputs.count; i++) {
         reelay_job *job = &b->jobs[i];
-        char id[REELAY_JOB_ID_MAX + 1], output[4096];
-        job_id_for(b, i, id, sizeof id);
+        char output[4096];
+        reelay_cli_job_id(&b->inputs, i, b->ids, b->ids[i]);
+        const char *id = b->ids[i];
         snprintf(output, sizeof output, "%s/%s.%s", b->dir, id, b->format);
         /* The job document is what a queue would carry: id, input, output. */
-        job->doc = json_pack("{s:s, s:s, s:s}", "id", id, "input", b->inputs[i], "output", output);
+        job->doc = json_pack("{s:s, s:s, s:s}", "id", id, "input", b->inputs.names[i], "output", output);
         if (!job->doc) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
         snprintf(job->id, sizeof job->id, "%s", id);
         job->input = json_string_value(json_object_get(job->doc, "input"));
@@ -216,7 +154,7 @@ static void draw_running(batch *b)
 {
     if (!b->tty) return;
     clear_drawn(b);
-    for (size_t i = 0; i < b->input_count; i++) {
+    for (size_t i = 0; i < b->inputs.count; i++) {
         if (!b->running[i]) continue;
         double fraction = b->total[i] > 0 ? (double)b->frame[i] / (double)b->total[i] : 0;
         fprintf(stderr, "  %-24.24s %3.0f%%  frame %lld/%lld\n", b->jobs[i].id, fraction * 100,
@@ -231,7 +169,7 @@ static void on_started(void *context, size_t index)
     batch *b = context;
     b->running[index] = true;
     char shown[REELAY_SHOWN_INPUT_MAX];
-    reelay_source_shown_input(b->inputs[index], shown, sizeof shown);
+    reelay_source_shown_input(b->inputs.names[index], shown, sizeof shown);
     if (!b->tty) fprintf(stderr, "reelay batch: started %s (%s)\n", b->jobs[index].id, shown);
     draw_running(b);
 }
@@ -252,10 +190,10 @@ static void on_finished(void *context, size_t index, const reelay_job_result *re
     b->done++;
     clear_drawn(b);
     if (result->status == REELAY_JOB_DONE)
-        fprintf(stderr, "reelay batch: [%zu/%zu] done %s in %.1f s\n", b->done, b->input_count, result->id,
+        fprintf(stderr, "reelay batch: [%zu/%zu] done %s in %.1f s\n", b->done, b->inputs.count, result->id,
                 result->render_s);
     else
-        fprintf(stderr, "reelay batch: [%zu/%zu] FAILED %s: %s\n", b->done, b->input_count, result->id,
+        fprintf(stderr, "reelay batch: [%zu/%zu] FAILED %s: %s\n", b->done, b->inputs.count, result->id,
                 result->error_message);
     json_t *doc = reelay_job_result_to_json(result);
     if (doc && b->results_file) {
@@ -272,7 +210,7 @@ static int print_table(const batch *b)
     int code = 0;
     size_t failed = 0;
     fprintf(stderr, "\n%-26s %-7s %9s %10s %9s\n", "recording", "status", "video", "size", "time");
-    for (size_t i = 0; i < b->input_count; i++) {
+    for (size_t i = 0; i < b->inputs.count; i++) {
         const reelay_job_result *r = &b->results[i];
         if (r->status == REELAY_JOB_DONE)
             fprintf(stderr, "%-26.26s %-7s %8.1fs %8.1fMB %8.1fs\n", r->id, "done", r->duration_s, r->bytes / 1e6,
@@ -280,7 +218,7 @@ static int print_table(const batch *b)
         else
             fprintf(stderr, "%-26.26s %-7s %s\n", r->id, "FAILED", reelay_job_error_name(r->error_code));
     }
-    for (size_t i = 0; i < b->input_count; i++) {
+    for (size_t i = 0; i < b->inputs.count; i++) {
         const reelay_job_result *r = &b->results[i];
         if (r->status == REELAY_JOB_DONE) continue;
         if (failed++ == 0) {
@@ -288,24 +226,24 @@ static int print_table(const batch *b)
             code = r->error_code ? r->error_code : 4;
         }
         char shown[REELAY_SHOWN_INPUT_MAX];
-        reelay_source_shown_input(b->inputs[i], shown, sizeof shown);
+        reelay_source_shown_input(b->inputs.names[i], shown, sizeof shown);
         fprintf(stderr, "  %s (%s): %s\n", r->id, shown, r->error_message);
     }
-    fprintf(stderr, "\n%zu of %zu rendered in %.1f s", b->input_count - failed, b->input_count, reelay_monotonic_s() - b->started);
+    fprintf(stderr, "\n%zu of %zu rendered in %.1f s", b->inputs.count - failed, b->inputs.count, reelay_monotonic_s() - b->started);
     fprintf(stderr, "; results in %s/results.jsonl\n", b->dir);
     return code;
 }
 
 static void free_batch(batch *b)
 {
-    for (size_t i = 0; b->jobs && i < b->input_count; i++) reelay_job_free(&b->jobs[i]);
+    for (size_t i = 0; b->jobs && i < b->inputs.count; i++) reelay_job_free(&b->jobs[i]);
     free(b->jobs);
     free(b->results);
     free(b->running);
     free(b->frame);
     free(b->total);
-    free(b->inputs);
-    reelay_buf_free(&b->stdin_list);
+    reelay_cli_inputs_free(&b->inputs);
+    free(b->ids);
     if (b->results_file) fclose(b->results_file);
 }
 
@@ -336,7 +274,7 @@ int reelay_cmd_batch(int argc, char **argv)
     b.started = reelay_monotonic_s();
     reelay_pool_events events = {
         .context = &b, .started = on_started, .progress = on_progress, .finished = on_finished};
-    rc = reelay_pool_run(b.jobs, b.input_count, b.parallel, &events, &err);
+    rc = reelay_pool_run(b.jobs, b.inputs.count, b.parallel, &events, &err);
     clear_drawn(&b);
     if (rc != REELAY_OK) fprintf(stderr, "reelay batch: %s\n", err.msg);
     int code = print_table(&b);

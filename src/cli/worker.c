@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "job/queue.h"
 #include "job/worker.h"
 #include "net/s3.h"
+#include "net/url.h"
+#include "source/source.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -180,69 +183,160 @@ int reelay_cmd_worker(int argc, char **argv)
 static void submit_usage(FILE *out)
 {
     fprintf(out, "usage: reelay submit --queue dir:PATH|redis://HOST:PORT[/DB] JOB.json... (or - for stdin)\n"
+                 "       reelay submit --queue Q -o DEST [--format webm|mp4|mkv] [--options JSON] INPUTS...\n"
                  "  a job is {\"id\", \"input\", \"output\", \"options\": {...}} with options named as for\n"
-                 "  `reelay render` (\"fps\": 12, \"codec\": \"h264\", \"no_skip_idle\": true, ...)\n");
+                 "  `reelay render` (\"fps\": 12, \"codec\": \"h264\", \"no_skip_idle\": true, ...)\n"
+                 "  -o DEST       makes a job of each of INPUTS (recordings: paths the workers can read, URLs;\n"
+                 "                - reads their names from standard input, one per line, as `reelay list`\n"
+                 "                prints them): id from the name as in `reelay batch`, output DEST/ID.FORMAT\n"
+                 "                (DEST a directory on the workers' disk, s3://BUCKET/PREFIX or an https URL)\n"
+                 "  --format F    the outputs' container (default webm)\n"
+                 "  --options J   every job's options, a JSON object ('{\"to\": 60, \"codec\": \"h264\"}')\n"
+                 "Prints each queued job's id; exit 0 when every job was queued.\n");
+}
+
+/* Submits one document; prints its id or the error naming `what`. */
+static int submit_one(reelay_queue *queue, json_t *doc, const char *what, reelay_err *err)
+{
+    int rc = reelay_queue_submit(queue, doc, err);
+    if (rc == REELAY_OK)
+        printf("%s\n", json_string_value(json_object_get(doc, "id")));
+    else
+        fprintf(stderr, "reelay submit: %s: %s\n", what, err->msg);
+    return rc;
+}
+
+/* DEST/ID.FORMAT; a relative DEST is made absolute (workers run elsewhere). */
+static int output_for(const char *dest, const char *id, const char *format, char *out, size_t size, reelay_err *err)
+{
+    char cwd[4096] = "";
+    if (!reelay_url_has_scheme(dest) && dest[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return reelay_err_set(err, REELAY_E_IO, "cannot tell the current directory: %s", strerror(errno));
+    size_t len = strlen(dest);
+    bool slash = len > 0 && dest[len - 1] == '/';
+    int n = snprintf(out, size, "%s%s%s%s%s.%s", cwd, cwd[0] ? "/" : "", dest, slash ? "" : "/", id, format);
+    if (n < 0 || (size_t)n >= size) return reelay_err_set(err, REELAY_E_USAGE, "-o %s: the output name is too long", dest);
+    return REELAY_OK;
+}
+
+/* -o DEST: a job of each input. */
+static int submit_inputs(reelay_queue *queue, reelay_cli_inputs *inputs, const char *dest, const char *format,
+                         json_t *options, reelay_err *err)
+{
+    char (*ids)[REELAY_JOB_ID_MAX + 1] = calloc(inputs->count ? inputs->count : 1, sizeof *ids);
+    if (!ids) return reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+    int worst = REELAY_OK;
+    for (size_t i = 0; i < inputs->count; i++) {
+        reelay_cli_job_id(inputs, i, ids, ids[i]);
+        char output[4096], shown[REELAY_SHOWN_INPUT_MAX];
+        reelay_source_shown_input(inputs->names[i], shown, sizeof shown);
+        int rc = output_for(dest, ids[i], format, output, sizeof output, err);
+        json_t *doc = NULL;
+        if (rc == REELAY_OK) {
+            doc = json_pack("{s:s, s:s, s:s}", "id", ids[i], "input", inputs->names[i], "output", output);
+            if (!doc || (options && json_object_set(doc, "options", options) != 0))
+                rc = reelay_err_set(err, REELAY_E_INTERNAL, "out of memory");
+        }
+        if (rc == REELAY_OK)
+            rc = submit_one(queue, doc, shown, err);
+        else
+            fprintf(stderr, "reelay submit: %s: %s\n", shown, err->msg);
+        if (rc != REELAY_OK && worst == REELAY_OK) worst = rc;
+        json_decref(doc);
+    }
+    free(ids);
+    return worst;
 }
 
 int reelay_cmd_submit(int argc, char **argv)
 {
-    const char *spec = NULL;
-    int first_job = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            submit_usage(stdout);
-            return REELAY_OK;
-        }
-        if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc) {
-            spec = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "reelay submit: unknown option %s\n", argv[i]);
-            submit_usage(stderr);
-            return REELAY_E_USAGE;
-        } else if (!first_job) {
-            first_job = i;
-        }
-    }
-    if (!spec || !first_job) {
-        fprintf(stderr, "reelay submit: %s\n", !spec ? "--queue is required" : "no JOB given");
-        submit_usage(stderr);
-        return REELAY_E_USAGE;
-    }
+    const char *spec = NULL, *dest = NULL, *format = "webm", *options_text = NULL;
+    reelay_cli_inputs names = {0};
+    bool from_stdin = false;
     reelay_err err;
     reelay_err_clear(&err);
+    for (int i = 1; i < argc && err.code == REELAY_OK; i++) {
+        const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            submit_usage(stdout);
+            reelay_cli_inputs_free(&names);
+            return REELAY_OK;
+        } else if (strcmp(arg, "--queue") == 0 && value) {
+            spec = argv[++i];
+        } else if ((strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) && value) {
+            dest = argv[++i];
+        } else if (strcmp(arg, "--format") == 0 && value) {
+            format = argv[++i];
+            if (strcmp(format, "webm") != 0 && strcmp(format, "mp4") != 0 && strcmp(format, "mkv") != 0)
+                reelay_err_set(&err, REELAY_E_USAGE, "bad --format '%s': expected webm, mp4 or mkv", format);
+        } else if (strcmp(arg, "--options") == 0 && value) {
+            options_text = argv[++i];
+        } else if (strcmp(arg, "-") == 0) {
+            from_stdin = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            reelay_err_set(&err, REELAY_E_USAGE, "unknown option %s (or it needs a value)", arg);
+        } else {
+            reelay_cli_inputs_add(&names, argv[i], &err);
+        }
+    }
+    json_t *options = NULL;
+    if (err.code == REELAY_OK && options_text) {
+        json_error_t jerr;
+        options = json_loads(options_text, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(options))
+            reelay_err_set(&err, REELAY_E_USAGE, "--options: expected a JSON object%s%s", options ? "" : ": ",
+                           options ? "" : jerr.text);
+    }
+    if (err.code == REELAY_OK && !dest && (options_text || strcmp(format, "webm") != 0))
+        reelay_err_set(&err, REELAY_E_USAGE, "--options and --format go with -o DEST (inputs, not job documents)");
+    if (err.code == REELAY_OK && !spec) reelay_err_set(&err, REELAY_E_USAGE, "--queue is required");
+    /* "-": job documents' text (one) without -o, names of inputs with it */
+    if (err.code == REELAY_OK && from_stdin && dest) reelay_cli_inputs_read_list(&names, &err);
+    else if (err.code == REELAY_OK && from_stdin) reelay_cli_inputs_add(&names, "-", &err);
+    if (err.code == REELAY_OK && names.count == 0)
+        reelay_err_set(&err, REELAY_E_USAGE, dest ? "no INPUTS given" : "no JOB given");
+    if (err.code != REELAY_OK) {
+        fprintf(stderr, "reelay submit: %s\n", err.msg);
+        submit_usage(stderr);
+        json_decref(options);
+        reelay_cli_inputs_free(&names);
+        return REELAY_E_USAGE;
+    }
     reelay_queue *queue = NULL;
     /* A person or a script is waiting: an unreachable server is reported
      * in seconds, not waited for. */
     int rc = reelay_queue_open_wait(spec, REELAY_QUEUE_DEFAULT_LEASE_S, REELAY_QUEUE_BRIEF_WAIT_S, &queue, &err);
     if (rc != REELAY_OK) {
         fprintf(stderr, "reelay submit: %s\n", err.msg);
+        json_decref(options);
+        reelay_cli_inputs_free(&names);
         return rc;
     }
     int worst = REELAY_OK;
-    for (int i = first_job; i < argc; i++) {
-        if (strcmp(argv[i], "--queue") == 0) {
-            i++;
-            continue;
+    if (dest) {
+        worst = submit_inputs(queue, &names, dest, format, options, &err);
+    } else {
+        for (size_t i = 0; i < names.count; i++) {
+            reelay_buf text;
+            reelay_buf_init(&text);
+            rc = reelay_read_file(names.names[i], REELAY_JOB_MAX_BYTES, &text, &err);
+            json_t *doc = NULL;
+            if (rc == REELAY_OK) {
+                json_error_t jerr;
+                doc = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
+                if (!doc) rc = reelay_err_set(&err, REELAY_E_USAGE, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
+            }
+            if (rc == REELAY_OK)
+                rc = submit_one(queue, doc, names.names[i], &err);
+            else
+                fprintf(stderr, "reelay submit: %s: %s\n", names.names[i], err.msg);
+            if (rc != REELAY_OK && worst == REELAY_OK) worst = rc;
+            json_decref(doc);
+            reelay_buf_free(&text);
         }
-        reelay_buf text;
-        reelay_buf_init(&text);
-        rc = reelay_read_file(argv[i], REELAY_JOB_MAX_BYTES, &text, &err);
-        json_t *doc = NULL;
-        if (rc == REELAY_OK) {
-            json_error_t jerr;
-            doc = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
-            if (!doc) rc = reelay_err_set(&err, REELAY_E_USAGE, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
-        }
-        if (rc == REELAY_OK) rc = reelay_queue_submit(queue, doc, &err);
-        if (rc == REELAY_OK) {
-            printf("%s\n", json_string_value(json_object_get(doc, "id")));
-        } else {
-            fprintf(stderr, "reelay submit: %s: %s\n", argv[i], err.msg);
-            if (worst == REELAY_OK) worst = rc;
-        }
-        json_decref(doc);
-        reelay_buf_free(&text);
     }
     reelay_queue_close(queue);
+    json_decref(options);
+    reelay_cli_inputs_free(&names);
     return worst;
 }

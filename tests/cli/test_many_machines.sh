@@ -7,7 +7,7 @@
 # by one of the two, every video comes back from the bucket whole (ffprobe)
 # and equal to a local render, nothing is left on either "machine", and the
 # HTTP API (serve on the same Redis) admits such a job and says where its
-# video went.
+# video went; `reelay submit -o DEST -` makes jobs of a listing.
 set -u
 reelay=$(realpath "${1:?usage: test_many_machines.sh REELAY_BINARY}")
 command -v redis-server >/dev/null || { echo "FAIL redis-server is not installed: run scripts/install-deps.sh"; exit 1; }
@@ -108,5 +108,23 @@ s3 GET out/api.mp4 "$tmp/api.mp4" >/dev/null
 check api-video "$([ "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 \
   "$tmp/api.mp4" 2>/dev/null)" = h264 ] && echo ok || echo "no h264 video at s3://fleet/out/api.mp4")"
 check serve-line-clean "$(! grep -q "$REELAY_REDIS_PASSWORD" "$tmp/serve.err" && echo ok || echo 'password printed')"
+
+# a listing (as `reelay list` prints one) becomes jobs: reelay submit -o DEST -
+printf 's3://fleet/in/ios-notes.blob.jsonl\n# a comment\n\ns3://fleet/in/android-shop.export.json\n' |
+  "$reelay" submit --queue "$queue" -o s3://fleet/listed/ --format mp4 --options '{"to":3}' - >"$tmp/listed.ids" \
+  2>"$tmp/listed.err"
+check submit-listing "$([ "$(cat "$tmp/listed.ids" | tr '\n' ' ')" = "ios-notes android-shop " ] && echo ok ||
+  echo "ids '$(cat "$tmp/listed.ids")': $(cat "$tmp/listed.err")")"
+machine a
+bad=""
+for id in ios-notes android-shop; do
+  s3 GET "listed/$id.mp4" "$tmp/listed-$id.mp4" >/dev/null
+  [ "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$tmp/listed-$id.mp4" \
+    2>/dev/null)" = h264 ] || bad="$bad $id"
+done
+check listing-rendered "$([ -z "$bad" ] && echo ok || echo "no h264 video for:$bad")"
+"$reelay" submit --queue "$queue" --options '{"to":3}' "$tmp/jobs/j1.json" 2>"$tmp/bad-submit.err"
+check submit-options-need-dest "$([ $? -eq 1 ] && grep -q 'go with -o DEST' "$tmp/bad-submit.err" && echo ok ||
+  echo "$(cat "$tmp/bad-submit.err")")"
 
 finish many-machines
