@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -53,6 +55,7 @@ struct reelay_page_engine {
      * content filter while it compiles), made here and removed at the stop
      * however the engine ended; "" when none. */
     char private_dir[PATH_MAX];
+    int private_lock; /* DIR/lock, flock()ed while reelay lives (-1 when none): see sweep_private_dirs */
     /* SEEKs sent and not yet answered, oldest first; the engine answers in
      * order, each into its slot */
     struct {
@@ -63,20 +66,72 @@ struct reelay_page_engine {
     int next_slot;
 };
 
+#define PRIVATE_PREFIX "reelay-engine-"
+/* A private directory without its lock file this old is a start that died
+ * half-way; a younger one may be a start still under way. */
+#define UNLOCKED_GRACE_S 60
+
+static void empty_dir(int dirfd, int depth);
+
+/* Removes the private directories of reelays that died (SIGKILL leaves
+ * no chance to remove one, and the engine dies with reelay): a directory
+ * whose lock file no one holds (flock works across processes and PID
+ * namespaces), or that has none and is older than UNLOCKED_GRACE_S. Only
+ * our own directories (same owner, real directories) are touched. */
+static void sweep_private_dirs(const char *parent)
+{
+    int parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = parent_fd >= 0 ? fdopendir(parent_fd) : NULL;
+    if (!dir) {
+        if (parent_fd >= 0) close(parent_fd);
+        return;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(dir))) {
+        if (strncmp(entry->d_name, PRIVATE_PREFIX, strlen(PRIVATE_PREFIX)) != 0) continue;
+        struct stat st;
+        if (fstatat(parent_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+            st.st_uid != geteuid())
+            continue;
+        int fd = openat(parent_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) continue;
+        int lock = openat(fd, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        bool dead = lock >= 0 ? flock(lock, LOCK_EX | LOCK_NB) == 0
+                              : difftime(time(NULL), st.st_mtime) > UNLOCKED_GRACE_S;
+        if (lock >= 0) close(lock);
+        if (dead) {
+            empty_dir(fd, 3); /* closes fd */
+            unlinkat(parent_fd, entry->d_name, AT_REMOVEDIR);
+        } else {
+            close(fd);
+        }
+    }
+    closedir(dir);
+}
+
 /* A fresh private directory for the engine under the user's runtime
- * directory (in memory) when there is one, else $TMPDIR or /tmp. */
+ * directory (in memory) when there is one, else $TMPDIR or /tmp, holding
+ * the lock file that tells a later reelay whether its owner still lives. */
 static int make_private_dir(reelay_page_engine *engine, reelay_err *err)
 {
     const char *parent = getenv("XDG_RUNTIME_DIR");
     if (!parent || parent[0] != '/' || access(parent, W_OK | X_OK) != 0) parent = getenv("TMPDIR");
     if (!parent || parent[0] != '/' || access(parent, W_OK | X_OK) != 0) parent = "/tmp";
-    int len = snprintf(engine->private_dir, sizeof engine->private_dir, "%s/reelay-engine-XXXXXX", parent);
+    sweep_private_dirs(parent);
+    int len = snprintf(engine->private_dir, sizeof engine->private_dir, "%s/" PRIVATE_PREFIX "XXXXXX", parent);
     if (len < 0 || (size_t)len >= sizeof engine->private_dir || !mkdtemp(engine->private_dir)) {
         int saved = errno;
         engine->private_dir[0] = '\0';
         return reelay_err_set(err, REELAY_E_INTERNAL, "cannot make a private directory for the page engine: %s",
                               strerror(saved));
     }
+    char lock_path[PATH_MAX + 8];
+    snprintf(lock_path, sizeof lock_path, "%s/lock", engine->private_dir);
+    /* close-on-exec: the engine must not hold it, or the lock would outlive reelay by the engine's last breath */
+    engine->private_lock = open(lock_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (engine->private_lock < 0 || flock(engine->private_lock, LOCK_EX | LOCK_NB) != 0)
+        return reelay_err_set(err, REELAY_E_INTERNAL, "cannot lock the page engine's private directory: %s",
+                              strerror(errno));
     return REELAY_OK;
 }
 
@@ -104,11 +159,14 @@ static void empty_dir(int dirfd, int depth)
 
 static void remove_private_dir(reelay_page_engine *engine)
 {
-    if (!engine->private_dir[0]) return;
-    int fd = open(engine->private_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) empty_dir(fd, 3);
-    rmdir(engine->private_dir);
-    engine->private_dir[0] = '\0';
+    if (engine->private_dir[0]) {
+        int fd = open(engine->private_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) empty_dir(fd, 3);
+        rmdir(engine->private_dir);
+        engine->private_dir[0] = '\0';
+    }
+    if (engine->private_lock >= 0) close(engine->private_lock); /* after the removal: no sweeper races it */
+    engine->private_lock = -1;
 }
 
 /* Summed RSS in bytes of the processes in process group pgid. */
@@ -489,6 +547,7 @@ int reelay_page_engine_start(const reelay_page_engine_options *options, int widt
     engine->pid = -1;
     engine->sock = -1;
     engine->hold[0] = engine->hold[1] = -1;
+    engine->private_lock = -1;
     engine->width = width;
     engine->height = height;
     engine->request_timeout_s =

@@ -186,6 +186,30 @@ fi
 check "engine killed mid-render: its private directory removed" "$([ -n "${private:-}" ] && [ -z "$(ls -A "$tmp/rt")" ] &&
   echo ok || echo "private '${private:-none}', left: $(ls -AR "$tmp/rt")")"
 
+# reelay itself SIGKILLed: its engine dies with it and nothing can remove the
+# private directory then; the next reelay to start an engine there removes
+# it (its lock is free), but never the directory of a reelay that still runs.
+mkdir -m 700 "$tmp/rt2"
+XDG_RUNTIME_DIR="$tmp/rt2" "$REELAY" render "$tmp/long.json" -o "$tmp/reelay-killed.webm" --quiet 2>/dev/null &
+victim=$!
+engine=$(running_engine "$victim")
+stale=$(ls -d "$tmp"/rt2/reelay-engine-* 2>/dev/null | head -1)
+kill -KILL "$victim"; wait "$victim" 2>/dev/null
+for _ in $(seq 1 100); do [ -z "$(pgrep -g "$engine" 2>/dev/null)" ] && break; sleep 0.05; done
+XDG_RUNTIME_DIR="$tmp/rt2" "$REELAY" render "$tmp/long.json" -o "$tmp/live.webm" --to 20 --quiet 2>"$tmp/live.err" &
+live=$!
+live_engine=$(running_engine "$live")
+live_dir=$(ls -d "$tmp"/rt2/reelay-engine-* 2>/dev/null | grep -v "^${stale:-none}$" | head -1)
+check "reelay SIGKILLed: its engine gone, its private directory removed by the next reelay" "$([ -n "$engine" ] &&
+  [ -z "$(pgrep -g "$engine" 2>/dev/null)" ] && [ -n "$stale" ] && [ ! -e "$stale" ] && [ -n "$live_dir" ] && echo ok ||
+  echo "engine '$engine', stale '$stale', live '$live_dir': $(ls -A "$tmp/rt2")")"
+XDG_RUNTIME_DIR="$tmp/rt2" "$REELAY" frame "$fixture" --at 1 -o "$tmp/beside.png" 2>/dev/null
+check "a running reelay's private directory is kept by another's sweep" "$([ -n "$live_engine" ] && [ -d "$live_dir" ] &&
+  [ -e "$live_dir/lock" ] && echo ok || echo "live '$live_dir': $(ls -A "$tmp/rt2")")"
+wait "$live"; rc=$?
+check "the running reelay finishes" "$([ $rc -eq 0 ] && [ -s "$tmp/live.webm" ] && [ -z "$(ls -A "$tmp/rt2")" ] &&
+  echo ok || echo "exit $rc: $(cat "$tmp/live.err"); left: $(ls -A "$tmp/rt2")")"
+
 # No request leaves the engine: every kind of reference to a loopback listener.
 port=$(free_port)
 python3 -u - "$port" "$tmp/hits" >/dev/null 2>&1 <<'PY' &
