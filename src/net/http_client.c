@@ -129,11 +129,6 @@ static const char *curl_words(CURLcode code, const char *detail)
     return curl_easy_strerror(code);
 }
 
-static bool web_scheme(const reelay_url_parts *parts)
-{
-    return strcmp(parts->scheme, "http") == 0 || strcmp(parts->scheme, "https") == 0;
-}
-
 static bool same_origin(const reelay_url_parts *a, const reelay_url_parts *b)
 {
     return strcmp(a->scheme, b->scheme) == 0 && strcmp(a->host, b->host) == 0 && a->port == b->port;
@@ -235,14 +230,14 @@ static try_outcome try_once(const reelay_http_request *request, struct curl_slis
     response->status = 0;
     response->etag[0] = '\0';
     reelay_url_parts first;
-    if (!reelay_url_split(request->url, &first) || !web_scheme(&first))
+    if (!reelay_url_split(request->url, &first) || !reelay_url_default_port(first.scheme))
         return fail(err, REELAY_E_USAGE, false, "%s: not an http or https URL", shown);
     char *url = strdup(request->url);
     if (!url) return fail(err, REELAY_E_INTERNAL, false, "out of memory");
     try_outcome outcome = {.rc = REELAY_OK};
     for (int hop = 0;; hop++) {
         reelay_url_parts parts;
-        if (!reelay_url_split(url, &parts) || !web_scheme(&parts)) {
+        if (!reelay_url_split(url, &parts) || !reelay_url_default_port(parts.scheme)) {
             outcome = fail(err, REELAY_E_INPUT, false, "%s: redirected to a scheme other than http or https", shown);
             break;
         }

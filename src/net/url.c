@@ -13,6 +13,13 @@ bool reelay_url_has_scheme(const char *text)
     return strncmp(p, "://", 3) == 0;
 }
 
+int reelay_url_default_port(const char *scheme)
+{
+    if (strcmp(scheme, "http") == 0) return 80;
+    if (strcmp(scheme, "https") == 0) return 443;
+    return 0;
+}
+
 bool reelay_url_split(const char *url, reelay_url_parts *parts)
 {
     memset(parts, 0, sizeof *parts);

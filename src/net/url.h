@@ -25,6 +25,10 @@ typedef struct reelay_url_parts {
  * digits, '+', '-', '.'), a URL of any scheme, file:// included. */
 bool reelay_url_has_scheme(const char *text);
 
+/* 80 for "http", 443 for "https" (a scheme as reelay_url_split gives it),
+ * 0 for any other: non-zero means a web URL. */
+int reelay_url_default_port(const char *scheme);
+
 /* Splits url; false when it has no "scheme://", an empty or oversized host
  * or scheme, or a port that is not 1..65535. */
 bool reelay_url_split(const char *url, reelay_url_parts *parts);

@@ -13,18 +13,12 @@ const reelay_url_policy *reelay_url_policy_all(void)
     return &all;
 }
 
-static int default_port(const char *scheme)
-{
-    if (strcmp(scheme, "http") == 0) return 80;
-    if (strcmp(scheme, "https") == 0) return 443;
-    return 0;
-}
-
 bool reelay_url_scheme_known(const char *url)
 {
     reelay_url_parts parts;
     if (!reelay_url_split(url, &parts)) return false;
-    return default_port(parts.scheme) || strcmp(parts.scheme, "s3") == 0 || strcmp(parts.scheme, "posthog") == 0;
+    return reelay_url_default_port(parts.scheme) || strcmp(parts.scheme, "s3") == 0 ||
+           strcmp(parts.scheme, "posthog") == 0;
 }
 
 static int parse_rule(const char *text, reelay_url_rule *rule, reelay_err *err)
@@ -40,7 +34,7 @@ static int parse_rule(const char *text, reelay_url_rule *rule, reelay_err *err)
     if (!reelay_url_split(text, &parts) || parts.has_userinfo || strpbrk(text, "?#"))
         return reelay_err_set(err, REELAY_E_USAGE,
                               "--allow-url: '%s' is not scheme://host[:port][/prefix] (or s3://bucket, posthog)", text);
-    bool web = default_port(parts.scheme) != 0;
+    bool web = reelay_url_default_port(parts.scheme) != 0;
     if (!web && strcmp(parts.scheme, "s3") != 0)
         return reelay_err_set(err, REELAY_E_USAGE, "--allow-url: '%s': only http, https, s3 and posthog URLs are read "
                                                    "or written", text);
@@ -55,7 +49,7 @@ static int parse_rule(const char *text, reelay_url_rule *rule, reelay_err *err)
         return reelay_err_set(err, REELAY_E_USAGE, "--allow-url: '%s': the path prefix is too long", text);
     snprintf(rule->scheme, sizeof rule->scheme, "%s", parts.scheme);
     snprintf(rule->host, sizeof rule->host, "%s", parts.host);
-    rule->port = parts.port ? parts.port : default_port(parts.scheme);
+    rule->port = parts.port ? parts.port : reelay_url_default_port(parts.scheme);
     /* an s3 key has no leading '/'; a path prefix of "/" is no limit */
     const char *path = parts.path;
     size_t path_len = parts.path_len;
@@ -116,11 +110,11 @@ int reelay_url_policy_check(const reelay_url_policy *policy, const char *url, bo
     }
     reelay_url_parts parts;
     if (reelay_url_split(url, &parts) && !parts.has_userinfo && !dot_segments(parts.path, parts.path_len) && policy) {
-        bool web = default_port(parts.scheme) != 0;
+        bool web = reelay_url_default_port(parts.scheme) != 0;
         const char *path = parts.path;
         size_t path_len = parts.path_len;
         if (!web && path_len && path[0] == '/') path++, path_len--;
-        int port = parts.port ? parts.port : default_port(parts.scheme);
+        int port = parts.port ? parts.port : reelay_url_default_port(parts.scheme);
         for (int i = 0; i < policy->count; i++) {
             const reelay_url_rule *rule = &policy->rules[i];
             size_t prefix_len = strlen(rule->prefix);

@@ -15,8 +15,7 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 android=$PWD/fixtures/mobile/android-shop.blob.jsonl
 
 python3 tests/support/http_sources.py "$android" "$tmp/requests.log" >"$tmp/port" &
-for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-port=$(head -1 "$tmp/port")
+port=$(wait_port "$tmp/port")
 # URLs carry a password and a presigned-style query: neither may show
 secret="user:pw-s3cret@127.0.0.1:$port"
 query="?X-Amz-Signature=sig-t0psecret&X-Amz-Credential=AKIA"

@@ -36,8 +36,7 @@ start_api() { # LOG PORTFILE [options]: a stand-in for project 7
   shift 2
   python3 tests/support/posthog_api.py "$@" "$log" 7 "$key" "${sessions[@]}" >"$portfile" &
   echo $! >"$portfile.pid"
-  for _ in $(seq 1 100); do [ -s "$portfile" ] && break; sleep 0.05; done
-  head -1 "$portfile"
+  wait_port "$portfile"
 }
 port=$(start_api "$tmp/requests.log" "$tmp/port" --page-max 1)
 export POSTHOG_HOST=http://127.0.0.1:$port POSTHOG_PROJECT_ID=7 POSTHOG_API_KEY=$key
