@@ -345,22 +345,28 @@ for _ in range(4):
     n = struct.unpack(">H", entry[at:at + 2])[0]
     fields.append(entry[at + 2:at + 2 + n]); at += 2 + n
 name, data = fields[2], fields[3]
-# the display: the newest X socket whose server is this Xvfb's (its -displayfd answer is not kept)
-sockets = sorted(("/tmp/.X11-unix/" + s for s in os.listdir("/tmp/.X11-unix")), key=os.path.getmtime)
+# the display: the path of this very Xvfb's listening socket, found through
+# its descriptors' inodes (never a guess among other tests' displays)
+inodes = set()
+for fd in os.listdir("/proc/%s/fd" % xvfb):
+    link = os.readlink("/proc/%s/fd/%s" % (xvfb, fd))
+    if link.startswith("socket:["):
+        inodes.add(link[8:-1])
+path = None
+for line in open("/proc/net/unix").read().splitlines()[1:]:
+    cols = line.split()
+    if len(cols) >= 8 and cols[6] in inodes and cols[7].startswith("/tmp/.X11-unix/"):
+        path = cols[7]
 def setup(path, name, data):
     s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
     s.connect(path)
     pad = lambda b: b + b"\0" * (-len(b) % 4)
     s.sendall(b"l\0" + struct.pack("<HHHH", 11, 0, len(name), len(data)) + b"\0\0" + pad(name) + pad(data))
     reply = s.recv(8)
     s.close()
     return reply[0] if reply else -1
-path = None
-for candidate in reversed(sockets):
-    if setup(candidate, name, data) == 1:
-        path = candidate
-        break
-print("with=%s without=%s" % (1 if path else 0, setup(path, b"", b"") if path else "-"))
+print("with=%s without=%s" % (setup(path, name, data), setup(path, b"", b"")) if path else "no X socket found")
 PY
 )
   kill -CONT "$engine"
