@@ -21,6 +21,9 @@
 /* The page view draws pages up to this many pixels a side; a larger
  * recorded viewport is laid out at its size and drawn zoomed out to fit. */
 #define PAGE_MAX_SIDE 4096.0
+/* ... and zooms out at most this far to draw a page at the size it is shown
+ * (below it, resampling makes text no less legible than WebKit would). */
+#define PAGE_MIN_ZOOM 0.25
 
 /* A web page of unknown size is shown at this viewport. */
 #define DEFAULT_WEB_WIDTH 1280.0
@@ -61,6 +64,7 @@ struct reelay_frame_maker {
     reelay_page_engine *engine;
     uint32_t engine_window;
     int engine_width, engine_height;
+    double page_target_width, page_target_height; /* device px frames are fitted into; 0: none said */
     cairo_surface_t *page;    /* the last page frame, a copy (engines come and go) */
     uint64_t page_serial;     /* counts the page frames copied into page */
     cairo_surface_t *scaled;  /* page resampled to the device size it was last painted at */
@@ -178,6 +182,12 @@ void reelay_frame_maker_free(reelay_frame_maker *maker)
     reelay_image_cache_free(maker->images);
     if (maker->owns_fonts) reelay_fonts_free(maker->fonts);
     free(maker);
+}
+
+void reelay_frame_maker_set_page_target(reelay_frame_maker *maker, double width, double height)
+{
+    maker->page_target_width = width > 0 && height > 0 ? width : 0;
+    maker->page_target_height = width > 0 && height > 0 ? height : 0;
 }
 
 void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays)
@@ -342,6 +352,23 @@ bool reelay_frame_maker_viewport(const reelay_frame_maker *maker, double *width,
     return true;
 }
 
+/* Device pixels per CSS pixel the engine draws a width x height page at:
+ * the scale it is shown at in the page target (the page and the browser
+ * frame above it fitted in), so WebKit paints no pixel that resampling would
+ * throw away, and text is drawn at the size it is seen; never above 1 (a
+ * page is not drawn larger than it was recorded), and within PAGE_MAX_SIDE. */
+static double page_zoom(const reelay_frame_maker *maker, int width, int height)
+{
+    double zoom = 1;
+    if (maker->page_target_width > 0 && maker->page_target_height > 0) {
+        double shown_height = height + (shows_chrome(maker) ? REELAY_WEB_CHROME_HEIGHT : 0);
+        zoom = fmin(zoom, fmin(maker->page_target_width / width, maker->page_target_height / shown_height));
+        zoom = fmax(zoom, PAGE_MIN_ZOOM);
+    }
+    double side = width > height ? width : height;
+    return side * zoom > PAGE_MAX_SIDE ? PAGE_MAX_SIDE / side : zoom;
+}
+
 /* The engine for window's page at the current size, (re)started when the
  * window or the size changed. session_s names the moment in errors. */
 static int ensure_engine(reelay_frame_maker *maker, uint32_t window, int width, int height, double session_s,
@@ -358,8 +385,7 @@ static int ensure_engine(reelay_frame_maker *maker, uint32_t window, int width, 
     }
     reelay_page_engine_options options = {0};
     if (maker->engine_options) options = *maker->engine_options;
-    double side = width > height ? width : height;
-    options.zoom = side > PAGE_MAX_SIDE ? PAGE_MAX_SIDE / side : 1;
+    options.zoom = page_zoom(maker, width, height);
     reelay_buf events;
     reelay_buf_init(&events);
     int rc = reelay_rrweb_json_window(maker->session, window, &events, NULL, err);
@@ -515,7 +541,16 @@ static void paint_page_pixels(reelay_frame_maker *maker, cairo_t *cr, double vw,
     int pw = cairo_image_surface_get_width(maker->page), ph = cairo_image_surface_get_height(maker->page);
     int cw = (int)lround(dw), ch = (int)lround(dh);
     bool axis_aligned = m.xy == 0 && m.yx == 0 && cw > 0 && ch > 0;
-    if (!axis_aligned || (cw == pw && ch == ph)) {
+    if (axis_aligned && cw == pw && ch == ph) {
+        /* drawn at the size shown (page_zoom): a plain copy, on whole pixels */
+        cairo_save(cr);
+        cairo_identity_matrix(cr);
+        cairo_set_source_surface(cr, maker->page, round(x0), round(y0));
+        cairo_paint(cr);
+        cairo_restore(cr);
+        return;
+    }
+    if (!axis_aligned) {
         cairo_save(cr);
         cairo_scale(cr, vw / pw, vh / ph);
         cairo_set_source_surface(cr, maker->page, 0, 0);

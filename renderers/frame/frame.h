@@ -129,6 +129,14 @@ double reelay_frame_maker_next_page_change(const reelay_frame_maker *maker, doub
 bool reelay_frame_maker_prefetch_room(const reelay_frame_maker *maker);
 int reelay_frame_maker_prefetch(reelay_frame_maker *maker, double ts, reelay_err *err);
 
+/* The page view: frames will be painted fitted (keep_aspect) into a
+ * rectangle of width x height device pixels, so engines started from now on
+ * draw each page at the size it is shown there (zoomed out, never in), not
+ * at its CSS size to be resampled. Unset (the default, or 0x0): pages are
+ * drawn at their CSS size. Pixels painted at any other size stay right:
+ * the page is resampled then. */
+void reelay_frame_maker_set_page_target(reelay_frame_maker *maker, double width, double height);
+
 /* Overlays to draw from now on: a set of enum reelay_overlay flags
  * (REELAY_OVERLAY_NONE until set). */
 void reelay_frame_maker_set_overlays(reelay_frame_maker *maker, unsigned overlays);

@@ -30,7 +30,7 @@ typedef struct reelay_page_engine reelay_page_engine;
 
 /* Page requests in flight at most (each has a frame of shared memory): the
  * engine draws the coming changes while the caller draws and encodes. */
-#define REELAY_PAGE_ENGINE_DEPTH 3
+#define REELAY_PAGE_ENGINE_DEPTH 8
 
 typedef struct reelay_page_engine_options {
     const char *binary;       /* the reelay binary the engine program (and web/) is found beside;

@@ -27,7 +27,7 @@ static void usage(FILE *out)
             "                   720p-class box plus the HUD strip below it\n"
             "  --fps N          frames per second (default 24)\n"
             "  --crf N          quality (lower is better; default: the codec's)\n"
-            "  --threads N      encoder threads (default: all cores; AV1: one, which takes less memory)\n"
+            "  --threads N      encoder threads (default: all cores; AV1 and the web page view: one)\n"
             "  --cfr            a constant frame rate: every frame in the file, for editors (default:\n"
             "                   only changed frames, each lasting until the next; .y4m is always constant)\n"
             "  --vfr            the default made explicit (an error for .y4m)\n"

@@ -1,12 +1,13 @@
 /* video.h — rendered frames encoded as a video file.
  * Owns: the codec/container choice (.webm, .mkv, .mp4 and the codecs each
- * may hold), encoder settings (libvpx VP9/VP8, SVT-AV1, x264), BGRA →
- * yuv420p BT.709 conversion, frame timing (constant or variable frame
- * rate, the last frame's duration), container metadata and chapters, and
- * an optional subtitle track of timed text cues (the session's event log),
- * writing the file atomically through core/atomic_file (PATH.partial,
- * fsync, rename). Same frames, options and thread count give
- * byte-identical files (tested for every codec with 2 and 4 threads). */
+ * may hold), encoder settings (libvpx VP9/VP8, SVT-AV1, x264), pictures
+ * converted from BGRA (by encode/yuv_convert), frame timing (constant or
+ * variable frame rate, the last frame's duration), container metadata and
+ * chapters, and an optional subtitle track of timed text cues (the
+ * session's event log), writing the file atomically through
+ * core/atomic_file (PATH.partial, fsync, rename). Same frames, options
+ * and thread count give byte-identical files (tested for every codec with
+ * 2 and 4 threads). */
 #ifndef REELAY_ENCODE_VIDEO_H
 #define REELAY_ENCODE_VIDEO_H
 
@@ -79,6 +80,12 @@ typedef struct reelay_video_options {
      * x264's frame threads decide differently per count, so pass a fixed
      * count where MP4 files must match across machines. */
     int threads;
+    /* true: one encoder thread whatever `threads` says (VP9 then without
+     * row-based multithreading, whose one-thread path costs more): for the
+     * web page view, where the page engine is the slower stage and needs
+     * the other cores. The bytes still depend on nothing else; for VP9 they
+     * differ from a file made with it false. */
+    bool single_thread;
     /* false: every pts is a frame; a pts that skips ahead repeats the
      * previous frame for the gap (and set_end pads with the last frame).
      * true: frames may skip pts (only changed frames are sent) and the
@@ -142,6 +149,15 @@ void reelay_video_picture_free(reelay_video_picture *picture);
 /* BGRA as for reelay_video_write into picture (libswscale, BT.709 limited range). */
 int reelay_video_convert(reelay_video *video, const uint8_t *bgra, int stride, reelay_video_picture *picture,
                          reelay_err *err);
+/* The same for a frame that follows previous_bgra, whose conversion is
+ * previous (another picture of this video): only the bands of rows that
+ * differ are converted (encode/yuv_convert.h), the rest is previous's; the
+ * bytes are those of reelay_video_convert. previous NULL (or picture
+ * itself, or previous_bgra the same memory as bgra): a whole conversion.
+ * *rows_converted (may be NULL) says how many rows were. */
+int reelay_video_convert_changed(reelay_video *video, const uint8_t *bgra, const uint8_t *previous_bgra, int stride,
+                                 const reelay_video_picture *previous, reelay_video_picture *picture,
+                                 int *rows_converted, reelay_err *err);
 /* reelay_video_write of an already converted picture. */
 int reelay_video_write_picture(reelay_video *video, const reelay_video_picture *picture, int64_t pts,
                                reelay_err *err);

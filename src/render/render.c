@@ -377,13 +377,19 @@ static reelay_video_picture *picture_for(producer *p, cairo_surface_t *surface)
 }
 
 /* Converts the finished surface for the encoder here, so libswscale runs
- * beside the encoder instead of before it. */
-static int convert_frame(producer *p, cairo_surface_t *surface, reelay_video_picture **out)
+ * beside the encoder instead of before it; only the rows that differ from
+ * the frame before (previous, NULL for none) are converted again. */
+static int convert_frame(producer *p, cairo_surface_t *surface, cairo_surface_t *previous,
+                         reelay_video_picture **out)
 {
     reelay_video_picture *picture = picture_for(p, surface);
-    if (!picture) return reelay_err_set(&p->err, REELAY_E_INTERNAL, "out of memory for a converted frame");
-    int rc = reelay_video_convert(p->job->video, cairo_image_surface_get_data(surface),
-                                  cairo_image_surface_get_stride(surface), picture, &p->err);
+    reelay_video_picture *previous_picture = previous ? picture_for(p, previous) : NULL;
+    if (!picture || (previous && !previous_picture))
+        return reelay_err_set(&p->err, REELAY_E_INTERNAL, "out of memory for a converted frame");
+    int rc = reelay_video_convert_changed(p->job->video, cairo_image_surface_get_data(surface),
+                                          previous ? cairo_image_surface_get_data(previous) : NULL,
+                                          cairo_image_surface_get_stride(surface), previous_picture, picture, NULL,
+                                          &p->err);
     if (rc == REELAY_OK) *out = picture;
     return rc;
 }
@@ -454,11 +460,12 @@ static void *produce_frames(void *arg)
             cairo_destroy(job->cr);
             job->cr = NULL;
             cairo_surface_flush(surface);
+            cairo_surface_t *previous = last != surface ? last : NULL;
             last = surface;
             queued.surface = surface;
             if (p->rc == REELAY_OK && screen_dirty)
                 p->rc = prefetch_page(job, frame, total, point.session_ts, &prefetched, &p->err);
-            if (p->rc == REELAY_OK) p->rc = convert_frame(p, surface, &queued.picture);
+            if (p->rc == REELAY_OK) p->rc = convert_frame(p, surface, previous, &queued.picture);
         } else if (job->vfr) {
             queued.pts = -1; /* nothing to send; the queue still reports progress */
         }
@@ -798,6 +805,12 @@ static int render_once(const reelay_session *session, const reelay_render_option
                                     err);
     if (rc == REELAY_OK) {
         reelay_frame_maker_set_overlays(job.maker, options->overlays);
+        /* the page view's layout, so the engine draws pages at the size the
+         * video shows them (planned again below: auto may fall back) */
+        rc = plan_layout(session, job.maker, options, &job.layout, err);
+    }
+    if (rc == REELAY_OK) {
+        reelay_frame_maker_set_page_target(job.maker, job.layout.screen_width, job.layout.screen_height);
         /* the page engine starts now: a failure ends the render before any
          * output is opened, and auto's fallback is known to the layout */
         double first_ts, last_ts;
@@ -821,6 +834,7 @@ static int render_once(const reelay_session *session, const reelay_render_option
         video_metadata(session, options, &job.moments, &job.layout, title, sizeof title, start, sizeof start,
                        &video_options);
         video_options.vfr = job.vfr;
+        video_options.single_thread = reelay_frame_maker_web_view(job.maker) == REELAY_WEB_VIEW_PAGE;
         video_options.write = &write;
         video_options.crf_raise = crf_raise;
         if (options->attach_recording) {
