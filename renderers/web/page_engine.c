@@ -50,6 +50,7 @@ struct reelay_page_engine {
     reelay_wire_reader reader;
     double request_timeout_s;
     size_t max_memory;
+    double memory_checked_s; /* monotonic time of the last check of the group's memory */
     reelay_page_engine_stats stats;
     /* The engine's private directory (mode 0700: its X cookie, WebKit's
      * content filter while it compiles), made here and removed at the stop
@@ -254,6 +255,7 @@ static int engine_closed(reelay_page_engine *engine, double session_s, const cha
 /* Too much memory: the group's RSS over the ceiling. */
 static int check_memory(reelay_page_engine *engine, double session_s, reelay_err *err)
 {
+    engine->memory_checked_s = reelay_monotonic_s();
     size_t rss = group_rss(engine->pid);
     if (rss > engine->stats.peak_rss) engine->stats.peak_rss = rss;
     if (rss > engine->max_memory) {
@@ -631,7 +633,11 @@ static int collect(reelay_page_engine *engine, double session_s, int *slot, reel
     if (read_reply(engine, line, sizeof line, deadline, session_s, "drawing the page", err) != REELAY_OK)
         return err->code;
     if (strcmp(line, "FRAME") != 0) return engine_failed(engine, session_s, "an unexpected reply", err);
-    if (check_memory(engine, session_s, err) != REELAY_OK) return err->code;
+    /* after a page frame too, but as seldom as between poll slices:
+     * reading the whole group's /proc costs about a millisecond */
+    if (reelay_monotonic_s() - engine->memory_checked_s >= POLL_SLICE_MS / 1000.0 &&
+        check_memory(engine, session_s, err) != REELAY_OK)
+        return err->code;
     engine->stats.frames++;
     return REELAY_OK;
 }
