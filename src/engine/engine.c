@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <gtk/gtk.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,13 @@ static int serve(const engine_args *args, reelay_page_server *server, const reel
             if (slot < 0 || (size_t)slot >= slots)
                 return reelay_err_set(err, REELAY_E_INTERNAL, "no frame slot %d (%zu made)", slot, slots);
             uint8_t *dst = frame + (size_t)slot * stride * (size_t)args->height;
-            if (reelay_page_server_seek(server, ts, dst, stride, err) != REELAY_OK) return err->code;
+            /* the next request, when it is already here, is replayed while this page is copied */
+            double next_ts = NAN;
+            int next_slot;
+            if (!reelay_wire_peek_line(&reader, line, sizeof line) ||
+                sscanf(line, "SEEK %lf %d", &next_ts, &next_slot) != 2)
+                next_ts = NAN;
+            if (reelay_page_server_seek(server, ts, next_ts, dst, stride, err) != REELAY_OK) return err->code;
             if (reelay_wire_printf(args->socket_fd, err, "FRAME") != REELAY_OK) return err->code;
         } else {
             return reelay_err_set(err, REELAY_E_INTERNAL, "unknown request '%.60s'", line);

@@ -1,6 +1,7 @@
 #include "engine/page_server.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <gtk/gtk.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,15 @@ struct reelay_page_server {
     GError *error;
     JSCValue *value;
     cairo_surface_t *snapshot;
+    /* The next seek's call, sent right behind a snapshot request so that
+     * WebKit replays it while the snapshot is copied out (WebKit answers a
+     * page's requests in order: the snapshot is painted first). */
+    struct {
+        gboolean sent, done;
+        double ts;
+        JSCValue *value;
+        GError *error;
+    } ahead;
     WebKitUserContentFilter *filter;
     gboolean loaded, load_failed;
     char *crash; /* why the web process ended, NULL while it runs */
@@ -272,9 +282,20 @@ int reelay_page_server_new(int width, int height, const char *assets_dir, const 
     return REELAY_OK;
 }
 
+/* Iterates the main loop until the call sent ahead (if any) has finished,
+ * or the web process is gone. */
+static void wait_ahead(reelay_page_server *server)
+{
+    while (server->ahead.sent && !server->ahead.done && !server->crash) g_main_context_iteration(NULL, TRUE);
+}
+
 void reelay_page_server_free(reelay_page_server *server)
 {
     if (!server) return;
+    /* its callback must not outlive the server */
+    wait_ahead(server);
+    if (server->ahead.value) g_object_unref(server->ahead.value);
+    if (server->ahead.error) g_error_free(server->ahead.error);
     if (server->window) gtk_widget_destroy(server->window);
     if (server->snapshot) cairo_surface_destroy(server->snapshot);
     if (server->filter) webkit_user_content_filter_unref(server->filter);
@@ -293,6 +314,17 @@ static void on_js_done(GObject *source, GAsyncResult *result, gpointer user_data
     server->done = TRUE;
 }
 
+/* A call's outcome (taking value and error): *number is its numeric
+ * result (0 otherwise). */
+static int js_number(JSCValue *value, GError *error, double *number, reelay_err *err)
+{
+    if (!value) return fail_gerror(err, "the replay page failed", error);
+    if (error) g_error_free(error);
+    *number = jsc_value_is_number(value) ? jsc_value_to_double(value) : 0;
+    g_object_unref(value);
+    return REELAY_OK;
+}
+
 /* Runs script in the page; *number is its numeric result (0 otherwise). */
 static int run_js(reelay_page_server *server, const char *script, double *number, reelay_err *err)
 {
@@ -301,15 +333,45 @@ static int run_js(reelay_page_server *server, const char *script, double *number
     server->value = NULL;
     webkit_web_view_evaluate_javascript(server->view, script, -1, NULL, NULL, NULL, on_js_done, server);
     if (wait_done(server, err) != REELAY_OK) return err->code;
-    if (!server->value) {
-        GError *error = server->error;
-        server->error = NULL;
-        return fail_gerror(err, "the replay page failed", error);
-    }
-    *number = jsc_value_is_number(server->value) ? jsc_value_to_double(server->value) : 0;
-    g_object_unref(server->value);
+    JSCValue *value = server->value;
+    GError *error = server->error;
     server->value = NULL;
-    return REELAY_OK;
+    server->error = NULL;
+    return js_number(value, error, number, err);
+}
+
+static void on_ahead_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    reelay_page_server *server = user_data;
+    server->ahead.value =
+        webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(source), result, &server->ahead.error);
+    server->ahead.done = TRUE;
+}
+
+static void seek_script(double ts, char *script, size_t size)
+{
+    snprintf(script, size, "window.__seek(%.3f)", ts);
+}
+
+/* Seeks the replayer to ts: *busy is what window.__seek answered (pending
+ * images, or -1 after an error). Takes the call sent ahead when there is one. */
+static int seek_to(reelay_page_server *server, double ts, double *busy, reelay_err *err)
+{
+    char script[96];
+    if (server->ahead.sent) {
+        wait_ahead(server);
+        if (server->crash) return reelay_err_set(err, REELAY_E_INTERNAL, "%s", server->crash);
+        JSCValue *value = server->ahead.value;
+        GError *error = server->ahead.error;
+        server->ahead.sent = server->ahead.done = FALSE;
+        server->ahead.value = NULL;
+        server->ahead.error = NULL;
+        int rc = js_number(value, error, busy, err);
+        if (rc != REELAY_OK || server->ahead.ts == ts) return rc;
+        /* another time was asked for than announced: seek there too */
+    }
+    seek_script(ts, script, sizeof script);
+    return run_js(server, script, busy, err);
 }
 
 static int page_error(reelay_page_server *server, reelay_err *err)
@@ -391,12 +453,11 @@ static void on_snapshot(GObject *source, GAsyncResult *result, gpointer user_dat
     server->done = TRUE;
 }
 
-int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst, size_t stride, reelay_err *err)
+int reelay_page_server_seek(reelay_page_server *server, double ts, double next_ts, uint8_t *dst, size_t stride,
+                            reelay_err *err)
 {
-    char script[96];
-    snprintf(script, sizeof script, "window.__seek(%.3f)", ts);
     double busy = 0;
-    if (run_js(server, script, &busy, err) != REELAY_OK) return err->code;
+    if (seek_to(server, ts, &busy, err) != REELAY_OK) return err->code;
     if (busy < 0 && page_error(server, err) != REELAY_OK) return err->code;
     gint64 until = g_get_monotonic_time() + IMAGE_WAIT_US;
     if (busy > 0) set_shown(server, TRUE);
@@ -413,6 +474,14 @@ int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst,
     server->error = NULL;
     webkit_web_view_get_snapshot(server->view, WEBKIT_SNAPSHOT_REGION_VISIBLE, WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL,
                                  on_snapshot, server);
+    if (isfinite(next_ts)) {
+        char script[96];
+        seek_script(next_ts, script, sizeof script);
+        server->ahead.sent = TRUE;
+        server->ahead.done = FALSE;
+        server->ahead.ts = next_ts;
+        webkit_web_view_evaluate_javascript(server->view, script, -1, NULL, NULL, NULL, on_ahead_done, server);
+    }
     if (wait_done(server, err) != REELAY_OK) return err->code;
     if (!server->snapshot) {
         GError *error = server->error;

@@ -45,8 +45,12 @@ void reelay_page_server_set_assets(reelay_page_server *server, struct reelay_ass
 int reelay_page_server_load(reelay_page_server *server, char *events_json, size_t len, reelay_err *err);
 
 /* The page at epoch time ts (ms) as width x height BGRA (cairo ARGB32
- * layout) rows of `stride` bytes into dst. */
-int reelay_page_server_seek(reelay_page_server *server, double ts, uint8_t *dst, size_t stride, reelay_err *err);
+ * layout) rows of `stride` bytes into dst. next_ts, when finite, is the
+ * time the next call will ask for: its seek is sent to WebKit behind this
+ * one's snapshot, so the replayer works on it while this page is copied
+ * (another time may still be asked for; that seeks again). */
+int reelay_page_server_seek(reelay_page_server *server, double ts, double next_ts, uint8_t *dst, size_t stride,
+                            reelay_err *err);
 
 /* Device pixels per CSS pixel (WebKit's page zoom): a page laid out at
  * width/zoom x height/zoom CSS px drawn into the width x height view. */

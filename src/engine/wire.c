@@ -24,17 +24,35 @@ long reelay_wire_fill(reelay_wire_reader *reader)
     }
 }
 
-bool reelay_wire_take_line(reelay_wire_reader *reader, char *line, size_t size)
+/* Copies the first buffered line (without its '\n', cut to size) into
+ * line; its length, or -1 when no complete line is buffered. */
+static long first_line(const reelay_wire_reader *reader, char *line, size_t size)
 {
-    char *nl = memchr(reader->buf, '\n', reader->len);
-    if (!nl) return false;
+    const char *nl = memchr(reader->buf, '\n', reader->len);
+    if (!nl) return -1;
     size_t n = (size_t)(nl - reader->buf);
     size_t copy = n < size - 1 ? n : size - 1;
     memcpy(line, reader->buf, copy);
     line[copy] = '\0';
-    reader->len -= n + 1;
-    memmove(reader->buf, nl + 1, reader->len);
+    return (long)n;
+}
+
+bool reelay_wire_take_line(reelay_wire_reader *reader, char *line, size_t size)
+{
+    long n = first_line(reader, line, size);
+    if (n < 0) return false;
+    reader->len -= (size_t)n + 1;
+    memmove(reader->buf, reader->buf + n + 1, reader->len);
     return true;
+}
+
+bool reelay_wire_peek_line(reelay_wire_reader *reader, char *line, size_t size)
+{
+    if (!memchr(reader->buf, '\n', reader->len) && reader->len < sizeof reader->buf) {
+        ssize_t n = recv(reader->fd, reader->buf + reader->len, sizeof reader->buf - reader->len, MSG_DONTWAIT);
+        if (n > 0) reader->len += (size_t)n;
+    }
+    return first_line(reader, line, size) >= 0;
 }
 
 int reelay_wire_read_line(reelay_wire_reader *reader, char *line, size_t size, reelay_err *err)

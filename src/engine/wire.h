@@ -39,6 +39,10 @@ long reelay_wire_fill(reelay_wire_reader *reader);
  * long for the buffer is cut. */
 bool reelay_wire_take_line(reelay_wire_reader *reader, char *line, size_t size);
 
+/* Not blocking: a copy of the next line, left in the buffer, when one has
+ * arrived (buffered, or waiting on the socket); false otherwise. */
+bool reelay_wire_peek_line(reelay_wire_reader *reader, char *line, size_t size);
+
 /* Blocking: the next line. REELAY_E_IO at end of file or on an error. */
 int reelay_wire_read_line(reelay_wire_reader *reader, char *line, size_t size, reelay_err *err);
 
