@@ -26,7 +26,8 @@
 #      mean wait per page frame (from reelay's summary); peak memory of the
 #      whole process tree (reelay, reelay-page-engine, its Xvfb and the
 #      WebKit processes: every descendant of the render and every member of a
-#      descendant's process group, sampled from /proc every 100 ms), summed
+#      descendant's process group, sampled from /proc every 100 ms, in runs
+#      of their own: the sampler's CPU would slow the timed runs), summed
 #      RSS and summed PSS (PSS is the honest "together" figure: RSS counts a
 #      shared library once per process); the same recording with --web-view
 #      interaction side by side and the ratios page/interaction; a second page
@@ -163,24 +164,28 @@ peak["samples"] = samples
 print(json.dumps(peak))
 PY
   page_s=$("$reelay" info "$fixture" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["duration_s"])')
-  tree_timed page-1 "$reelay" render "$fixture" -o "$work/page-1.webm"
-  tree_timed interaction "$reelay" render "$fixture" -o "$work/interaction.webm" --web-view interaction
-  tree_timed page-2 "$reelay" render "$fixture" -o "$work/page-2.webm"
+  # Timed runs alone: the memory sampler reads every process's
+  # smaps_rollup ten times a second, which on 2 cores takes CPU from the
+  # render; memory comes from runs of their own.
+  timed page-1 "$reelay" render "$fixture" -o "$work/page-1.webm" 2>"$work/page-1.err"
+  timed interaction "$reelay" render "$fixture" -o "$work/interaction.webm" --web-view interaction 2>/dev/null
+  timed page-2 "$reelay" render "$fixture" -o "$work/page-2.webm" 2>/dev/null
+  tree_timed page-mem "$reelay" render "$fixture" -o "$work/page-mem.webm"
+  tree_timed interaction-mem "$reelay" render "$fixture" -o "$work/interaction-mem.webm" --web-view interaction
   local same=no
   cmp -s "$work/page-1.webm" "$work/page-2.webm" && same=yes
   python3 - "$page_s" "$work" "$(probe "$work/page-1.webm")" "$(frames "$work/page-1.webm")" \
     "$(stat -c %s "$work/page-1.webm")" "$same" <<'PY'
 import json, re, sys
 session, work, dur, frames, size, same = float(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
-def run(name):
-    wall = float(open("%s/%s.time" % (work, name)).read().split()[0])
-    mem = json.load(open("%s/%s.mem" % (work, name)))
-    err = open("%s/%s.err" % (work, name)).read()
-    return wall, mem, err
+def wall(name):
+    return float(open("%s/%s.time" % (work, name)).read().split()[0])
+def mem(name):
+    return json.load(open("%s/%s.mem" % (work, name)))
 MiB = 1024  # kB
-p_wall, p_mem, p_err = run("page-1")
-p2_wall, _, _ = run("page-2")
-i_wall, i_mem, _ = run("interaction")
+p_wall, p2_wall, i_wall = wall("page-1"), wall("page-2"), wall("interaction")
+p_mem, i_mem = mem("page-mem"), mem("interaction-mem")
+p_err = open("%s/page-1.err" % work).read()
 m = re.search(r"web page view: (\d+) page frames \((\d+) ms each\), engine ready in ([\d.]+) s, (\d+) MB", p_err)
 if not m:
     sys.exit("bench: no page view figures in reelay's summary: %r" % p_err.strip())
@@ -189,8 +194,9 @@ print("session %.1f s (reelay info) -> video %.1f s, %s frames, %.1f MB" % (sess
 print("page        %6.2f s wall, real-time factor %4.1fx (target >= 10x, goal 20x); %d page frames, %.1f page frames/s, "
       "mean wait %d ms per page frame; engine ready in %.1f s"
       % (p_wall, session / p_wall, pframes, pframes / p_wall, wait_ms, ready_s))
-print("            whole tree peak (%d processes, %d samples): RSS %d MiB, PSS %d MiB (target: whole tree <= 600 MB = %d MiB); "
-      "reelay's own figure (the engine's group, RSS) %d MiB"
+print("            second run %.2f s wall, real-time factor %4.1fx" % (p2_wall, session / p2_wall))
+print("            whole tree peak (another run, sampled: %d processes, %d samples): RSS %d MiB, PSS %d MiB "
+      "(target: whole tree <= 600 MB = %d MiB); reelay's own figure (the engine's group, RSS) %d MiB"
       % (p_mem["procs"], p_mem["samples"], p_mem["rss_kb"] / MiB, p_mem["pss_kb"] / MiB, 600e6 / 2**20, own_mib))
 print("interaction %6.2f s wall, real-time factor %4.1fx; peak RSS %d MiB, PSS %d MiB (%d process%s)"
       % (i_wall, session / i_wall, i_mem["rss_kb"] / MiB, i_mem["pss_kb"] / MiB, i_mem["procs"],
