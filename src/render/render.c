@@ -394,6 +394,32 @@ static int convert_frame(producer *p, cairo_surface_t *surface, cairo_surface_t 
     return rc;
 }
 
+/* Copies the rectangle (x, y, w, h) of from into to (same size and stride). */
+static void copy_rect(cairo_surface_t *from, cairo_surface_t *to, int x, int y, int w, int h)
+{
+    if (w <= 0 || h <= 0) return;
+    int stride = cairo_image_surface_get_stride(from);
+    const unsigned char *src = cairo_image_surface_get_data(from);
+    unsigned char *dst = cairo_image_surface_get_data(to);
+    for (int row = y; row < y + h; row++)
+        memcpy(dst + (size_t)row * stride + (size_t)x * 4, src + (size_t)row * stride + (size_t)x * 4, (size_t)w * 4);
+}
+
+/* The parts of a frame that will not be repainted, from the last frame: a
+ * dirty part is painted whole (the screen, the panel and the HUD each fill
+ * their rectangle), so copying it would be wasted (4 MB a frame at 720p). */
+static void copy_clean_parts(const layout *l, cairo_surface_t *last, cairo_surface_t *surface, bool screen_dirty,
+                             bool panel_dirty, bool hud_dirty)
+{
+    if (!screen_dirty && !panel_dirty) {
+        copy_rect(last, surface, 0, 0, l->width, l->screen_height);
+    } else {
+        if (!screen_dirty) copy_rect(last, surface, 0, 0, l->screen_width, l->screen_height);
+        if (!panel_dirty) copy_rect(last, surface, l->screen_width, 0, l->panel_width, l->screen_height);
+    }
+    if (!hud_dirty) copy_rect(last, surface, 0, l->screen_height, l->width, l->hud_height);
+}
+
 /* The drawing thread: walks the output frames, repaints only what changed
  * into a fresh surface (starting from a copy of the last one), and queues
  * either that surface or a repeat. It alone touches the frame maker (Cairo,
@@ -412,8 +438,6 @@ static void *produce_frames(void *arg)
     hud_key last_hud = {0};
     double prefetched = NAN;
     cairo_surface_t *last = NULL;
-    size_t frame_bytes = (size_t)cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, job->layout.width) *
-                         (size_t)job->layout.height;
 
     for (int64_t frame = 0; frame < total && p->rc == REELAY_OK; frame++) {
         /* The frame starts at out_ms and shows shown_ms: the same instant,
@@ -442,9 +466,9 @@ static void *produce_frames(void *arg)
             cairo_surface_t *surface = reelay_frame_queue_acquire(p->queue);
             if (!surface) break; /* the encoder gave up */
             if (last && last != surface) {
-                /* Only the dirty parts are repainted: start from the last frame. */
+                /* Only the dirty parts are repainted: the rest comes from the last frame. */
                 cairo_surface_flush(last);
-                memcpy(cairo_image_surface_get_data(surface), cairo_image_surface_get_data(last), frame_bytes);
+                copy_clean_parts(&job->layout, last, surface, screen_dirty, panel_dirty, hud_dirty);
                 cairo_surface_mark_dirty(surface);
             }
             job->cr = cairo_create(surface);
