@@ -541,15 +541,6 @@ static void paint_page_pixels(reelay_frame_maker *maker, cairo_t *cr, double vw,
     int pw = cairo_image_surface_get_width(maker->page), ph = cairo_image_surface_get_height(maker->page);
     int cw = (int)lround(dw), ch = (int)lround(dh);
     bool axis_aligned = m.xy == 0 && m.yx == 0 && cw > 0 && ch > 0;
-    if (axis_aligned && cw == pw && ch == ph) {
-        /* drawn at the size shown (page_zoom): a plain copy, on whole pixels */
-        cairo_save(cr);
-        cairo_identity_matrix(cr);
-        cairo_set_source_surface(cr, maker->page, round(x0), round(y0));
-        cairo_paint(cr);
-        cairo_restore(cr);
-        return;
-    }
     if (!axis_aligned) {
         cairo_save(cr);
         cairo_scale(cr, vw / pw, vh / ph);
@@ -559,22 +550,28 @@ static void paint_page_pixels(reelay_frame_maker *maker, cairo_t *cr, double vw,
         cairo_restore(cr);
         return;
     }
-    if (!maker->scaled || maker->scaled_serial != maker->page_serial ||
-        cairo_image_surface_get_width(maker->scaled) != cw || cairo_image_surface_get_height(maker->scaled) != ch) {
-        if (maker->scaled) cairo_surface_destroy(maker->scaled);
-        maker->scaled = cairo_image_surface_create(CAIRO_FORMAT_RGB24, cw, ch);
-        cairo_t *scr = cairo_create(maker->scaled);
-        cairo_scale(scr, (double)cw / pw, (double)ch / ph);
-        cairo_set_source_surface(scr, maker->page, 0, 0);
-        cairo_pattern_set_filter(cairo_get_source(scr), CAIRO_FILTER_GOOD);
-        cairo_set_operator(scr, CAIRO_OPERATOR_SOURCE);
-        cairo_paint(scr);
-        cairo_destroy(scr);
-        maker->scaled_serial = maker->page_serial;
+    /* drawn at the size shown (page_zoom): copied as it is; else resampled once per page frame */
+    cairo_surface_t *shown = maker->page;
+    if (cw != pw || ch != ph) {
+        if (!maker->scaled || maker->scaled_serial != maker->page_serial ||
+            cairo_image_surface_get_width(maker->scaled) != cw || cairo_image_surface_get_height(maker->scaled) != ch) {
+            if (maker->scaled) cairo_surface_destroy(maker->scaled);
+            maker->scaled = cairo_image_surface_create(CAIRO_FORMAT_RGB24, cw, ch);
+            cairo_t *scr = cairo_create(maker->scaled);
+            cairo_scale(scr, (double)cw / pw, (double)ch / ph);
+            cairo_set_source_surface(scr, maker->page, 0, 0);
+            cairo_pattern_set_filter(cairo_get_source(scr), CAIRO_FILTER_GOOD);
+            cairo_set_operator(scr, CAIRO_OPERATOR_SOURCE);
+            cairo_paint(scr);
+            cairo_destroy(scr);
+            maker->scaled_serial = maker->page_serial;
+        }
+        shown = maker->scaled;
     }
+    /* on whole pixels */
     cairo_save(cr);
     cairo_identity_matrix(cr);
-    cairo_set_source_surface(cr, maker->scaled, round(x0), round(y0));
+    cairo_set_source_surface(cr, shown, round(x0), round(y0));
     cairo_paint(cr);
     cairo_restore(cr);
 }

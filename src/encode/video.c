@@ -1023,20 +1023,21 @@ static int make_writable(reelay_video_picture *picture)
     return rc;
 }
 
-static int check_stride(const reelay_video *video, int stride, reelay_err *err)
+/* The checks both conversions make, then picture made writable. */
+static int ready_to_convert(reelay_video *video, const uint8_t *bgra, int stride, reelay_video_picture *picture,
+                            reelay_err *err)
 {
+    if (!video || !bgra || !picture) return reelay_err_set(err, REELAY_E_INTERNAL, "no video, frame or picture");
     if (stride < video->width * 4)
         return reelay_err_set(err, REELAY_E_INTERNAL, "%s: stride %d is too small for width %d",
                               video->file.final_path, stride, video->width);
-    return REELAY_OK;
+    return make_writable(picture) < 0 ? oom(err) : REELAY_OK;
 }
 
 int reelay_video_convert(reelay_video *video, const uint8_t *bgra, int stride, reelay_video_picture *picture,
                          reelay_err *err)
 {
-    if (!video || !bgra || !picture) return reelay_err_set(err, REELAY_E_INTERNAL, "no video, frame or picture");
-    if (check_stride(video, stride, err) != REELAY_OK) return err->code;
-    if (make_writable(picture) < 0) return oom(err);
+    if (ready_to_convert(video, bgra, stride, picture, err) != REELAY_OK) return err->code;
     return reelay_yuv_convert(video->converter, bgra, stride, picture->frame->data, picture->frame->linesize, err);
 }
 
@@ -1048,9 +1049,7 @@ int reelay_video_convert_changed(reelay_video *video, const uint8_t *bgra, const
         if (rows_converted) *rows_converted = video ? video->height : 0;
         return reelay_video_convert(video, bgra, stride, picture, err);
     }
-    if (!video || !bgra || !picture) return reelay_err_set(err, REELAY_E_INTERNAL, "no video, frame or picture");
-    if (check_stride(video, stride, err) != REELAY_OK) return err->code;
-    if (make_writable(picture) < 0) return oom(err);
+    if (ready_to_convert(video, bgra, stride, picture, err) != REELAY_OK) return err->code;
     AVFrame *to = picture->frame;
     const AVFrame *from = previous->frame;
     av_image_copy(to->data, to->linesize, (const uint8_t **)from->data, from->linesize, AV_PIX_FMT_YUV420P,

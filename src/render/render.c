@@ -411,12 +411,8 @@ static void copy_rect(cairo_surface_t *from, cairo_surface_t *to, int x, int y, 
 static void copy_clean_parts(const layout *l, cairo_surface_t *last, cairo_surface_t *surface, bool screen_dirty,
                              bool panel_dirty, bool hud_dirty)
 {
-    if (!screen_dirty && !panel_dirty) {
-        copy_rect(last, surface, 0, 0, l->width, l->screen_height);
-    } else {
-        if (!screen_dirty) copy_rect(last, surface, 0, 0, l->screen_width, l->screen_height);
-        if (!panel_dirty) copy_rect(last, surface, l->screen_width, 0, l->panel_width, l->screen_height);
-    }
+    if (!screen_dirty) copy_rect(last, surface, 0, 0, l->screen_width, l->screen_height);
+    if (!panel_dirty) copy_rect(last, surface, l->screen_width, 0, l->panel_width, l->screen_height);
     if (!hud_dirty) copy_rect(last, surface, 0, l->screen_height, l->width, l->hud_height);
 }
 
