@@ -4,10 +4,10 @@
  * One pass over the session builds, per window, time series of everything
  * the view shows (URL, title, viewport, page height, clicks, focus, submits,
  * toasts), plus the active-window changes and the order in which windows
- * appear. While walking it keeps each window's live DOM (full snapshots
- * replace it, mutations edit it), so a label names the element as it was at
- * the moment of the interaction. The live DOMs are dropped after the build;
- * queries are binary searches over the series.
+ * appear. While walking it keeps each window's live DOM (scene/live_dom.h),
+ * so a label names the element as it was at the moment of the interaction.
+ * The live DOMs are dropped after the build; queries are binary searches
+ * over the series.
  *
  * Decisions where the header is silent, in one place:
  *  - Everything but the tabs is the active window's: its clicks, focus,
@@ -64,9 +64,7 @@
  *    none; an empty title is no title (NULL). Only the top-level document's
  *    <title> counts: one inside an iframe's document (or a shadow tree) does
  *    not name the tab, even when the page has none of its own.
- * All DOM walks are iterative and bounded; node links only ever point at
- * live nodes, and a node is only linked under a node that is not inside it,
- * so the tree has no cycles. */
+ * All DOM walks are iterative and bounded. */
 #include "scene/web_scene.h"
 
 #include <math.h>
@@ -77,16 +75,15 @@
 
 #include "core/buf.h"
 #include "core/arena.h"
-#include "core/idmap.h"
 #include "core/utf8.h"
+#include "scene/live_dom.h"
 #include "scene/pointer_state.h"
 
-#define NIL UINT32_MAX
+#define NIL REELAY_LIVE_NIL
 #define NAME_TEXT_MAX 40    /* bytes of a quoted name before "…" */
 #define TEXT_VISIT_MAX 200  /* descendant nodes visited for an element's text */
 #define CLIMB_MAX 5         /* levels climbed to the enclosing control */
 #define VALUE_MAX 256       /* bytes of an unmasked value kept */
-#define INSIDE_CHECK_MAX 1024 /* levels climbed to test "is inside"; deeper counts as inside */
 #define TAG_MAX 32
 #define ELLIPSIS "\xe2\x80\xa6" /* … */
 #define BULLET "\xe2\x80\xa2"   /* • */
@@ -216,29 +213,11 @@ static size_t upto(const vec *a, size_t size, double ts, double *next)
     return lo;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Live DOM                                                                 */
-/* ------------------------------------------------------------------------ */
-
-typedef struct lnode {
-    reelay_dom_node n; /* a copy: mutations change its text and attributes */
-    uint32_t parent, first, last, prev, next;
-} lnode;
-
-typedef struct live_dom {
-    lnode *v;
-    uint32_t n, cap, free_head; /* freed slots chain through .next */
-    reelay_idmap ids;           /* id -> slot */
-    int64_t doc_id;             /* the document node: window scrolls target it */
-    int64_t title_id;           /* the <title> element, -1 when none */
-} live_dom;
-
-/* ------------------------------------------------------------------------ */
 /* Builder                                                                  */
 /* ------------------------------------------------------------------------ */
 
 typedef struct win_build {
-    live_dom dom;
+    reelay_live_dom dom;
     bool seen;
     const char *url, *title; /* the latest pushed */
     bool has_view;
@@ -255,313 +234,9 @@ typedef struct builder {
     const reelay_session *session;
     bool unmask, portable;
     win_build *w;
-    uint32_t *scratch;
-    size_t scratch_cap;
-    /* deferred mutation adds: parent id -> first deferred add, chained */
-    reelay_idmap pend;
-    size_t *pend_next, *pend_tail;
-    size_t pend_cap;
-    size_t *work; /* adds inserted whose waiting children are not released yet */
     const char *bullets[REELAY_WEB_MASK_MAX + 1];
 } builder;
 
-static void dom_reset(live_dom *d)
-{
-    d->n = 0;
-    d->free_head = NIL;
-    reelay_idmap_clear(&d->ids);
-    d->title_id = -1;
-}
-
-static bool dom_find(const live_dom *d, int64_t id, uint32_t *slot)
-{
-    return reelay_idmap_get(&d->ids, id, slot);
-}
-
-static uint32_t dom_alloc(live_dom *d)
-{
-    uint32_t i;
-    if (d->free_head != NIL) {
-        i = d->free_head;
-        d->free_head = d->v[i].next;
-    } else {
-        if (d->n == d->cap) {
-            if (d->cap >= (NIL - 1) / 2) return NIL;
-            uint32_t cap = d->cap ? d->cap * 2 : 256;
-            lnode *p = realloc(d->v, (size_t)cap * sizeof *p);
-            if (!p) return NIL;
-            d->v = p;
-            d->cap = cap;
-        }
-        i = d->n++;
-    }
-    memset(&d->v[i], 0, sizeof d->v[i]);
-    d->v[i].parent = d->v[i].first = d->v[i].last = d->v[i].prev = d->v[i].next = NIL;
-    return i;
-}
-
-static void dom_unlink(live_dom *d, uint32_t i)
-{
-    lnode *x = &d->v[i];
-    if (x->parent != NIL) {
-        lnode *p = &d->v[x->parent];
-        if (p->first == i) p->first = x->next;
-        if (p->last == i) p->last = x->prev;
-    }
-    if (x->prev != NIL) d->v[x->prev].next = x->next;
-    if (x->next != NIL) d->v[x->next].prev = x->prev;
-    x->parent = x->prev = x->next = NIL;
-}
-
-/* Links i under parent, before `before` (a child of parent) or last. */
-static void dom_link(live_dom *d, uint32_t i, uint32_t parent, uint32_t before)
-{
-    lnode *x = &d->v[i];
-    x->parent = parent;
-    if (parent == NIL) return;
-    lnode *p = &d->v[parent];
-    if (before == NIL) {
-        x->prev = p->last;
-        if (p->last != NIL) d->v[p->last].next = i;
-        p->last = i;
-        if (p->first == NIL) p->first = i;
-        return;
-    }
-    lnode *b = &d->v[before];
-    x->next = before;
-    x->prev = b->prev;
-    if (b->prev != NIL) d->v[b->prev].next = i;
-    b->prev = i;
-    if (p->first == before) p->first = i;
-}
-
-/* The node after i in a pre-order walk of root's subtree (children skipped
- * when skip_children), or NIL at the end. */
-static uint32_t preorder_next(const live_dom *d, uint32_t i, uint32_t root, bool skip_children)
-{
-    if (!skip_children && d->v[i].first != NIL) return d->v[i].first;
-    while (i != root) {
-        if (d->v[i].next != NIL) return d->v[i].next;
-        i = d->v[i].parent;
-        if (i == NIL) return NIL;
-    }
-    return NIL;
-}
-
-/* Detaches root's subtree, unmaps its ids (where they still point at it)
- * and frees its slots. */
-static int dom_remove(builder *b, live_dom *d, uint32_t root)
-{
-    size_t n = 0;
-    for (uint32_t i = root; i != NIL; i = preorder_next(d, i, root, false)) {
-        if (!reelay_grow_array((void **)&b->scratch, &b->scratch_cap, n + 1, sizeof *b->scratch)) return -1;
-        b->scratch[n++] = i;
-    }
-    dom_unlink(d, root);
-    for (size_t k = 0; k < n; k++) {
-        uint32_t i = b->scratch[k], mapped;
-        if (dom_find(d, d->v[i].n.id, &mapped) && mapped == i) reelay_idmap_remove(&d->ids, d->v[i].n.id);
-        d->v[i].n.type = DOM_COMMENT; /* nothing reads a freed slot, but be safe */
-        d->v[i].next = d->free_head;
-        d->free_head = i;
-    }
-    return 0;
-}
-
-/* True when i is anc or inside it (or too deep to tell: the safe answer). */
-static bool dom_inside(const live_dom *d, uint32_t i, uint32_t anc)
-{
-    for (int k = 0; k < INSIDE_CHECK_MAX && i != NIL; k++) {
-        if (i == anc) return true;
-        i = d->v[i].parent;
-    }
-    return i != NIL;
-}
-
-static bool tag_is(const reelay_dom_node *n, const char *tag)
-{
-    return n->type == DOM_ELEMENT && n->tag && strcmp(n->tag, tag) == 0;
-}
-
-/* Inserts a node record under the live node its parent_id names (or as a
- * root when parentless). Returns 1 when the parent is not live (the caller
- * defers or drops it), 0 when inserted, -1 when out of memory. */
-static int dom_insert(builder *b, live_dom *d, const reelay_dom_node *src, bool parentless)
-{
-    uint32_t parent = NIL;
-    if (!parentless && !dom_find(d, src->parent_id, &parent)) return 1;
-    uint32_t old;
-    if (dom_find(d, src->id, &old)) {
-        /* rrweb moves a node that is added again; moving it inside itself is
-         * refused, so then the old node only loses its id. */
-        if (parent != NIL && dom_inside(d, parent, old)) {
-            reelay_idmap_remove(&d->ids, src->id);
-        } else if (dom_remove(b, d, old) != 0) {
-            return -1;
-        }
-    }
-    uint32_t i = dom_alloc(d);
-    if (i == NIL) return -1;
-    d->v[i].n = *src;
-    if (src->type == DOM_TEXT && parent != NIL &&
-        (tag_is(&d->v[parent].n, "style") || tag_is(&d->v[parent].n, "script")))
-        d->v[i].n.is_style_text = true;
-    uint32_t before = NIL;
-    if (parent != NIL && src->next_id != -1 && src->next_id != src->id && dom_find(d, src->next_id, &before) &&
-        d->v[before].parent != parent)
-        before = NIL;
-    dom_link(d, i, parent, before);
-    if (reelay_idmap_put(&d->ids, src->id, i) != 0) return -1;
-    return 0;
-}
-
-/* True when slot i is part of the top-level document: not inside an
- * iframe's document (a document node with a parent) nor a shadow tree.
- * Only such a <title> names the tab; a frame's title names the frame. */
-static bool dom_in_top_document(const live_dom *d, uint32_t i)
-{
-    for (int k = 0; k < INSIDE_CHECK_MAX && i != NIL; k++) {
-        const lnode *x = &d->v[i];
-        if (x->n.is_shadow || (x->n.type == DOM_DOCUMENT && x->parent != NIL)) return false;
-        i = x->parent;
-    }
-    return i == NIL;
-}
-
-/* Whether the node record src, just inserted, is the document's title
- * element: an HTML <title> of the top-level document. */
-static bool is_document_title(const live_dom *d, const reelay_dom_node *src)
-{
-    uint32_t slot;
-    return tag_is(src, "title") && !src->is_svg && dom_find(d, src->id, &slot) &&
-           d->v[slot].n.type == DOM_ELEMENT && dom_in_top_document(d, slot);
-}
-
-static int dom_snapshot(builder *b, live_dom *d, const reelay_dom_tree *tree)
-{
-    dom_reset(d);
-    d->doc_id = tree->count && tree->nodes[0].type == DOM_DOCUMENT ? tree->nodes[0].id : 1;
-    for (size_t k = 0; k < tree->count; k++) {
-        const reelay_dom_node *src = &tree->nodes[k];
-        int rc = dom_insert(b, d, src, src->parent_id == -1);
-        if (rc == 1) rc = dom_insert(b, d, src, true); /* pre-order: cannot happen in a sound snapshot */
-        if (rc < 0) return -1;
-        if (d->title_id == -1 && is_document_title(d, src)) d->title_id = src->id;
-    }
-    return 0;
-}
-
-/* Applies one web mutation in rrweb's order: removes, adds, texts,
- * attributes. An add whose parent is not live yet waits for that parent to
- * be added by the same mutation (rrweb's queue); adds still waiting at the
- * end are dropped, as rrweb drops them. */
-static int dom_mutate(builder *b, live_dom *d, const reelay_event *ev)
-{
-    for (size_t k = 0; k < ev->u.mutation.dom_remove_count; k++) {
-        uint32_t i;
-        if (dom_find(d, ev->u.mutation.dom_removes[k].id, &i) && dom_remove(b, d, i) != 0) return -1;
-    }
-
-    const reelay_dom_tree *adds = &ev->u.mutation.dom_adds;
-    if (adds->count) {
-        if (adds->count > b->pend_cap) {
-            if (adds->count > SIZE_MAX / sizeof(size_t)) return -1;
-            size_t *next = realloc(b->pend_next, adds->count * sizeof *next);
-            if (next) b->pend_next = next;
-            size_t *tails = realloc(b->pend_tail, adds->count * sizeof *tails);
-            if (tails) b->pend_tail = tails;
-            size_t *work = realloc(b->work, adds->count * sizeof *work);
-            if (work) b->work = work;
-            if (!next || !tails || !work) return -1;
-            b->pend_cap = adds->count;
-        }
-        /* Adds still waiting from the last mutation were dropped; most
-         * mutations leave none, so this rarely costs a clear. */
-        if (b->pend.count) reelay_idmap_clear(&b->pend);
-        for (size_t k = 0; k < adds->count; k++) {
-            const reelay_dom_node *src = &adds->nodes[k];
-            int rc = dom_insert(b, d, src, false);
-            if (rc < 0) return -1;
-            if (rc == 1) {
-                /* Wait for the parent: append to its chain. */
-                uint32_t head;
-                b->pend_next[k] = SIZE_MAX;
-                if (reelay_idmap_get(&b->pend, src->parent_id, &head)) {
-                    b->pend_next[b->pend_tail[head]] = k;
-                    b->pend_tail[head] = k;
-                } else {
-                    if (k > UINT32_MAX - 1 || reelay_idmap_put(&b->pend, src->parent_id, (uint32_t)k) != 0)
-                        return -1;
-                    b->pend_tail[k] = k;
-                }
-                continue;
-            }
-            /* Inserted: release whatever waited for it (and for those). Each
-             * add enters the work list at most once. */
-            size_t top = 0;
-            b->work[top++] = k;
-            while (top) {
-                size_t done = b->work[--top];
-                uint32_t head;
-                int64_t pid = adds->nodes[done].id;
-                if (!reelay_idmap_get(&b->pend, pid, &head)) continue;
-                reelay_idmap_remove(&b->pend, pid);
-                for (size_t j = head; j != SIZE_MAX; j = b->pend_next[j]) {
-                    int r = dom_insert(b, d, &adds->nodes[j], false);
-                    if (r < 0) return -1;
-                    if (r == 0) b->work[top++] = j;
-                }
-            }
-        }
-    }
-
-    for (size_t k = 0; k < ev->u.mutation.text_count; k++) {
-        uint32_t i;
-        const reelay_dom_text_change *t = &ev->u.mutation.texts[k];
-        if (dom_find(d, t->id, &i)) d->v[i].n.text = t->value ? t->value : "";
-    }
-    for (size_t k = 0; k < ev->u.mutation.attribute_count; k++) {
-        uint32_t i;
-        const reelay_dom_attr_change *a = &ev->u.mutation.attributes[k];
-        if (!a->name || !dom_find(d, a->id, &i)) continue;
-        reelay_dom_node *n = &d->v[i].n;
-        const char **slot = NULL;
-        if (strcmp(a->name, "id") == 0) slot = &n->attr_id;
-        else if (strcmp(a->name, "class") == 0) slot = &n->attr_class;
-        else if (strcmp(a->name, "type") == 0) slot = &n->attr_type;
-        else if (strcmp(a->name, "name") == 0) slot = &n->attr_name;
-        else if (strcmp(a->name, "aria-label") == 0) slot = &n->attr_aria_label;
-        else if (strcmp(a->name, "placeholder") == 0) slot = &n->attr_placeholder;
-        else if (strcmp(a->name, "title") == 0) slot = &n->attr_title;
-        else if (strcmp(a->name, "href") == 0) slot = &n->attr_href;
-        if (slot) *slot = a->value;
-    }
-
-    /* A page without a <title> may get one later. */
-    uint32_t ti;
-    if (d->title_id == -1 || !dom_find(d, d->title_id, &ti)) {
-        d->title_id = -1;
-        for (size_t k = 0; k < adds->count; k++) {
-            const reelay_dom_node *src = &adds->nodes[k];
-            if (is_document_title(d, src)) {
-                d->title_id = src->id;
-                break;
-            }
-        }
-    }
-    return 0;
-}
-
-/* The text of the <title> element's first text child, or NULL. */
-static const char *dom_title(const live_dom *d)
-{
-    uint32_t i;
-    if (d->title_id == -1 || !dom_find(d, d->title_id, &i)) return NULL;
-    int visited = 0;
-    for (uint32_t c = d->v[i].first; c != NIL && visited < TEXT_VISIT_MAX; c = d->v[c].next, visited++)
-        if (d->v[c].n.type == DOM_TEXT) return d->v[c].n.text && d->v[c].n.text[0] ? d->v[c].n.text : NULL;
-    return NULL;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Text                                                                     */
@@ -687,13 +362,13 @@ static bool is_field_tag(const char *tag)
 
 static bool is_password(const reelay_dom_node *n)
 {
-    return tag_is(n, "input") && str_ieq(n->attr_type, "password");
+    return reelay_dom_is_tag(n, "input") && str_ieq(n->attr_type, "password");
 }
 
 /* Descendant text of element e, collapsed and cut (at most TEXT_VISIT_MAX
  * nodes visited); style/script text, password inputs and blocked elements
  * give none. */
-static void element_text(const live_dom *d, uint32_t e, collapser *c)
+static void element_text(const reelay_live_dom *d, uint32_t e, collapser *c)
 {
     int visited = 0;
     uint32_t i = d->v[e].first;
@@ -704,9 +379,9 @@ static void element_text(const live_dom *d, uint32_t e, collapser *c)
             col_break(c);
             col_feed(c, n->text);
         } else if (n->type == DOM_ELEMENT) {
-            skip = n->is_blocked || is_password(n) || tag_is(n, "style") || tag_is(n, "script");
+            skip = n->is_blocked || is_password(n) || reelay_dom_is_tag(n, "style") || reelay_dom_is_tag(n, "script");
         }
-        i = preorder_next(d, i, e, skip);
+        i = reelay_live_dom_preorder_next(d, i, e, skip);
     }
 }
 
@@ -741,10 +416,10 @@ static const char *compose_label(builder *b, const char *tag, const char *id, co
 
 /* The label of web node `id` in d as it is now, or NULL (unknown id, or no
  * element to name). */
-static const char *dom_label(builder *b, const live_dom *d, int64_t id)
+static const char *dom_label(builder *b, const reelay_live_dom *d, int64_t id)
 {
     uint32_t i;
-    if (!dom_find(d, id, &i)) return NULL;
+    if (!reelay_live_dom_find(d, id, &i)) return NULL;
     if (d->v[i].n.type != DOM_ELEMENT) {
         i = d->v[i].parent;
         if (i == NIL || d->v[i].n.type != DOM_ELEMENT) return NULL;
@@ -1106,12 +781,12 @@ static bool input_type_takes_text(const char *type)
  * selects, media and other elements focus without a field. (contenteditable
  * is not told apart: the kept DOM holds no such attribute.) An unknown node
  * says nothing, so it gets no field until text is typed into it. */
-static bool dom_takes_text(const live_dom *d, int64_t id)
+static bool dom_takes_text(const reelay_live_dom *d, int64_t id)
 {
     uint32_t i;
-    if (!dom_find(d, id, &i)) return false;
+    if (!reelay_live_dom_find(d, id, &i)) return false;
     const reelay_dom_node *n = &d->v[i].n;
-    return tag_is(n, "textarea") || (tag_is(n, "input") && input_type_takes_text(n->attr_type));
+    return reelay_dom_is_tag(n, "textarea") || (reelay_dom_is_tag(n, "input") && input_type_takes_text(n->attr_type));
 }
 
 /* The portable recorder names a field by tag only (its type is not kept):
@@ -1130,12 +805,12 @@ static void path_tag(const char *path, seg_parts *parts)
     parse_segment(seg ? seg : "", len, parts);
 }
 
-static field_kind dom_field_kind(const live_dom *d, int64_t id)
+static field_kind dom_field_kind(const reelay_live_dom *d, int64_t id)
 {
     uint32_t i;
-    if (!dom_find(d, id, &i)) return FIELD_TEXT;
+    if (!reelay_live_dom_find(d, id, &i)) return FIELD_TEXT;
     const reelay_dom_node *n = &d->v[i].n;
-    if (tag_is(n, "input") && (str_ieq(n->attr_type, "checkbox") || str_ieq(n->attr_type, "radio")))
+    if (reelay_dom_is_tag(n, "input") && (str_ieq(n->attr_type, "checkbox") || str_ieq(n->attr_type, "radio")))
         return FIELD_CHECK;
     return is_password(n) ? FIELD_PASSWORD : FIELD_TEXT;
 }
@@ -1205,7 +880,7 @@ static int on_input(builder *b, uint32_t w, double t, const reelay_event *ev, si
         kind = dom_field_kind(&wb->dom, id);
         /* an unknown node that text is typed into is a field */
         uint32_t slot;
-        takes_text = !dom_find(&wb->dom, id, &slot) || dom_takes_text(&wb->dom, id);
+        takes_text = !reelay_live_dom_find(&wb->dom, id, &slot) || dom_takes_text(&wb->dom, id);
     }
     const char *value = shown_value(b, ev->u.input.text, ev->u.input.is_checked, kind);
     if (!value) return -1;
@@ -1277,20 +952,20 @@ static int on_event(builder *b, const reelay_event *ev, size_t e)
         return 0;
     case EV_FULL_SNAPSHOT:
         if (ev->mobile) return 0;
-        if (dom_snapshot(b, &wb->dom, &ev->u.full.dom) != 0) return -1;
+        if (reelay_live_dom_snapshot(&wb->dom, &ev->u.full.dom) != 0) return -1;
         if (end_focus(b, w, t) != 0 || push_page(b, w, t, 0) != 0) return -1;
         if (isfinite(ev->u.full.offset_top) && ev->u.full.offset_top > 0 &&
             scrolled_to(b, w, t, ev->u.full.offset_top) != 0)
             return -1;
-        return push_str(b, w, S_TITLE, t, dom_title(&wb->dom), &wb->title);
+        return push_str(b, w, S_TITLE, t, reelay_live_dom_title(&wb->dom, TEXT_VISIT_MAX), &wb->title);
     case EV_MUTATION: {
         if (ev->mobile) return 0;
-        if (dom_mutate(b, &wb->dom, ev) != 0) return -1;
+        if (reelay_live_dom_mutate(&wb->dom, ev) != 0) return -1;
         uint32_t slot;
-        if (wb->focus.active && !wb->focus_key && !dom_find(&wb->dom, wb->focus_id, &slot) &&
+        if (wb->focus.active && !wb->focus_key && !reelay_live_dom_find(&wb->dom, wb->focus_id, &slot) &&
             end_focus(b, w, t) != 0)
             return -1;
-        return push_str(b, w, S_TITLE, t, dom_title(&wb->dom), &wb->title);
+        return push_str(b, w, S_TITLE, t, reelay_live_dom_title(&wb->dom, TEXT_VISIT_MAX), &wb->title);
     }
     case EV_SCROLL:
         if (ev->u.scroll.target_id == wb->dom.doc_id) return scrolled_to(b, w, t, ev->u.scroll.y);
@@ -1337,16 +1012,8 @@ void reelay_web_scene_free(reelay_web_scene *scene)
 static void builder_free(builder *b, size_t window_count)
 {
     if (b->w)
-        for (size_t w = 0; w < window_count; w++) {
-            free(b->w[w].dom.v);
-            reelay_idmap_free(&b->w[w].dom.ids);
-        }
+        for (size_t w = 0; w < window_count; w++) reelay_live_dom_release(&b->w[w].dom);
     free(b->w);
-    free(b->scratch);
-    free(b->pend_next);
-    free(b->pend_tail);
-    free(b->work);
-    reelay_idmap_free(&b->pend);
 }
 
 int reelay_web_scene_new(const reelay_session *session, const reelay_web_scene_options *options,
@@ -1358,7 +1025,6 @@ int reelay_web_scene_new(const reelay_session *session, const reelay_web_scene_o
     builder b = {.sc = sc, .session = session};
     if (!sc) return reelay_err_set(err, REELAY_E_INTERNAL, "web scene: out of memory");
     reelay_arena_init(&sc->arena);
-    reelay_idmap_init(&b.pend);
     sc->window_count = nw;
     sc->event_count = ne;
     sc->wins = calloc(nw ? nw : 1, sizeof *sc->wins);
@@ -1373,9 +1039,7 @@ int reelay_web_scene_new(const reelay_session *session, const reelay_web_scene_o
     b.unmask = options && options->unmask_inputs;
     b.portable = session->source == REELAY_SOURCE_PORTABLE;
     for (size_t w = 0; w < nw; w++) {
-        reelay_idmap_init(&b.w[w].dom.ids);
-        dom_reset(&b.w[w].dom);
-        b.w[w].dom.doc_id = 1; /* rrweb's document id; what the portable recorder writes */
+        reelay_live_dom_init(&b.w[w].dom);
         b.w[w].burst = SIZE_MAX;
         b.w[w].focus.typed_at = -INFINITY;
         b.w[w].focus_id = -1;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/idmap.h"
 
@@ -51,5 +52,11 @@ typedef struct reelay_dom_tree {
     reelay_dom_node *nodes;
     size_t count;
 } reelay_dom_tree;
+
+/* Whether n is an element with this (lower-case) tag. */
+static inline bool reelay_dom_is_tag(const reelay_dom_node *n, const char *tag)
+{
+    return n->type == DOM_ELEMENT && n->tag && strcmp(n->tag, tag) == 0;
+}
 
 #endif
