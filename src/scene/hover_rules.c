@@ -330,6 +330,21 @@ static size_t skip_blank(const unsigned char *s, size_t i, size_t n)
     return i;
 }
 
+/* Past an unquoted url(...) starting at i (the "u"), whose contents CSS
+ * reads raw: a slash and star in it open no comment, "url(a'b)" no string.
+ * 0 when none starts there (a quoted url() is an ordinary function). */
+static size_t raw_url_end(const unsigned char *s, size_t start, size_t i, size_t n)
+{
+    if (n - i < 4 || lower(s[i]) != 'u' || lower(s[i + 1]) != 'r' || lower(s[i + 2]) != 'l' || s[i + 3] != '(')
+        return 0;
+    if (i > start && (is_name_char(s[i - 1]) || s[i - 1] == '\\')) return 0;
+    size_t k = i + 4;
+    while (k < n && is_space(s[k])) k++;
+    if (k < n && (s[k] == '"' || s[k] == '\'')) return 0;
+    while (k < n && s[k] != ')') k += (s[k] == '\\') ? 2 : 1;
+    return k < n ? k + 1 : n;
+}
+
 /* One decoded identifier, ASCII lower-cased. */
 typedef struct ident {
     unsigned char text[MAX_IDENT];
@@ -398,7 +413,9 @@ static size_t bracket_end(const unsigned char *s, size_t i, size_t n)
     size_t depth = 0;
     while (i < n) {
         unsigned char c = s[i];
-        if (is_comment(s, i, n)) i = comment_end(s, i, n);
+        size_t url = raw_url_end(s, 0, i, n);
+        if (url) i = url;
+        else if (is_comment(s, i, n)) i = comment_end(s, i, n);
         else if (c == '"' || c == '\'') i = string_end(s, i, n);
         else if (c == '\\') i = skip_backslash(s, i, n);
         else {
@@ -459,7 +476,7 @@ static int record_compound(reelay_hover_rules *r, const unsigned char *s, size_t
 {
     uint32_t type = 0, id = 0;
     size_t class_count = 0;
-    ident name;
+    ident name = {.len = 0};
     int rc = STORED;
 
     i = skip_blank(s, i, n);
@@ -548,8 +565,8 @@ static void on_hover(compound_scan *scan)
         if (scan->pseudo_element) scan->unsure = true;
         else scan->top = true;
     } else if (scan->other) {
-        /* :has(), :nth-child(of S), :host(), ::slotted(), url(...): the
-         * hover is another element's, or the text is not a selector. */
+        /* :has(), :nth-child(of S), :host(), ::slotted(), a bare bracket:
+         * the hover is another element's, or the text is no selector. */
         scan->unsure = true;
     } else {
         scan->nested = true;
@@ -604,8 +621,20 @@ static int read_compound(reelay_hover_rules *r, const unsigned char *s, size_t s
             prev = 'a';
             continue;
         }
+        size_t raw = raw_url_end(s, start, i, n);
+        if (raw) {
+            i = raw;
+            prev = ')';
+            continue;
+        }
         if (c == ':') {
             size_t from = (i + 1 < n && s[i + 1] == ':') ? i + 2 : i + 1;
+            size_t url = raw_url_end(s, start, from, n);
+            if (url) { /* "background:url(...)" */
+                i = url;
+                prev = ')';
+                continue;
+            }
             size_t end = read_ident(s, from, n, &name);
             /* "::hover" is no pseudo-class, but reading it as one is safe. */
             if (ident_is(&name, "hover")) on_hover(&scan);
@@ -700,7 +729,9 @@ static int read_selectors(reelay_hover_rules *r, const unsigned char *s, size_t 
                 start = i;
             }
         }
-        if (is_comment(s, i, n)) i = comment_end(s, i, n);
+        size_t url = raw_url_end(s, 0, i, n);
+        if (url) i = url;
+        else if (is_comment(s, i, n)) i = comment_end(s, i, n);
         else if (c == '"' || c == '\'') i = string_end(s, i, n);
         else if (c == '\\') i = skip_backslash(s, i, n);
         else {
@@ -746,6 +777,11 @@ int reelay_hover_rules_add_css(reelay_hover_rules *rules, const char *css, size_
         }
         if (c == '\\') {
             i = skip_backslash(s, i, len);
+            continue;
+        }
+        size_t url = raw_url_end(s, 0, i, len);
+        if (url) {
+            i = url;
             continue;
         }
         if (c == '(' || c == '[') {

@@ -310,9 +310,11 @@ static void test_comments_and_strings(void **state)
     assert_nothing("p::before{content:\"\\\":hover\"}"); /* an escaped quote does not end the string */
     assert_nothing("/* never closed a:hover");
     assert_nothing("a:hovered{} .x:hover-thing{} a:hoverx{}");
+    /* an unquoted url() is raw text: no comment, no string, no selector */
+    assert_nothing(".a{background:url(x:hover.png)} .b{background: URL( a'b:hover )}");
 
     assert_any(".a /* y */ :hover{}"); /* ":hover" alone after a descendant combinator */
-    reelay_hover_rules *rules = rules_of(".b/**/:hover{} .c{content:'}'} .d:hover{}");
+    reelay_hover_rules *rules = rules_of(".b/**/:hover{} .c{content:'}'} .u{background:url(//cdn.test/*.png)} .d:hover{}");
     assert_false(reelay_hover_rules_any(rules));
     assert_true(matches(rules, "i", NULL, "b"));
     assert_true(matches(rules, "i", NULL, "d"));
@@ -337,6 +339,19 @@ static void test_not_and_is(void **state)
     assert_true(matches(rules, "input", NULL, "f x"));
     assert_true(matches(rules, "li", NULL, "g"));
     reelay_hover_rules_free(rules);
+
+    /* white space inside is no combinator next to a comma or a bracket,
+     * nor inside :nth-child(); a combinator matters only next to a nested
+     * :hover */
+    rules = rules_of("x:is( .a:hover, .b ){} .h:nth-child(2n + 1):not(:hover){} .k:not(.a .b):hover{}");
+    assert_false(reelay_hover_rules_any(rules));
+    assert_true(matches(rules, "x", NULL, NULL));
+    assert_true(matches(rules, "li", NULL, "h"));
+    assert_true(matches(rules, "li", NULL, "k"));
+    assert_false(matches(rules, "li", NULL, "a b"));
+    reelay_hover_rules_free(rules);
+    assert_any("x:is(.a:hover > .b){}");
+    assert_any("x:not(.a:hover~.b){}");
 }
 
 static void test_nesting(void **state)
@@ -626,6 +641,16 @@ static void test_garbage(void **state)
         if (reelay_hover_rules_empty(rules)) assert_false(matches(rules, "a", "x", "btn a"));
         (void)matches(rules, "a", "btn", "btn a \\:hover");
         (void)matches(rules, NULL, NULL, NULL);
+        reelay_hover_rules_free(rules);
+
+        /* the same bytes as JSON text (mostly not JSON: "any") */
+        char *json_text = malloc(len + 1);
+        assert_non_null(json_text);
+        memcpy(json_text, text, len);
+        json_text[len] = '\0';
+        rules = rules_new();
+        add_json(rules, json_text);
+        free(json_text);
         reelay_hover_rules_free(rules);
 
         /* the same bytes as a JSON string value */
