@@ -440,9 +440,14 @@ static int parse_attributes(const json_t *data, reelay_arena *arena, reelay_even
         }
         const char *name;
         const json_t *value;
+        bool other = false;
         json_object_foreach((json_t *)attrs, name, value) {
-            if (kept_attr_name(name) && !json_is_object(value)) total++;
+            if (kept_attr_name(name) && !json_is_object(value))
+                total++;
+            else
+                other = true;
         }
+        if (other) total++;
     }
     if (total == 0) return REELAY_OK;
     reelay_dom_attr_change *changes = reelay_arena_array(arena, total, sizeof *changes);
@@ -456,8 +461,10 @@ static int parse_attributes(const json_t *data, reelay_arena *arena, reelay_even
         reelay_json_get_id(entry, "id", &id, NULL, "", NULL);
         const char *name;
         const json_t *value;
+        bool other = false;
         json_object_foreach((json_t *)attrs, name, value) {
             const char *kept = kept_attr_name(name);
+            if (!kept || json_is_object(value)) other = true;
             if (!kept || json_is_object(value) || k >= total) continue;
             bool keep, failed;
             const char *text = attr_value_text(arena, value, &keep, &failed);
@@ -467,6 +474,7 @@ static int parse_attributes(const json_t *data, reelay_arena *arena, reelay_even
             changes[k].value = keep ? text : NULL;
             k++;
         }
+        if (other && k < total) changes[k++] = (reelay_dom_attr_change){.id = id, .name = NULL, .value = NULL};
     }
     ev->u.mutation.attributes = changes;
     ev->u.mutation.attribute_count = k;

@@ -44,6 +44,11 @@ bool reelay_live_dom_find(const reelay_live_dom *d, int64_t id, uint32_t *slot)
     return reelay_idmap_get(&d->ids, id, slot);
 }
 
+bool reelay_live_dom_holds(const reelay_live_dom *d, uint32_t slot, uint64_t serial)
+{
+    return serial != 0 && slot < d->n && d->v[slot].serial == serial;
+}
+
 static uint32_t dom_alloc(reelay_live_dom *d)
 {
     uint32_t i;
@@ -63,6 +68,7 @@ static uint32_t dom_alloc(reelay_live_dom *d)
     }
     memset(&d->v[i], 0, sizeof d->v[i]);
     d->v[i].parent = d->v[i].first = d->v[i].last = d->v[i].prev = d->v[i].next = NIL;
+    d->v[i].serial = ++d->serials;
     return i;
 }
 
@@ -128,6 +134,7 @@ static int dom_remove(reelay_live_dom *d, uint32_t root)
         uint32_t i = d->scratch[k], mapped;
         if (reelay_live_dom_find(d, d->v[i].n.id, &mapped) && mapped == i) reelay_idmap_remove(&d->ids, d->v[i].n.id);
         d->v[i].n.type = DOM_COMMENT; /* nothing reads a freed slot, but be safe */
+        d->v[i].serial = 0;
         d->v[i].next = d->free_head;
         d->free_head = i;
     }

@@ -27,6 +27,9 @@
 typedef struct reelay_live_node {
     reelay_dom_node n; /* a copy: mutations change its text and attributes */
     uint32_t parent, first, last, prev, next; /* slots, REELAY_LIVE_NIL when none */
+    /* Which node holds the slot: every insert gets a new serial (a node
+     * rrweb removes and adds again is a new node to it too), 0 once freed. */
+    uint64_t serial;
 } reelay_live_node;
 
 typedef struct reelay_live_dom {
@@ -35,6 +38,7 @@ typedef struct reelay_live_dom {
     reelay_idmap ids;           /* id -> slot */
     int64_t doc_id;             /* the document node: window scrolls target it */
     int64_t title_id;           /* the top-level document's <title> element, -1 when none */
+    uint64_t serials;           /* the last serial given */
     /* working memory of snapshot and mutate */
     uint32_t *scratch;
     size_t scratch_cap;
@@ -57,6 +61,9 @@ int reelay_live_dom_snapshot(reelay_live_dom *d, const reelay_dom_tree *tree);
 int reelay_live_dom_mutate(reelay_live_dom *d, const reelay_event *ev);
 
 bool reelay_live_dom_find(const reelay_live_dom *d, int64_t id, uint32_t *slot);
+
+/* Whether slot still holds the node that had this serial. */
+bool reelay_live_dom_holds(const reelay_live_dom *d, uint32_t slot, uint64_t serial);
 
 /* The node after i in a pre-order walk of root's subtree (children skipped
  * when skip_children), or REELAY_LIVE_NIL at the end. */

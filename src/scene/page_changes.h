@@ -12,15 +12,27 @@
  *    scroll, viewport resize, input values, media state, style-sheet rules
  *    and declarations, adopted style sheets, canvas, fonts, selection,
  *    custom elements (everything but the pointer sources and the old log);
- *  - hover and focus: after a seek rrweb moves its mouse to the latest
- *    position and marks the element under it :hover, and focuses on Focus.
- *    A mouse or touch move, a drag, or a mouse interaction is a change only
- *    when the element it targets differs from the one hovered before (Focus
- *    and Blur always are): moving within one element redraws nothing. And
- *    only in a window whose recorded events (style sheets, rules, style
- *    text) hold a ":hover" selector at all: rrweb's hover is a class its
- *    rewritten :hover rules match, so without one no hover shows (known when
- *    the session was read with keep_rrweb_json; otherwise hover counts);
+ *  - focus: Focus and Blur interactions always (rrweb focuses on Focus);
+ *  - hover: rrweb hovers the latest pointer target when it seeks (a move's
+ *    last position, or a click, button or touch press or release): it
+ *    marks that element and its parent elements (up to its document or
+ *    shadow root) with a class its rewritten :hover rules match, and
+ *    unmarks the ones marked before. Such an event is a change only when
+ *    an element whose mark toggles can be restyled by hovering it: it
+ *    matches a compound selector carrying :hover (or testing the class
+ *    attribute) in the style text the window has recorded so far
+ *    (scene/hover_rules.h; unknown selector parts match), the elements
+ *    taken from the window's live DOM at that event (scene/live_dom.h).
+ *    The marks are not trusted, and the next hover counts, after a target
+ *    the DOM does not hold, a full snapshot that follows a hover, a
+ *    mutation that changes the chain of the hovered target (a node added
+ *    again, a moved or removed target), and a mutation of any attribute of
+ *    an element hovered since the last snapshot (rrweb hovers at the end
+ *    of a seek, after the seek's mutations, and which events share a seek
+ *    is the frame loop's; a stale hover on such an element was measured).
+ *    Without the recorded JSON (keep_rrweb_json) the style text is
+ *    unknown and every change of the hovered chain counts. Other
+ *    interactions hover nothing;
  *  - custom and plugin events (console, network, $pageview) change nothing.
  * Events of other windows never count: each window is its own page. */
 #ifndef REELAY_SCENE_PAGE_CHANGES_H

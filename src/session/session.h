@@ -120,8 +120,9 @@ typedef struct reelay_network_request {
     double timestamp_ms;
 } reelay_network_request;
 
-/* Web DOM mutation (formats-web.md §1.5). Attribute changes keep only the
- * attributes the DOM model keeps (see dom.h). */
+/* Web DOM mutation (formats-web.md §1.5). Attribute changes keep the values
+ * of only the attributes the DOM model keeps (see dom.h); an element whose
+ * other attributes changed gets one more record, without a name. */
 typedef struct reelay_dom_remove {
     int64_t parent_id;
     int64_t id;
@@ -134,7 +135,7 @@ typedef struct reelay_dom_text_change {
 
 typedef struct reelay_dom_attr_change {
     int64_t id;
-    const char *name;
+    const char *name;  /* a kept attribute; NULL: other attributes (style, disabled...) changed */
     const char *value; /* NULL = attribute removed */
 } reelay_dom_attr_change;
 

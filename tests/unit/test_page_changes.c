@@ -1,8 +1,10 @@
 /* Unit tests for src/scene/page_changes (when the page engine must draw
  * again): snapshots, meta and document-touching sources count; console,
- * custom and network events do not; pointer events only when the hovered
- * element changes; focus and blur always; windows are apart; revisions at
- * and between change times. Sessions come from inline JSONL blob lines. */
+ * custom and network events do not; pointer events only when an element
+ * a :hover rule can restyle enters or leaves the hovered chain (marks
+ * dropped by class mutations and re-added nodes, rules from when they are
+ * recorded); focus and blur always; windows are apart; revisions at and
+ * between change times. Sessions come from inline JSONL blob lines. */
 #define _POSIX_C_SOURCE 200809L
 #include "test_support.h"
 
@@ -58,25 +60,55 @@ static void test_document_sources_count(void **state)
     reelay_session_free(s);
 }
 
+/* document 1 > html 2 > body 3 > (a.link 4 > span 5 > "go" 6), (div.card 7 > button.btn 8), div 9 */
+#define EL(id, tag, attrs, kids)                                                                              \
+    "{\"type\":2,\"id\":" #id ",\"tagName\":\"" tag "\",\"attributes\":{" attrs "},\"childNodes\":[" kids "]}"
+#define CARD EL(7, "div", "\"class\":\"card\"", EL(8, "button", "\"class\":\"btn\"", ""))
+#define PAGE                                                                                                  \
+    "{\"type\":0,\"id\":1,\"childNodes\":[" EL(                                                               \
+        2, "html", "",                                                                                        \
+        EL(3, "body", "",                                                                                     \
+           EL(4, "a", "\"class\":\"link\"", EL(5, "span", "", "{\"type\":3,\"id\":6,\"textContent\":\"go\"}")) \
+           "," CARD "," EL(9, "div", "", ""))) "]}"
+#define PAGE_SNAP(w, t) LINE(w, t, 2, "{\"node\":" PAGE ",\"initialOffset\":{\"top\":0,\"left\":0}}")
+#define RULE(w, t, css) LINE(w, t, 3, "{\"source\":8,\"id\":2,\"adds\":[{\"rule\":\"" css "\"}]}")
+#define SET_CLASS(w, t, id, cls)                                                                              \
+    LINE(w, t, 3,                                                                                             \
+         "{\"source\":0,\"texts\":[],\"removes\":[],\"adds\":[],\"attributes\":[{\"id\":" #id                  \
+         ",\"attributes\":{\"class\":\"" cls "\"}}]}")
+#define SET_ATTR(w, t, id, name)                                                                              \
+    LINE(w, t, 3,                                                                                             \
+         "{\"source\":0,\"texts\":[],\"removes\":[],\"adds\":[],\"attributes\":[{\"id\":" #id                  \
+         ",\"attributes\":{\"" name "\":\"\"}}]}")
+#define READD_CARD(w, t)                                                                                      \
+    LINE(w, t, 3,                                                                                             \
+         "{\"source\":0,\"texts\":[],\"attributes\":[],\"removes\":[{\"parentId\":3,\"id\":7}],"                 \
+         "\"adds\":[{\"parentId\":3,\"nextId\":9,\"node\":" CARD "}]}")
+
+/* Without the recorded JSON the style text is unknown: every change of the
+ * hovered chain counts, moves within one element and interactions that
+ * hover nothing do not. */
 static void test_hover_changes_only(void **state)
 {
     (void)state;
     reelay_session *s;
     reelay_page_changes *c =
-        changes_of(META("w", 1000) SNAP("w", 1001) MOVE("w", 1100, 2) MOVE("w", 1200, 2) MOVE("w", 1300, 3)
-                       INTER("w", 1400, 2, 3) INTER("w", 1500, 5, 3) INTER("w", 1600, 6, 3) INTER("w", 1700, 2, 2)
-                       SNAP("w", 1800) MOVE("w", 1900, 2),
+        changes_of(META("w", 1000) PAGE_SNAP("w", 1001) MOVE("w", 1100, 9) MOVE("w", 1200, 9) MOVE("w", 1300, 5)
+                       INTER("w", 1400, 2, 5) INTER("w", 1450, 4, 9) INTER("w", 1460, 3, 9) INTER("w", 1500, 5, 5)
+                       INTER("w", 1600, 6, 5) MOVE("w", 1700, 4) MOVE("w", 1800, 99) MOVE("w", 1900, 4)
+                       MOVE("w", 2000, 4) PAGE_SNAP("w", 2100) MOVE("w", 2200, 4),
                    &s);
     uint32_t w = ts_window_of(s, "w");
-    /* meta, snap, hover 2, hover 3, (click on 3: no), focus, blur, click on 2, snap, hover 2 again after the rebuild */
-    assert_int_equal(reelay_page_changes_count(c, w), 9);
+    /* meta, snap, hover 9, hover 5, (click on 5, dblclick and context menu on 9: no), focus, blur, hover 4
+     * (5 leaves the chain), unknown 99, 4 after an unknown target, (4 again: no), snap, 4 after the rebuild */
+    assert_int_equal(reelay_page_changes_count(c, w), 11);
     assert_int_equal(reelay_page_changes_revision(c, w, 1250), 3);
-    assert_int_equal(reelay_page_changes_revision(c, w, 1450), 4);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1460), 4);
     assert_int_equal(reelay_page_changes_revision(c, w, 1650), 6);
+    assert_int_equal(reelay_page_changes_revision(c, w, 2050), 9);
     reelay_page_changes_free(c);
     reelay_session_free(s);
 }
-
 /* Read as the page view reads it: with each event's JSON kept. */
 static reelay_page_changes *changes_kept(const char *text, reelay_session **session)
 {
@@ -91,8 +123,6 @@ static reelay_page_changes *changes_kept(const char *text, reelay_session **sess
     return changes;
 }
 
-#define HOVER_RULE(w, t) LINE(w, t, 3, "{\"source\":8,\"id\":2,\"adds\":[{\"rule\":\"a:hover{color:red}\"}]}")
-
 static void test_hover_needs_a_hover_rule(void **state)
 {
     (void)state;
@@ -100,13 +130,90 @@ static void test_hover_needs_a_hover_rule(void **state)
      * page (focus still does); window b has one */
     reelay_session *s;
     reelay_page_changes *c =
-        changes_kept(META("a", 1000) SNAP("a", 1001) MOVE("a", 1100, 2) MOVE("a", 1200, 3) INTER("a", 1300, 2, 2)
-                         INTER("a", 1400, 5, 2) META("b", 2000) SNAP("b", 2001) HOVER_RULE("b", 2002)
-                         MOVE("b", 2100, 2) MOVE("b", 2200, 3),
+        changes_kept(META("a", 1000) PAGE_SNAP("a", 1001) MOVE("a", 1100, 4) MOVE("a", 1200, 9)
+                         INTER("a", 1300, 2, 4) INTER("a", 1400, 5, 4) META("b", 2000) PAGE_SNAP("b", 2001)
+                         RULE("b", 2002, "a:hover{color:red}") MOVE("b", 2100, 4) MOVE("b", 2200, 9),
                      &s);
     uint32_t a = ts_window_of(s, "a"), b = ts_window_of(s, "b");
     assert_int_equal(reelay_page_changes_count(c, a), 3); /* meta, snapshot, focus */
     assert_int_equal(reelay_page_changes_count(c, b), 5); /* meta, snapshot, rule, two hovers */
+    reelay_page_changes_free(c);
+    reelay_session_free(s);
+}
+
+/* Only an element a :hover rule can restyle, entering or leaving the
+ * hovered chain, redraws the page. */
+static void test_hover_rules_decide(void **state)
+{
+    (void)state;
+    reelay_session *s;
+    reelay_page_changes *c =
+        changes_kept(META("w", 1000) PAGE_SNAP("w", 1001) RULE("w", 1002, "a:hover{color:red}") MOVE("w", 1100, 9)
+                         MOVE("w", 1200, 7) MOVE("w", 1300, 8) MOVE("w", 1400, 5) MOVE("w", 1500, 4)
+                         MOVE("w", 1600, 9),
+                     &s);
+    uint32_t w = ts_window_of(s, "w");
+    /* meta, snap, rule; 9, 7 and 8 are no <a>; 5 brings its <a> in; 4 only drops the span; 9 drops the <a> */
+    assert_int_equal(reelay_page_changes_count(c, w), 5);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1399), 3);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1400), 4);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1599), 4);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1600), 5);
+    reelay_page_changes_free(c);
+    reelay_session_free(s);
+}
+
+/* A mutation that touches the hovered chain leaves its marks unknown
+ * (rrweb hovers at the end of a seek, after the seek's mutations; which
+ * events share a seek is the frame loop's): setting a class of a marked
+ * element, adding a node of the chain again. The next hover then counts.
+ * Rules count from when they are recorded. */
+static void test_hover_marks_follow_the_dom(void **state)
+{
+    (void)state;
+    reelay_session *s;
+    reelay_page_changes *c =
+        changes_kept(META("w", 1000) PAGE_SNAP("w", 1001) MOVE("w", 1050, 4) RULE("w", 1060, ".card:hover{color:red}")
+                         MOVE("w", 1100, 8) MOVE("w", 1150, 8) SET_CLASS("w", 1200, 7, "card open")
+                         MOVE("w", 1300, 8) SET_CLASS("w", 1350, 9, "x") MOVE("w", 1360, 8)
+                         SET_CLASS("w", 1370, 8, "btn x") MOVE("w", 1380, 8) READD_CARD("w", 1400)
+                         MOVE("w", 1500, 8) MOVE("w", 1600, 4) PAGE_SNAP("w", 1700) MOVE("w", 1800, 9),
+                     &s);
+    uint32_t w = ts_window_of(s, "w");
+    /* meta, snap, (4: no rule yet), rule, 8 brings .card in, (8 again: no), class of the card set, 8 again,
+     * class of div 9 set, (8 again: the chain is untouched), class of the button set, 8 again, card added
+     * again, 8 again, 4 (the card leaves), snap, 9 (the first hover after a rebuild) */
+    assert_int_equal(reelay_page_changes_count(c, w), 14);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1050), 2);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1150), 4);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1300), 6);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1360), 7);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1380), 9);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1500), 11);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1600), 12);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1800), 14);
+    reelay_page_changes_free(c);
+    reelay_session_free(s);
+}
+
+/* Any attribute of an element hovered since the snapshot, even one the
+ * DOM model does not keep, leaves the marks unknown: rrweb was seen to show
+ * a stale hover on such an element. */
+static void test_hover_after_a_hovered_element_changes(void **state)
+{
+    (void)state;
+    reelay_session *s;
+    reelay_page_changes *c = changes_kept(
+        META("w", 1000) PAGE_SNAP("w", 1001) RULE("w", 1002, ".card:hover{color:red}") MOVE("w", 1100, 8)
+            MOVE("w", 1200, 9) SET_ATTR("w", 1300, 5, "disabled") MOVE("w", 1400, 4)
+            SET_ATTR("w", 1500, 8, "disabled") MOVE("w", 1600, 4),
+        &s);
+    uint32_t w = ts_window_of(s, "w");
+    /* meta, snap, rule, 8 (card in), 9 (card out), attribute of the never-hovered span, (4: no rule), attribute of
+     * the button hovered before, 4 again */
+    assert_int_equal(reelay_page_changes_count(c, w), 8);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1400), 6);
+    assert_int_equal(reelay_page_changes_revision(c, w, 1600), 8);
     reelay_page_changes_free(c);
     reelay_session_free(s);
 }
@@ -135,6 +242,9 @@ int main(void)
         cmocka_unit_test(test_hover_changes_only),
         cmocka_unit_test(test_windows_apart),
         cmocka_unit_test(test_hover_needs_a_hover_rule),
+        cmocka_unit_test(test_hover_rules_decide),
+        cmocka_unit_test(test_hover_marks_follow_the_dom),
+        cmocka_unit_test(test_hover_after_a_hovered_element_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -342,12 +342,18 @@ static void test_mutation(void **state)
     assert_string_equal(ev.u.mutation.texts[0].value, "Buy again");
     assert_string_equal(ev.u.mutation.texts[1].value, "");
 
-    /* Kept names only; style objects and data-* ignored; null/false remove. */
-    assert_int_equal(ev.u.mutation.attribute_count, 5);
+    /* Kept names with values; style objects and data-* make one nameless
+     * record for their element; null/false remove. */
+    assert_int_equal(ev.u.mutation.attribute_count, 6);
     int seen = 0;
     for (size_t i = 0; i < ev.u.mutation.attribute_count; i++) {
         const reelay_dom_attr_change *c = &ev.u.mutation.attributes[i];
-        if (c->id == 12 && strcmp(c->name, "class") == 0) {
+        if (c->id == 12 && !c->name) {
+            assert_null(c->value);
+            seen |= 32;
+        } else if (!c->name) {
+            fail_msg("unexpected nameless attribute change on %lld", (long long)c->id);
+        } else if (c->id == 12 && strcmp(c->name, "class") == 0) {
             assert_string_equal(c->value, "btn");
             seen |= 1;
         } else if (c->id == 12 && strcmp(c->name, "title") == 0) {
@@ -366,7 +372,7 @@ static void test_mutation(void **state)
             fail_msg("unexpected attribute change %s on %lld", c->name, (long long)c->id);
         }
     }
-    assert_int_equal(seen, 31);
+    assert_int_equal(seen, 63);
 
     reelay_idmap index;
     reelay_idmap_init(&index);
