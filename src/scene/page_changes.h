@@ -23,13 +23,15 @@
  *    attribute) in the style text the window has recorded so far
  *    (scene/hover_rules.h; unknown selector parts match), the elements
  *    taken from the window's live DOM at that event (scene/live_dom.h).
- *    The marks are not trusted, and the next hover counts, after a target
- *    the DOM does not hold, a full snapshot that follows a hover, a
- *    mutation that changes the chain of the hovered target (a node added
- *    again, a moved or removed target), and a mutation of any attribute of
- *    an element hovered since the last snapshot (rrweb hovers at the end
- *    of a seek, after the seek's mutations, and which events share a seek
- *    is the frame loop's; a stale hover on such an element was measured).
+ *    rrweb hovers at the end of a seek, after the seek's mutations, and
+ *    which events share a seek is the frame loop's: so after a mutation
+ *    the elements entering or leaving the target's chain, and any element
+ *    hovered since the last snapshot whose attributes changed (its class
+ *    write drops its mark; a stale mark was measured too), are unsure, and
+ *    the next hover counts when one of them can be restyled; so is the
+ *    target's chain in a document a snapshot rebuilt. A target the DOM
+ *    does not hold, at its hover or after a mutation removed it, leaves
+ *    the marks unknown: the next hover counts.
  *    Without the recorded JSON (keep_rrweb_json) the style text is
  *    unknown and every change of the hovered chain counts. Other
  *    interactions hover nothing;
