@@ -66,6 +66,14 @@ records it). Input events (source 5) set the values, a scroll event
 tests/golden/web-page-widgets-before.png and -after.png are the page at
 0.5 s and 1.5 s (rewritten like web-page-boxes.png).
 
+With --hover --out FILE it writes a 320x240 page whose style sheet (a
+<style> text node) has one hover rule, .btn:hover{background:#ff0000}: a
+.btn box at 10,10 100x60 #0000ff and a .plain box at 130,10 100x60 #00c000
+holding a span. The pointer moves to .plain at 0.5 s, to its span at 1.0 s
+(no element a hover rule restyles enters or leaves the hovered chain: no
+page frame), onto .btn at 1.5 s (red) and back to .plain at 2.0 s (blue),
+and again to .plain at 2.5 s.
+
 Deterministic: re-running gives identical bytes.
 
 Usage: python3 scripts/gen_web_page_fixtures.py [--out FILE]
@@ -73,6 +81,7 @@ Usage: python3 scripts/gen_web_page_fixtures.py [--out FILE]
        python3 scripts/gen_web_page_fixtures.py --network-probe PORT --out FILE
        python3 scripts/gen_web_page_fixtures.py --long SECONDS --out FILE
        python3 scripts/gen_web_page_fixtures.py --windows --out FILE
+       python3 scripts/gen_web_page_fixtures.py --hover --out FILE
 """
 
 import argparse
@@ -140,6 +149,29 @@ def boxes_recording():
          "timestamp": T0 + 1000},
         {"type": 3, "data": {"source": 1, "positions": [{"x": 210, "y": 150, "id": 1, "timeOffset": 0}]},
          "timestamp": T0 + 2000},
+    ]
+
+
+def hover_recording():
+    ids = Ids()
+    sheet = (".btn{position:absolute;left:10px;top:10px;width:100px;height:60px;background:#0000ff}"
+             ".btn:hover{background:#ff0000}"
+             ".plain{position:absolute;left:130px;top:10px;width:100px;height:60px;background:#00c000}")
+    style = element(ids, "style", {}, [dict(text(ids, sheet), isStyle=True)])
+    button = element(ids, "div", {"class": "btn"})
+    span = element(ids, "span", {}, [text(ids, "plain")])
+    plain = element(ids, "div", {"class": "plain"}, [span])
+    doc = document(ids, [style], [button, plain], "margin:0;background:#f0f0f0")
+
+    def move(t, x, target):
+        return {"type": 3, "data": {"source": 1, "positions": [{"x": x, "y": 40, "id": target["id"], "timeOffset": 0}]},
+                "timestamp": T0 + t}
+
+    return [
+        {"type": 4, "data": {"href": "https://example.test/hover", "width": W, "height": H}, "timestamp": T0},
+        {"type": 2, "data": {"node": doc, "initialOffset": {"left": 0, "top": 0}}, "timestamp": T0 + 10},
+        move(500, 180, plain), move(1000, 150, span), move(1500, 60, button), move(2000, 180, plain),
+        move(2500, 190, plain),
     ]
 
 
@@ -320,6 +352,7 @@ def main():
     parser.add_argument("--long", type=float, metavar="SECONDS")
     parser.add_argument("--windows", action="store_true")
     parser.add_argument("--widgets", action="store_true")
+    parser.add_argument("--hover", action="store_true")
     args = parser.parse_args()
     if not args.out:
         args.out = os.path.join(ROOT, "fixtures", "web",
@@ -335,6 +368,8 @@ def main():
         events = long_recording(args.long)
     elif args.widgets:
         events = widgets_recording()
+    elif args.hover:
+        events = hover_recording()
     else:
         events = boxes_recording()
     with open(args.out, "w") as f:

@@ -5,7 +5,8 @@
 # overlay above the same pixels, reelay's overlays on top otherwise;
 # `render`: the page's pixels decoded back from the video; --web-view auto
 # falls back with a warning where the engine cannot start and page fails
-# there with one line and no output; an engine killed mid-render is one
+# there with one line and no output; hover is drawn, and moves that restyle
+# nothing draw no page frame; an engine killed mid-render is one
 # clear error and no output; portable files draw the interaction view; no
 # network request of any kind (a loopback listener sees nothing); and no
 # engine, Xvfb or WebKit process left behind; WebKit sandboxed by bubblewrap
@@ -103,6 +104,26 @@ fi
 "$REELAY" render "$fixture" -o "$tmp/again2.webm" --quiet 2>/dev/null
 cmp -s "$tmp/again.webm" "$tmp/again2.webm" && check "render: two runs byte-identical" ok ||
   check "render: two runs byte-identical" "differ"
+
+# Hover: rrweb marks the hovered chain with a class its rewritten :hover
+# rules match, so only a move that brings a .btn in or out of the chain
+# needs a page frame (scene/page_changes.h): meta, snapshot, onto .btn at
+# 1.5 s and off it at 2.0 s; the moves at 0.5 s and 1.0 s need none. The
+# box (page 30,20; video 60,192) is red only while hovered.
+python3 scripts/gen_web_page_fixtures.py --hover --out "$tmp/hover.json"
+"$REELAY" render "$tmp/hover.json" -o "$tmp/hover.webm" 2>"$tmp/err"
+got=""
+for t in 0.7 1.2 1.7 2.2; do
+  px=$(ffmpeg -v error -ss "$t" -i "$tmp/hover.webm" -frames:v 1 -vf format=rgb24,crop=1:1:60:192 -f rawvideo \
+       -pix_fmt rgb24 - | od -An -tu1 | xargs)
+  read -r r g b <<<"$px"
+  if [ "${r:-0}" -gt 200 ] && [ "${b:-255}" -lt 60 ]; then got="$got red"
+  elif [ "${b:-0}" -gt 200 ] && [ "${r:-255}" -lt 60 ]; then got="$got blue"
+  else got="$got ($px)"; fi
+done
+[ "$got" = " blue blue red blue" ] && grep -q "web page view: 4 page frames" "$tmp/err" &&
+  check "render: hover drawn, moves that restyle nothing draw no page frame" ok ||
+  check "render: hover drawn, moves that restyle nothing draw no page frame" "$got: $(tail -1 "$tmp/err")"
 
 # Two tabs and a resize: each window's own page, at its current size (an
 # engine per window and size), in frames and in the video (the 400x300 page
