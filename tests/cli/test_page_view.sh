@@ -34,6 +34,17 @@ running_engine() {
   done
 }
 pixel_png() { ffmpeg -v error -i "$1" -vf crop=1:1:"$2":"$3" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs; }
+# video_colour VIDEO T X Y: "red" or "blue" for the video's pixel at (X, Y)
+# at T seconds, else its "(r g b)"
+video_colour() {
+  local px r g b
+  px=$(ffmpeg -v error -ss "$2" -i "$1" -frames:v 1 -vf format=rgb24,crop=1:1:"$3":"$4" -f rawvideo -pix_fmt rgb24 - |
+       od -An -tu1 | xargs)
+  read -r r g b <<<"$px"
+  if [ "${r:-0}" -gt 200 ] && [ "${b:-255}" -lt 60 ]; then echo red
+  elif [ "${b:-0}" -gt 200 ] && [ "${r:-255}" -lt 60 ]; then echo blue
+  else echo "($px)"; fi
+}
 # Every process this script starts carries REELAY_TEST_MARK in its
 # environment (the engine, its Xvfb and WebKit's processes inherit it), so
 # engines of other tests running at the same time are not counted.
@@ -113,14 +124,7 @@ cmp -s "$tmp/again.webm" "$tmp/again2.webm" && check "render: two runs byte-iden
 python3 scripts/gen_web_page_fixtures.py --hover --out "$tmp/hover.json"
 "$REELAY" render "$tmp/hover.json" -o "$tmp/hover.webm" 2>"$tmp/err"
 got=""
-for t in 0.7 1.2 1.7 2.2; do
-  px=$(ffmpeg -v error -ss "$t" -i "$tmp/hover.webm" -frames:v 1 -vf format=rgb24,crop=1:1:60:192 -f rawvideo \
-       -pix_fmt rgb24 - | od -An -tu1 | xargs)
-  read -r r g b <<<"$px"
-  if [ "${r:-0}" -gt 200 ] && [ "${b:-255}" -lt 60 ]; then got="$got red"
-  elif [ "${b:-0}" -gt 200 ] && [ "${r:-255}" -lt 60 ]; then got="$got blue"
-  else got="$got ($px)"; fi
-done
+for t in 0.7 1.2 1.7 2.2; do got="$got $(video_colour "$tmp/hover.webm" "$t" 60 192)"; done
 [ "$got" = " blue blue red blue" ] && grep -q "web page view: 4 page frames" "$tmp/err" &&
   check "render: hover drawn, moves that restyle nothing draw no page frame" ok ||
   check "render: hover drawn, moves that restyle nothing draw no page frame" "$got: $(tail -1 "$tmp/err")"
@@ -141,12 +145,7 @@ done
 got=""
 for spec in "0.5 120 232" "1.5 120 232" "2.2 120 232" "3.0 96 200"; do
   set -- $spec
-  px=$(ffmpeg -v error -ss "$1" -i "$tmp/windows.webm" -frames:v 1 -vf format=rgb24,crop=1:1:"$2":"$3" -f rawvideo \
-       -pix_fmt rgb24 - | od -An -tu1 | xargs)
-  read -r r g b <<<"$px"
-  if [ "${r:-0}" -gt 200 ] && [ "${b:-255}" -lt 60 ]; then got="$got red"
-  elif [ "${b:-0}" -gt 200 ] && [ "${r:-255}" -lt 60 ]; then got="$got blue"
-  else got="$got ($px)"; fi
+  got="$got $(video_colour "$tmp/windows.webm" "$1" "$2" "$3")"
 done
 [ "$got" = " red blue red red" ] && check "render: each tab's page, then the resized one" ok ||
   check "render: each tab's page, then the resized one" "$got $(cat "$tmp/err")"
