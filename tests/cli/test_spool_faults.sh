@@ -78,7 +78,10 @@ traced_worker() { # NAME Q SYSCALLS WHEN [PATH]
   strace -qqq -o /dev/null -p $worker_pid ${path:+-P "$path"} -e trace="$calls" \
     -e inject="$calls":delay_enter=4000000:when="$when" 2>"$log/$name.strace" &
   strace_pid=$!
-  for _ in $(seq 1 100); do
+  # A job queued before strace is attached escapes the delayed syscall:
+  # wait up to 30 s (in CI's ASan pass, beside other fault tests, a job
+  # once escaped with a 5 s wait).
+  for _ in $(seq 1 600); do
     [ "$(awk '/^TracerPid/ {print $2}' /proc/$worker_pid/status 2>/dev/null)" != 0 ] && break
     sleep 0.05
   done
@@ -103,7 +106,7 @@ kill_in() {
     for _ in $(seq 1 300); do compgen -G "$marker" >/dev/null && break; sleep 0.05; done
     compgen -G "$marker" >/dev/null || ok="no $marker appeared"
   fi
-  [ $ok = ok ] && { held "$pid" || ok="the worker was not held in a delayed syscall"; }
+  [ "$ok" = ok ] && { held "$pid" || ok="the worker was not held in a delayed syscall"; }
   kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   wait "$strace_pid" 2>/dev/null
