@@ -1,6 +1,7 @@
 #include "scene/hover_rules.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,31 +101,38 @@ static void place(uint32_t *slots, size_t cap, uint64_t hash, uint32_t value)
     slots[i] = value;
 }
 
-/* Keeps the table at most half full. False when out of memory. */
+/* Keeps an index table (item index + 1 per slot) at most half full when a
+ * (count + 1)-th item comes; the hash of item i is the uint64_t at
+ * hash_at in the i-th of items, stride bytes apart. False when out of
+ * memory. */
+static bool grow_slots(uint32_t **slots, size_t *slot_cap, size_t count, const void *items, size_t stride,
+                       size_t hash_at)
+{
+    if ((count + 1) * 2 <= *slot_cap) return true;
+    size_t cap = *slot_cap ? *slot_cap * 2 : 64;
+    uint32_t *grown = calloc(cap, sizeof *grown);
+    if (!grown) return false;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t hash;
+        memcpy(&hash, (const unsigned char *)items + i * stride + hash_at, sizeof hash);
+        place(grown, cap, hash, (uint32_t)(i + 1));
+    }
+    free(*slots);
+    *slots = grown;
+    *slot_cap = cap;
+    return true;
+}
+
 static bool grow_name_slots(reelay_hover_rules *r)
 {
-    if ((r->name_count + 1) * 2 <= r->name_slot_cap) return true;
-    size_t cap = r->name_slot_cap ? r->name_slot_cap * 2 : 64;
-    uint32_t *slots = calloc(cap, sizeof *slots);
-    if (!slots) return false;
-    for (size_t i = 0; i < r->name_count; i++) place(slots, cap, r->names[i].hash, (uint32_t)(i + 1));
-    free(r->name_slots);
-    r->name_slots = slots;
-    r->name_slot_cap = cap;
-    return true;
+    return grow_slots(&r->name_slots, &r->name_slot_cap, r->name_count, r->names, sizeof *r->names,
+                      offsetof(hr_name, hash));
 }
 
 static bool grow_compound_slots(reelay_hover_rules *r)
 {
-    if ((r->compound_count + 1) * 2 <= r->compound_slot_cap) return true;
-    size_t cap = r->compound_slot_cap ? r->compound_slot_cap * 2 : 64;
-    uint32_t *slots = calloc(cap, sizeof *slots);
-    if (!slots) return false;
-    for (size_t i = 0; i < r->compound_count; i++) place(slots, cap, r->compounds[i].hash, (uint32_t)(i + 1));
-    free(r->compound_slots);
-    r->compound_slots = slots;
-    r->compound_slot_cap = cap;
-    return true;
+    return grow_slots(&r->compound_slots, &r->compound_slot_cap, r->compound_count, r->compounds,
+                      sizeof *r->compounds, offsetof(hr_compound, hash));
 }
 
 /* The name (index + 1) equal to s ignoring ASCII case, or 0. */
@@ -817,6 +825,14 @@ static bool contains_word(const char *s, size_t n, const char *word)
 static bool may_hold_selector(const char *s, size_t n)
 {
     return contains_word(s, n, "hover") || contains_word(s, n, "class");
+}
+
+bool reelay_hover_rules_json_may_hold(const char *json)
+{
+    if (!json) return true;
+    size_t n = strlen(json);
+    /* \u escapes can spell either word in the raw text */
+    return may_hold_selector(json, n) || strstr(json, "\\u");
 }
 
 int reelay_hover_rules_add_event_json(reelay_hover_rules *rules, const char *json, reelay_err *err)

@@ -38,6 +38,12 @@ void reelay_hover_rules_free(reelay_hover_rules *rules);
  * rules are then "any", so they stay safe to ask). */
 int reelay_hover_rules_add_event_json(reelay_hover_rules *rules, const char *json, reelay_err *err);
 
+/* Whether an event's JSON text may hold a string add_event_json would read
+ * (the raw text names "hover" or "class", or has a \u escape that could
+ * spell them); false means add_event_json would record nothing, though
+ * for text that is no JSON it would set "any". NULL: true. */
+bool reelay_hover_rules_json_may_hold(const char *json);
+
 /* Reads a CSS text: a style sheet, a list of rules, one rule, or any text
  * at all (text that is not CSS may set "any"). Same returns as above. */
 int reelay_hover_rules_add_css(reelay_hover_rules *rules, const char *css, size_t len, reelay_err *err);

@@ -13,7 +13,6 @@
  * frame: the public PostHog export needs 218 page frames instead of 243,
  * two public PostHog blobs 3 and 39 fewer, rrweb's demo 10 fewer, with
  * every page frame and video frame the same. */
-#define _GNU_SOURCE /* strcasestr */
 #include "scene/page_changes.h"
 
 #include <math.h>
@@ -86,10 +85,11 @@ static int64_t hover_target(const reelay_event *ev)
     }
 }
 
-static bool is_marked(const window_changes *w, uint32_t slot, uint64_t serial)
+/* Whether the node m is one of list[0..count). */
+static bool holds(const hover_mark *list, size_t count, hover_mark m)
 {
-    for (size_t k = 0; k < w->mark_count; k++)
-        if (w->marks[k].slot == slot && w->marks[k].serial == serial) return true;
+    for (size_t k = 0; k < count; k++)
+        if (list[k].slot == m.slot && list[k].serial == m.serial) return true;
     return false;
 }
 
@@ -141,12 +141,9 @@ static int hover_moves(reelay_page_changes *changes, window_changes *w, int64_t 
     }
     bool toggles = w->marks_unknown;
     for (size_t k = 0; k < n && !toggles; k++)
-        toggles = !is_marked(w, changes->chain[k].slot, changes->chain[k].serial) && restyles(w, &changes->chain[k]);
-    for (size_t k = 0; k < w->mark_count && !toggles; k++) {
-        bool stays = false;
-        for (size_t j = 0; j < n && !stays; j++) stays = changes->chain[j].slot == w->marks[k].slot;
-        toggles = !stays && restyles(w, &w->marks[k]);
-    }
+        toggles = !holds(w->marks, w->mark_count, changes->chain[k]) && restyles(w, &changes->chain[k]);
+    for (size_t k = 0; k < w->mark_count && !toggles; k++)
+        toggles = !holds(changes->chain, n, w->marks[k]) && restyles(w, &w->marks[k]);
     for (size_t k = 0; k < w->unsure_count && !toggles; k++) toggles = restyles(w, &w->unsure[k]);
     if (!reelay_grow_array((void **)&w->marks, &w->mark_cap, n ? n : 1, sizeof *w->marks)) return -1;
     memcpy(w->marks, changes->chain, n * sizeof *w->marks);
@@ -171,8 +168,7 @@ static int hover_moves(reelay_page_changes *changes, window_changes *w, int64_t 
  * unknown. -1 when out of memory. */
 static int add_unsure(window_changes *w, hover_mark m)
 {
-    for (size_t k = 0; k < w->unsure_count; k++)
-        if (w->unsure[k].slot == m.slot && w->unsure[k].serial == m.serial) return 0;
+    if (holds(w->unsure, w->unsure_count, m)) return 0;
     if (w->unsure_count == UNSURE_MAX) {
         w->marks_unknown = true;
         return 0;
@@ -211,14 +207,9 @@ static int check_marks(reelay_page_changes *changes, window_changes *w, const re
         return 0;
     }
     for (size_t k = 0; k < n; k++)
-        if (!is_marked(w, changes->chain[k].slot, changes->chain[k].serial) && add_unsure(w, changes->chain[k]) != 0)
-            return -1;
-    for (size_t k = 0; k < w->mark_count; k++) {
-        bool stays = false;
-        for (size_t j = 0; j < n && !stays; j++)
-            stays = changes->chain[j].slot == w->marks[k].slot && changes->chain[j].serial == w->marks[k].serial;
-        if (!stays && add_unsure(w, w->marks[k]) != 0) return -1;
-    }
+        if (!holds(w->marks, w->mark_count, changes->chain[k]) && add_unsure(w, changes->chain[k]) != 0) return -1;
+    for (size_t k = 0; k < w->mark_count; k++)
+        if (!holds(changes->chain, n, w->marks[k]) && add_unsure(w, w->marks[k]) != 0) return -1;
     return 0;
 }
 
@@ -247,7 +238,7 @@ static int read_event(reelay_page_changes *changes, window_changes *w, const ree
     reelay_err err;
     if (!ev->rrweb_json) {
         reelay_hover_rules_set_any(w->rules); /* the style text is unknown */
-    } else if ((strcasestr(ev->rrweb_json, "hover") || strcasestr(ev->rrweb_json, "class")) &&
+    } else if (reelay_hover_rules_json_may_hold(ev->rrweb_json) &&
                reelay_hover_rules_add_event_json(w->rules, ev->rrweb_json, &err) != REELAY_OK) {
         return -1;
     }

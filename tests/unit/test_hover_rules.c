@@ -575,6 +575,24 @@ static void test_event_json(void **state)
     reelay_buf_free(&buf);
 }
 
+/* The raw-text filter a caller may run before parsing: the words in any
+ * case, or a \u escape that could spell them. */
+static void test_json_may_hold(void **state)
+{
+    (void)state;
+    assert_true(reelay_hover_rules_json_may_hold("{\"rule\":\".a:HOVER{}\"}"));
+    assert_true(reelay_hover_rules_json_may_hold("{\"attributes\":{\"class\":\"x\"}}"));
+    assert_true(reelay_hover_rules_json_may_hold("{\"rule\":\".a:\\u0068over{}\"}"));
+    assert_true(reelay_hover_rules_json_may_hold(NULL));
+    assert_false(reelay_hover_rules_json_may_hold("{\"source\":1,\"positions\":[]}"));
+    /* and what the escape spells is read */
+    reelay_hover_rules *rules = rules_new();
+    add_json(rules, "{\"rule\":\".a:\\u0068over{}\"}");
+    assert_true(matches(rules, "div", NULL, "a"));
+    assert_false(matches(rules, "div", NULL, "b"));
+    reelay_hover_rules_free(rules);
+}
+
 static void test_invalid_json(void **state)
 {
     (void)state;
@@ -691,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_queries),
         cmocka_unit_test(test_non_elements),
         cmocka_unit_test(test_event_json),
+        cmocka_unit_test(test_json_may_hold),
         cmocka_unit_test(test_invalid_json),
         cmocka_unit_test(test_garbage),
     };
